@@ -1,0 +1,263 @@
+"""The curation desk for places, ties, designations, figures and sources."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    City,
+    CultureCityDesignation,
+    ExchangeIndicator,
+    FriendshipLink,
+    LinkMilestone,
+    SocialAccount,
+    Source,
+    TrilateralGroup,
+)
+
+CITY_SEARCH_FIELDS = [
+    "name_en",
+    "name_zh_hans",
+    "name_zh_hant",
+    "name_ja",
+    "name_ko",
+    "romanization",
+    "aliases",
+    "slug",
+]
+
+
+def city_search_fields(prefix: str) -> list[str]:
+    return [f"{prefix}__{name}" for name in CITY_SEARCH_FIELDS]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "publisher", "url", "accessed_on"]
+    list_filter = ["publisher"]
+    search_fields = ["title", "url", "publisher"]
+
+
+class SocialAccountInline(admin.TabularInline):
+    model = SocialAccount
+    extra = 0
+
+
+class DesignationInline(admin.TabularInline):
+    model = CultureCityDesignation
+    fields = ["year", "status", "theme_en"]
+    extra = 0
+    show_change_link = True
+
+
+class TiesAsAInline(admin.TabularInline):
+    model = FriendshipLink
+    fk_name = "city_a"
+    fields = ["city_b", "kind", "established_on", "established_precision", "status", "verified"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name = _("tie (as place A)")
+    verbose_name_plural = _("ties (as place A)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("city_b")
+
+
+class TiesAsBInline(TiesAsAInline):
+    fk_name = "city_b"
+    fields = ["city_a", "kind", "established_on", "established_precision", "status", "verified"]
+    readonly_fields = fields
+    verbose_name = _("tie (as place B)")
+    verbose_name_plural = _("ties (as place B)")
+
+    def get_queryset(self, request):
+        return super(TiesAsAInline, self).get_queryset(request).select_related("city_a")
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = [
+        "name_en",
+        "own_script_name",
+        "country",
+        "admin_level",
+        "parent",
+        "population",
+        "tie_count",
+    ]
+    list_filter = ["country", "admin_level"]
+    list_select_related = ["parent"]
+    search_fields = CITY_SEARCH_FIELDS
+    autocomplete_fields = ["parent"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    inlines = [SocialAccountInline, DesignationInline, TiesAsAInline, TiesAsBInline]
+    fieldsets = [
+        (None, {"fields": ["slug", "country", "admin_level", "parent", "valid_from", "valid_to"]}),
+        (
+            _("Names"),
+            {
+                "fields": [
+                    "name_en",
+                    "name_zh_hans",
+                    "name_zh_hant",
+                    "name_ja",
+                    "name_ko",
+                    "romanization",
+                    "aliases",
+                ]
+            },
+        ),
+        (
+            _("Facts"),
+            {
+                "fields": [
+                    ("latitude", "longitude"),
+                    ("population", "population_year"),
+                    "area_km2",
+                    "website",
+                    ("geonames_id", "wikidata_id"),
+                ]
+            },
+        ),
+        (_("Photo"), {"fields": ["photo", "photo_credit"]}),
+        (
+            _("Description"),
+            {
+                "fields": [
+                    "description_en",
+                    "description_zh_hans",
+                    "description_ja",
+                    "description_ko",
+                ]
+            },
+        ),
+        (_("Curation"), {"fields": ["note"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                ties_a=Count("ties_as_a", distinct=True), ties_b=Count("ties_as_b", distinct=True)
+            )
+        )
+
+    @admin.display(description=_("own-script name"))
+    def own_script_name(self, obj):
+        return obj.own_script_name
+
+    @admin.display(description=_("ties"))
+    def tie_count(self, obj):
+        return obj.ties_a + obj.ties_b
+
+
+class MilestoneInline(admin.TabularInline):
+    model = LinkMilestone
+    fields = ["date", "date_precision", "kind", "kind_after", "note", "sources"]
+    autocomplete_fields = ["sources"]
+    extra = 0
+
+
+@admin.register(FriendshipLink)
+class FriendshipLinkAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "kind",
+        "established_display",
+        "date_basis",
+        "status",
+        "verified",
+    ]
+    list_filter = [
+        "kind",
+        "status",
+        "verified",
+        "date_basis",
+        ("city_a__country", admin.AllValuesFieldListFilter),
+        ("city_b__country", admin.AllValuesFieldListFilter),
+    ]
+    list_select_related = ["city_a", "city_b"]
+    search_fields = city_search_fields("city_a") + city_search_fields("city_b") + ["note"]
+    autocomplete_fields = ["city_a", "city_b", "sources"]
+    inlines = [MilestoneInline]
+    fieldsets = [
+        (None, {"fields": [("city_a", "label_a"), ("city_b", "label_b"), "kind"]}),
+        (
+            _("Dates and status"),
+            {
+                "fields": [
+                    ("established_on", "established_precision", "date_basis"),
+                    ("status", "ended_on"),
+                ]
+            },
+        ),
+        (_("Sources and curation"), {"fields": ["sources", "note", "verified"]}),
+    ]
+
+    @admin.display(description=_("established"), ordering="established_on")
+    def established_display(self, obj):
+        return obj.established_display
+
+
+@admin.register(LinkMilestone)
+class LinkMilestoneAdmin(admin.ModelAdmin):
+    list_display = ["link", "date_display", "kind", "kind_after"]
+    list_filter = ["kind", "kind_after"]
+    list_select_related = ["link__city_a", "link__city_b"]
+    search_fields = city_search_fields("link__city_a") + city_search_fields("link__city_b")
+    autocomplete_fields = ["link", "sources"]
+
+    @admin.display(description=_("date"), ordering="date")
+    def date_display(self, obj):
+        return obj.date_display
+
+
+@admin.register(CultureCityDesignation)
+class CultureCityDesignationAdmin(admin.ModelAdmin):
+    list_display = ["year", "city", "country", "status", "theme_en"]
+    list_filter = ["year", "status", ("city__country", admin.AllValuesFieldListFilter)]
+    list_select_related = ["city"]
+    search_fields = city_search_fields("city") + ["theme_en", "theme_zh_hans", "theme_ja"]
+    autocomplete_fields = ["city", "sources"]
+    fields = [
+        "year",
+        "city",
+        "status",
+        "theme_en",
+        "theme_zh_hans",
+        "theme_ja",
+        "theme_ko",
+        "note",
+        "sources",
+    ]
+
+    @admin.display(description=_("country"), ordering="city__country")
+    def country(self, obj):
+        return obj.city.country
+
+
+@admin.register(ExchangeIndicator)
+class ExchangeIndicatorAdmin(admin.ModelAdmin):
+    list_display = ["city", "year", "indicator", "value", "unit"]
+    list_filter = ["year", "unit", ("city__country", admin.AllValuesFieldListFilter)]
+    list_select_related = ["city"]
+    search_fields = city_search_fields("city") + ["indicator"]
+    autocomplete_fields = ["city", "sources"]
+
+
+@admin.register(TrilateralGroup)
+class TrilateralGroupAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "link_years"]
+    list_select_related = ["city_cn", "city_jp", "city_kr"]
+    search_fields = (
+        city_search_fields("city_cn")
+        + city_search_fields("city_jp")
+        + city_search_fields("city_kr")
+    )
+    autocomplete_fields = ["city_cn", "city_jp", "city_kr", "sources"]

@@ -1,0 +1,578 @@
+"""Places, the ties between them, Culture City designations, figures and sources."""
+
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Greatest, Least
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from exchangeportal.translation import Translated
+
+from .dates import DatePrecision, format_partial_date, partial_date_iso
+from .validators import (
+    latitude_validators,
+    longitude_validators,
+    validate_country_code,
+    validate_wikidata_id,
+)
+
+
+class Country(models.TextChoices):
+    """The three first-class countries; any other ISO code is allowed on a place."""
+
+    CHINA = "CN", _("China")
+    JAPAN = "JP", _("Japan")
+    KOREA = "KR", _("South Korea")
+
+
+COUNTRY_TIME_ZONES = {
+    Country.CHINA: "Asia/Shanghai",
+    Country.JAPAN: "Asia/Tokyo",
+    Country.KOREA: "Asia/Seoul",
+}
+
+# The place's own script: the name its own people write.
+_OWN_SCRIPT_FIELD = {
+    Country.CHINA: "name_zh_hans",
+    Country.JAPAN: "name_ja",
+    Country.KOREA: "name_ko",
+}
+
+
+def country_label(code: str) -> str:
+    try:
+        return str(Country(code).label)
+    except ValueError:
+        return code
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Source(models.Model):
+    """Where a fact comes from: a URL, or a citation where no URL exists."""
+
+    url = models.URLField(_("URL"), max_length=1000, blank=True)
+    title = models.CharField(_("title or citation"), max_length=500, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    accessed_on = models.DateField(_("accessed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["publisher", "title", "url"]
+        constraints = [
+            models.UniqueConstraint(fields=["url", "title"], name="source_unique_url_title"),
+            models.CheckConstraint(
+                condition=~(Q(url="") & Q(title="")),
+                name="source_has_url_or_title",
+                violation_error_message=_("A source needs a URL or a citation."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.publisher or self.url
+
+    @property
+    def label(self) -> str:
+        """What a reader sees as the link text: the title, else the site's host name."""
+        return self.title or self.publisher or urlsplit(self.url).hostname or self.url
+
+
+class AdminLevel(models.TextChoices):
+    PROVINCE = "province", _("province")
+    PREFECTURE = "prefecture", _("prefecture")
+    METROPOLITAN_CITY = "metropolitan_city", _("metropolitan city")
+    SPECIAL_CITY = "special_city", _("special city")
+    SAR = "sar", _("special administrative region")
+    MUNICIPALITY = "municipality", _("city / municipality")
+    DISTRICT = "district", _("district")
+    COUNTY = "county", _("county")
+    OTHER = "other", _("other")
+
+
+class CityQuerySet(models.QuerySet):
+    def with_parent(self):
+        return self.select_related("parent")
+
+
+class City(TimestampedModel):
+    """A place: a city, district, county, prefecture, province, metropolitan city or SAR."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        validators=[validate_country_code],
+        help_text=_("ISO 3166-1 alpha-2 code: CN, JP, KR, or any other."),
+    )
+    admin_level = models.CharField(
+        _("administrative level"),
+        max_length=20,
+        choices=AdminLevel.choices,
+        default=AdminLevel.MUNICIPALITY,
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    valid_from = models.DateField(_("exists since"), null=True, blank=True)
+    valid_to = models.DateField(
+        _("exists until"),
+        null=True,
+        blank=True,
+        help_text=_("For places merged or dissolved: kept, with the date."),
+    )
+
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_zh_hans = models.CharField(_("name (simplified Chinese)"), max_length=200, blank=True)
+    name_zh_hant = models.CharField(_("name (traditional Chinese)"), max_length=200, blank=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
+    name_ko = models.CharField(_("name (Korean)"), max_length=200, blank=True)
+    romanization = models.CharField(
+        _("official romanisation"),
+        max_length=200,
+        blank=True,
+        help_text=_("Pinyin, modified Hepburn with macrons, or Revised Romanization."),
+    )
+    aliases = models.TextField(
+        _("other spellings"),
+        blank=True,
+        help_text=_("One per line: old romanisations, forms with 市 / 시 / 県 suffixes …"),
+    )
+
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=latitude_validators,
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=longitude_validators,
+    )
+    population = models.PositiveBigIntegerField(_("population"), null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(_("population year"), null=True, blank=True)
+    area_km2 = models.DecimalField(
+        _("area (km²)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="places/", blank=True)
+    photo_credit = models.CharField(_("photo credit"), max_length=300, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh_hans = models.TextField(_("description (simplified Chinese)"), blank=True)
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+    description_ko = models.TextField(_("description (Korean)"), blank=True)
+    geonames_id = models.PositiveIntegerField(_("GeoNames id"), null=True, blank=True)
+    wikidata_id = models.CharField(
+        _("Wikidata id"), max_length=20, blank=True, validators=[validate_wikidata_id]
+    )
+    note = models.TextField(_("curator's note"), blank=True)
+
+    name = Translated("name")
+    description = Translated("description")
+
+    objects = CityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        ordering = ["name_en", "country"]
+        indexes = [
+            models.Index(fields=["country", "admin_level"]),
+            models.Index(fields=["name_en"]),
+            models.Index(fields=["population"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="city_valid_to_after_valid_from",
+                violation_error_message=_("A place cannot stop existing before it began."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")),
+                name="city_not_own_parent",
+                violation_error_message=_("A place cannot be part of itself."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def get_absolute_url(self) -> str:
+        try:
+            return reverse("cities:city_detail", kwargs={"slug": self.slug})
+        except NoReverseMatch:
+            return ""
+
+    @property
+    def own_script_name(self) -> str:
+        """The name in the place's own script (CN → 简体, JP → 日本語, KR → 한국어)."""
+        field = _OWN_SCRIPT_FIELD.get(self.country)
+        return (getattr(self, field) if field else "") or self.name_en
+
+    @property
+    def country_name(self) -> str:
+        return country_label(self.country)
+
+    @property
+    def time_zone(self) -> ZoneInfo:
+        return ZoneInfo(COUNTRY_TIME_ZONES.get(self.country, "UTC"))
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+
+class SocialPlatform(models.TextChoices):
+    WECHAT = "wechat", "WeChat"
+    WEIBO = "weibo", "Weibo"
+    YOUTUBE = "youtube", "YouTube"
+    FACEBOOK = "facebook", "Facebook"
+    X = "x", "X"
+    INSTAGRAM = "instagram", "Instagram"
+    LINE = "line", "LINE"
+    NAVER_BLOG = "naver_blog", "Naver Blog"
+    KAKAO_CHANNEL = "kakao_channel", "KakaoTalk Channel"
+    OTHER = "other", _("other")
+
+
+class SocialAccount(models.Model):
+    city = models.ForeignKey(
+        City, verbose_name=_("place"), on_delete=models.CASCADE, related_name="social_accounts"
+    )
+    platform = models.CharField(_("platform"), max_length=20, choices=SocialPlatform.choices)
+    address = models.CharField(_("URL or account id"), max_length=500)
+
+    class Meta:
+        verbose_name = _("social account")
+        verbose_name_plural = _("social accounts")
+        ordering = ["platform"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "platform", "address"], name="social_account_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()}: {self.address}"
+
+    @property
+    def is_url(self) -> bool:
+        return self.address.startswith(("https://", "http://"))
+
+
+class TieKind(models.TextChoices):
+    SISTER = "sister", _("sister city")
+    FRIENDSHIP = "friendship", _("friendship city")
+    FRIENDLY_EXCHANGE = "friendly_exchange", _("friendly exchange")
+    PARTNERSHIP = "partnership", _("partnership")
+    OTHER = "other", _("other")
+
+
+class DateBasis(models.TextChoices):
+    SIGNED = "signed", _("agreement signed")
+    CEREMONY = "ceremony", _("ceremony")
+    COUNCIL = "council", _("council approval")
+    MEMORANDUM = "memorandum", _("memorandum")
+    UNKNOWN = "unknown", _("unknown")
+
+
+class TieStatus(models.TextChoices):
+    ACTIVE = "active", _("active")
+    DORMANT = "dormant", _("dormant")
+    ENDED = "ended", _("ended")
+
+
+class FriendshipLinkQuerySet(models.QuerySet):
+    def with_places(self):
+        return self.select_related("city_a", "city_b")
+
+    def involving(self, city):
+        return self.filter(Q(city_a=city) | Q(city_b=city))
+
+
+class FriendshipLink(TimestampedModel):
+    """A tie between two places: one record per unordered pair."""
+
+    city_a = models.ForeignKey(
+        City, verbose_name=_("place A"), on_delete=models.PROTECT, related_name="ties_as_a"
+    )
+    city_b = models.ForeignKey(
+        City, verbose_name=_("place B"), on_delete=models.PROTECT, related_name="ties_as_b"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=TieKind.choices)
+    label_a = models.CharField(
+        _("label used by place A"),
+        max_length=200,
+        blank=True,
+        help_text=_("Place A's own term, in its own language (e.g. 友好城市)."),
+    )
+    label_b = models.CharField(
+        _("label used by place B"),
+        max_length=200,
+        blank=True,
+        help_text=_("Place B's own term, in its own language (e.g. 자매도시)."),
+    )
+    established_on = models.DateField(_("established"), null=True, blank=True)
+    established_precision = models.CharField(
+        _("precision of the date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    date_basis = models.CharField(
+        _("date basis"), max_length=20, choices=DateBasis.choices, default=DateBasis.UNKNOWN
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=TieStatus.choices, default=TieStatus.ACTIVE
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    verified = models.BooleanField(
+        _("verified"), default=False, help_text=_("Confirmed by staff against its sources.")
+    )
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
+
+    objects = FriendshipLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tie")
+        verbose_name_plural = _("ties")
+        ordering = ["established_on", "id"]
+        indexes = [
+            models.Index(fields=["kind", "status"]),
+            models.Index(fields=["established_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(city_a=F("city_b")),
+                name="tie_not_with_itself",
+                violation_error_message=_("A place cannot be tied to itself."),
+            ),
+            models.UniqueConstraint(
+                Least("city_a", "city_b"),
+                Greatest("city_a", "city_b"),
+                name="tie_unique_unordered_pair",
+                violation_error_message=_(
+                    "These two places are already tied (in one order or the other)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(status=TieStatus.ENDED),
+                name="tie_ended_on_only_when_ended",
+                violation_error_message=_("Only an ended tie has an end date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        details = self.get_kind_display()
+        if self.established_on:
+            details = f"{details}, {self.established_on.year}"
+        return f"{self.city_a} — {self.city_b} ({details})"
+
+    def get_absolute_url(self) -> str:
+        slug_a, slug_b = sorted([self.city_a.slug, self.city_b.slug])
+        try:
+            return reverse("cities:tie_detail", kwargs={"slug_a": slug_a, "slug_b": slug_b})
+        except NoReverseMatch:
+            return ""
+
+    @property
+    def established_display(self) -> str:
+        return format_partial_date(self.established_on, self.established_precision)
+
+    @property
+    def established_iso(self) -> str:
+        return partial_date_iso(self.established_on, self.established_precision)
+
+    def partner_of(self, city: City) -> City:
+        return self.city_b if city.pk == self.city_a_id else self.city_a
+
+    def label_of(self, city: City) -> str:
+        return self.label_a if city.pk == self.city_a_id else self.label_b
+
+
+class MilestoneKind(models.TextChoices):
+    MEMORANDUM = "memorandum", _("memorandum of understanding")
+    AGREEMENT = "agreement", _("agreement")
+    UPGRADE = "upgrade", _("upgrade")
+    RENEWAL = "renewal", _("renewal")
+    SUSPENSION = "suspension", _("suspension")
+    END = "end", _("end")
+
+
+class LinkMilestone(models.Model):
+    """A dated step in the life of a tie (memorandum, agreement, upgrade …)."""
+
+    link = models.ForeignKey(
+        FriendshipLink, verbose_name=_("tie"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    date = models.DateField(_("date"))
+    date_precision = models.CharField(
+        _("precision of the date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MilestoneKind.choices)
+    kind_after = models.CharField(
+        _("kind of tie after this step"),
+        max_length=20,
+        choices=TieKind.choices,
+        blank=True,
+    )
+    note = models.TextField(_("note"), blank=True)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["link", "date", "kind"],
+                name="milestone_unique_per_tie_date_kind",
+                violation_error_message=_("This tie already has this step on this date."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.date_display})"
+
+    @property
+    def date_display(self) -> str:
+        return format_partial_date(self.date, self.date_precision)
+
+
+class DesignationStatus(models.TextChoices):
+    SELECTED = "selected", _("selected")
+    PROCLAIMED = "proclaimed", _("proclaimed")
+    EXTENDED = "extended", _("extended")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class CultureCityDesignation(TimestampedModel):
+    """A Culture City of East Asia designation: one place, one year."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    city = models.ForeignKey(
+        City, verbose_name=_("place"), on_delete=models.PROTECT, related_name="designations"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=DesignationStatus.choices,
+        default=DesignationStatus.PROCLAIMED,
+    )
+    theme_en = models.CharField(_("theme (English)"), max_length=300, blank=True)
+    theme_zh_hans = models.CharField(_("theme (simplified Chinese)"), max_length=300, blank=True)
+    theme_ja = models.CharField(_("theme (Japanese)"), max_length=300, blank=True)
+    theme_ko = models.CharField(_("theme (Korean)"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
+
+    theme = Translated("theme")
+
+    class Meta:
+        verbose_name = _("Culture City designation")
+        verbose_name_plural = _("Culture City designations")
+        ordering = ["-year", "city__country"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "city"],
+                name="designation_unique_year_place",
+                violation_error_message=_("This place already has a designation for this year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2014) & Q(year__lte=2100),
+                name="designation_year_from_2014",
+                violation_error_message=_("Culture Cities of East Asia are named from 2014 on."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.city} ({self.get_status_display()})"
+
+
+class ExchangeIndicator(TimestampedModel):
+    """A figure about a place's exchanges (inbound tourists, students exchanged …)."""
+
+    city = models.ForeignKey(
+        City, verbose_name=_("place"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    indicator = models.CharField(_("indicator"), max_length=300)
+    value = models.DecimalField(_("value"), max_digits=24, decimal_places=4)
+    unit = models.CharField(_("unit"), max_length=50)
+    note = models.TextField(_("note"), blank=True)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
+
+    class Meta:
+        verbose_name = _("exchange indicator")
+        verbose_name_plural = _("exchange indicators")
+        ordering = ["city", "indicator", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "year", "indicator"],
+                name="indicator_unique_place_year",
+                violation_error_message=_("This figure is already recorded for this year."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city} {self.year}: {self.indicator} = {self.value.normalize():f} {self.unit}"
+
+
+class TrilateralGroup(TimestampedModel):
+    """A known China–Japan–Korea group of three places with a joint programme."""
+
+    city_cn = models.ForeignKey(
+        City, verbose_name=_("Chinese member"), on_delete=models.PROTECT, related_name="+"
+    )
+    city_jp = models.ForeignKey(
+        City, verbose_name=_("Japanese member"), on_delete=models.PROTECT, related_name="+"
+    )
+    city_kr = models.ForeignKey(
+        City, verbose_name=_("Korean member"), on_delete=models.PROTECT, related_name="+"
+    )
+    link_years = models.CharField(_("tie years as reported"), max_length=300, blank=True)
+    joint_programme = models.TextField(_("joint programme"), blank=True)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
+
+    class Meta:
+        verbose_name = _("trilateral group")
+        verbose_name_plural = _("trilateral groups")
+        ordering = ["city_cn__name_en"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city_cn", "city_jp", "city_kr"], name="trilateral_group_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city_cn} – {self.city_jp} – {self.city_kr}"
+
+    @property
+    def members(self) -> list[City]:
+        return [self.city_cn, self.city_jp, self.city_kr]

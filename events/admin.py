@@ -1,0 +1,95 @@
+"""The curation desk for events and series."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from cities.admin import city_search_fields
+
+from .models import EventSeries, ExchangeEvent
+
+
+@admin.register(EventSeries)
+class EventSeriesAdmin(admin.ModelAdmin):
+    list_display = ["name_en", "slug"]
+    search_fields = ["name_en", "name_zh_hans", "name_ja", "name_ko", "slug"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    autocomplete_fields = ["sources"]
+
+
+@admin.register(ExchangeEvent)
+class ExchangeEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "title_en",
+        "dates_display",
+        "host",
+        "category",
+        "format",
+        "status",
+        "is_published",
+    ]
+    list_filter = [
+        "category",
+        "format",
+        "status",
+        "is_published",
+        "series",
+        ("host__country", admin.AllValuesFieldListFilter),
+    ]
+    list_select_related = ["host", "series"]
+    date_hierarchy = "starts_on"
+    search_fields = [
+        "title_en",
+        "title_zh_hans",
+        "title_ja",
+        "title_ko",
+        "slug",
+        *city_search_fields("host"),
+    ]
+    autocomplete_fields = ["host", "partners", "series", "links", "designation", "sources"]
+    prepopulated_fields = {"slug": ["title_en"]}
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "slug",
+                    ("title_en", "title_zh_hans"),
+                    ("title_ja", "title_ko"),
+                    ("summary_en", "summary_zh_hans"),
+                    ("summary_ja", "summary_ko"),
+                    "description",
+                ]
+            },
+        ),
+        (
+            _("When"),
+            {"fields": [("starts_on", "ends_on", "date_precision"), "starts_at", "status"]},
+        ),
+        (
+            _("Who and where"),
+            {
+                "fields": [
+                    "host",
+                    "partners",
+                    "partner_organisations",
+                    "category",
+                    "format",
+                    "venue",
+                    "online_url",
+                ]
+            },
+        ),
+        (
+            _("Context"),
+            {"fields": [("series", "edition"), "links", "designation"]},
+        ),
+        (
+            _("Figures and outcome"),
+            {"fields": [("budget_amount", "budget_currency"), "participants", "outcome", "image"]},
+        ),
+        (_("Publication and sources"), {"fields": ["is_published", "sources", "note"]}),
+    ]
+
+    @admin.display(description=_("dates"), ordering="starts_on")
+    def dates_display(self, obj):
+        return obj.dates_display

@@ -1,0 +1,189 @@
+"""Load the researched events (events/data/*.csv) after the places and ties are in."""
+
+import calendar
+import datetime
+import re
+from pathlib import Path
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from cities.dates import DatePrecision, parse_partial_date
+from cities.demo import (
+    LoadReport,
+    PlaceIndex,
+    country_from_name,
+    read_rows,
+    row_errors,
+    source_for,
+    tie_between,
+    upsert,
+)
+from cities.models import CultureCityDesignation, FriendshipLink
+
+from .models import EventCategory, EventFormat, EventSeries, EventStatus, ExchangeEvent
+
+EVENTS_DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Series recognised by their titles in the data: (pattern, slug, English name).
+SERIES_PATTERNS = [
+    (
+        re.compile(r"^CJK Sister/Friendship Cities Go Exchange Tournament \((\d+)\)$"),
+        "cjk-go-tournament",
+        "CJK Sister/Friendship Cities Go Exchange Tournament",
+        "Yangzhou, Karatsu and Yeosu host it in turn every year since 1999.",
+    ),
+    (
+        re.compile(r"^World Canal Cities Forum (?:\d{4})$"),
+        "world-canal-cities-forum",
+        "World Canal Cities Forum",
+        "A yearly forum of canal cities held in Yangzhou.",
+    ),
+]
+_CCEA_YEAR = re.compile(r"(?:CCEA|Culture City of East Asia) (\d{4})")
+_PARTICIPANTS = re.compile(r"(?:~|c\. )?([\d,]+)\+? participants")
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)$")
+
+
+def _category(text: str) -> str:
+    value = text.strip().lower().replace(" and ", "_").replace(" ", "_")
+    if value not in EventCategory.values:
+        raise ValueError(f"unknown category '{text}'")
+    return value
+
+
+def _format(text: str) -> str:
+    value = text.strip().lower().replace("-", "_").replace(" ", "_")
+    if value not in EventFormat.values:
+        raise ValueError(f"unknown format '{text}' (in-person, online or hybrid)")
+    return value
+
+
+def _period_end(value: datetime.date, precision: str) -> datetime.date:
+    """The last day a partial date can mean: 2010 → 2010-12-31, 2021-03 → 2021-03-31."""
+    if precision == DatePrecision.YEAR:
+        return value.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        return value.replace(day=calendar.monthrange(value.year, value.month)[1])
+    return value
+
+
+def _event_slug(title: str, year: int, series: EventSeries | None, edition: int | None) -> str:
+    if series and edition:
+        return f"{series.slug}-{edition}"
+    base = slugify(title)
+    if len(base) > 70:
+        base = base[:70].rsplit("-", 1)[0]
+    return base if base.endswith(str(year)) else f"{base}-{year}"
+
+
+def _split_partners(text: str, host, places: PlaceIndex):
+    """Partner places, and the names that are organisations rather than places."""
+    cities, organisations = [], []
+    for name in (part.strip() for part in text.split(";")):
+        if not name:
+            continue
+        city = places.find_anywhere(name) or places.find_anywhere(_PARENTHESIS.sub("", name))
+        if city is None:
+            organisations.append(name)
+        elif city != host and city not in cities:
+            cities.append(city)
+    return cities, organisations
+
+
+def _load_events_file(
+    report: LoadReport, path: Path, places: PlaceIndex, *, with_precision: bool
+) -> None:
+    columns = ["title", "start", "end", "city", "country", "partners", "category", "format"]
+    columns += ["source", "note"]
+    if with_precision:
+        columns.append("date_precision")
+    today = timezone.localdate()
+    for line, row in read_rows(path, columns):
+        with row_errors(path, line):
+            host = places.get(row["city"], country_from_name(row["country"]))
+            starts_on, precision = parse_partial_date(row["start"])
+            ends_on, end_precision = parse_partial_date(row["end"] or row["start"])
+            if with_precision and row["date_precision"] != precision:
+                raise ValueError(
+                    f"date_precision '{row['date_precision']}' does not match '{row['start']}'"
+                )
+            ends_on = _period_end(ends_on, end_precision)
+            if ends_on < starts_on:
+                raise ValueError("the event ends before it starts")
+
+            series, edition = None, None
+            for pattern, slug, name, description in SERIES_PATTERNS:
+                match = pattern.match(row["title"])
+                if match:
+                    series = upsert(
+                        report,
+                        EventSeries,
+                        match=Q(slug=slug),
+                        values={"slug": slug, "name_en": name, "description": description},
+                        many={"sources": [source_for(report, row["source"])]},
+                    )
+                    edition = int(match.group(1)) if match.groups() else None
+
+            partners, organisations = _split_partners(row["partners"], host, places)
+            ties = (
+                list(
+                    FriendshipLink.objects.filter(
+                        Q(*[tie_between(host, partner) for partner in partners], _connector=Q.OR)
+                    )
+                )
+                if partners
+                else []
+            )
+
+            designation = None
+            context = f"{row['title']} {row['note']}"
+            if "CCEA" in context or "Culture City of East Asia" in context:
+                year_match = _CCEA_YEAR.search(row["title"])
+                year = int(year_match.group(1)) if year_match else starts_on.year
+                designation = CultureCityDesignation.objects.filter(year=year, city=host).first()
+
+            participants = _PARTICIPANTS.search(row["note"])
+            planned = row["note"].lower().startswith("planned")
+            status = EventStatus.HELD if ends_on < today and not planned else EventStatus.PLANNED
+            summary, note = (row["note"], "") if with_precision else ("", row["note"])
+            upsert(
+                report,
+                ExchangeEvent,
+                match=Q(slug=_event_slug(row["title"], starts_on.year, series, edition)),
+                values={
+                    "slug": _event_slug(row["title"], starts_on.year, series, edition),
+                    "title_en": row["title"],
+                    "summary_en": summary,
+                    "starts_on": starts_on,
+                    "ends_on": ends_on,
+                    "date_precision": precision,
+                    "host": host,
+                    "partner_organisations": "; ".join(organisations),
+                    "category": _category(row["category"]),
+                    "format": _format(row["format"]),
+                    "series": series,
+                    "edition": edition,
+                    "designation": designation,
+                    "participants": (
+                        int(participants.group(1).replace(",", "")) if participants else None
+                    ),
+                    "status": status,
+                    "is_published": True,
+                    "note": note,
+                },
+                many={
+                    "partners": partners,
+                    "links": ties,
+                    "sources": [source_for(report, row["source"])] if row["source"] else [],
+                },
+            )
+
+
+def load_events_demo(
+    report: LoadReport, places: PlaceIndex, data_dir: Path = EVENTS_DATA_DIR
+) -> None:
+    """Load the events and their series. Not atomic alone: the command wraps everything."""
+    _load_events_file(report, data_dir / "exchange_events.csv", places, with_precision=False)
+    _load_events_file(report, data_dir / "seed_interview_events.csv", places, with_precision=True)

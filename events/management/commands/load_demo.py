@@ -1,0 +1,40 @@
+"""`python manage.py load_demo`: the researched demo data, idempotent and atomic."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cities.demo import CITIES_DATA_DIR, DemoDataError, LoadReport, load_cities_demo
+from events.demo import EVENTS_DATA_DIR, load_events_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the researched demo data (places, ties, milestones, Culture City designations, "
+        "figures, trilateral groups, events). Running it again changes nothing; a bad row "
+        "aborts the whole load and names the file and line."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cities-data", type=Path, default=CITIES_DATA_DIR)
+        parser.add_argument("--events-data", type=Path, default=EVENTS_DATA_DIR)
+
+    def handle(self, *args, cities_data: Path, events_data: Path, **options):
+        report = LoadReport()
+        try:
+            with transaction.atomic():
+                places = load_cities_demo(report, cities_data)
+                load_events_demo(report, places, events_data)
+        except DemoDataError as error:
+            raise CommandError(f"Nothing was loaded. {error}") from None
+
+        width = max(len(label) for label in report.counts())
+        self.stdout.write(f"{'':<{width}}  created  updated  unchanged")
+        for label, totals in report.counts().items():
+            self.stdout.write(
+                f"{label:<{width}}  {totals['created']:>7}  {totals['updated']:>7}  "
+                f"{totals['unchanged']:>9}"
+            )
+        verdict = "Demo data loaded." if report.changed else "Demo data already up to date."
+        self.stdout.write(self.style.SUCCESS(verdict))

@@ -1,0 +1,6 @@
+DATE_FORMAT = "Y년 n월 j일"
+YEAR_MONTH_FORMAT = "Y년 n월"
+YEAR_FORMAT = "Y년"
+SHORT_DATE_FORMAT = "Y-m-d"
+DATETIME_FORMAT = "Y년 n월 j일 H:i"
+TIME_FORMAT = "H:i"

@@ -1,0 +1,6 @@
+DATE_FORMAT = "Y年n月j日"
+YEAR_MONTH_FORMAT = "Y年n月"
+YEAR_FORMAT = "Y年"
+SHORT_DATE_FORMAT = "Y/m/d"
+DATETIME_FORMAT = "Y年n月j日 H:i"
+TIME_FORMAT = "H:i"
