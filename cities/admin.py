@@ -1,6 +1,7 @@
 """The curation desk for places, ties, designations, figures and sources."""
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,8 @@ from .models import (
     Source,
     TrilateralGroup,
 )
+from .search import CITY_NAME_FIELDS, city_name_match
+from .services import city_save_names
 
 CITY_SEARCH_FIELDS = [
     "name_en",
@@ -77,6 +80,15 @@ class TiesAsBInline(TiesAsAInline):
 
     def get_queryset(self, request):
         return super(TiesAsAInline, self).get_queryset(request).select_related("city_a")
+
+
+class CitySearchChangeList(ChangeList):
+    """Search results in the search's ranking, unless the curator sorts by a column."""
+
+    def get_ordering(self, request, queryset):
+        if self.query.strip() and ORDER_VAR not in self.params:
+            return ["search_rank", "-search_tie_count", "name_en", "pk"]
+        return super().get_ordering(request, queryset)
 
 
 @admin.register(City)
@@ -147,6 +159,18 @@ class CityAdmin(admin.ModelAdmin):
                 ties_a=Count("ties_as_a", distinct=True), ties_b=Count("ties_as_b", distinct=True)
             )
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        """The portal's one search: any script, spelling or suffix (see `cities.search`)."""
+        if not search_term.strip():
+            return queryset, False
+        return city_name_match(queryset, search_term), False
+
+    def get_changelist(self, request, **kwargs):
+        return CitySearchChangeList
+
+    def save_model(self, request, obj, form, change):
+        city_save_names(city=obj, **{field: getattr(obj, field) for field in CITY_NAME_FIELDS})
 
     @admin.display(description=_("own-script name"))
     def own_script_name(self, obj):

@@ -37,6 +37,7 @@ from .models import (
     TieKind,
     TrilateralGroup,
 )
+from .services import city_search_keys_rebuild
 
 CITIES_DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -233,6 +234,28 @@ def designation_local_names(data_dir: Path) -> dict[tuple[str, str], list[str]]:
             country = country_from_name(row["country"])
         if row["city_local"]:
             names[(row["city"], country)].append(row["city_local"])
+    return names
+
+
+def old_spellings(data_dir: Path) -> dict[tuple[str, str], list[str]]:
+    """Old romanisations kept as aliases (Taegu for Daegu), each with its source.
+
+    Read from `old_spellings.csv` (key, country, alias, system, source) when the data
+    folder has one; a row without a source is refused.
+    """
+    path = data_dir / "old_spellings.csv"
+    names: dict[tuple[str, str], list[str]] = defaultdict(list)
+    if not path.exists():
+        return names
+    for line, row in read_rows(path, ["key", "country", "alias", "system", "source"]):
+        with row_errors(path, line):
+            if not row["key"] or not row["alias"]:
+                raise ValueError("key and alias are required")
+            if not row["source"]:
+                raise ValueError(f"the old spelling '{row['alias']}' needs a source")
+            if row["country"] not in Country.values:
+                raise ValueError(f"unknown country '{row['country']}' (use CN, JP or KR)")
+        names[(row["key"], row["country"])].append(row["alias"])
     return names
 
 
@@ -508,10 +531,15 @@ def load_trilateral_groups(report: LoadReport, data_dir: Path, places: PlaceInde
 
 def load_cities_demo(report: LoadReport, data_dir: Path = CITIES_DATA_DIR) -> PlaceIndex:
     """Load places, ties, milestones, designations, indicators and groups. Not atomic alone."""
-    places = load_places(report, data_dir, designation_local_names(data_dir))
+    extra_aliases = designation_local_names(data_dir)
+    for place, names in old_spellings(data_dir).items():
+        extra_aliases[place] += names
+    places = load_places(report, data_dir, extra_aliases)
     load_ties(report, data_dir, places)
     load_milestones(report, data_dir, places)
     load_designations(report, data_dir, places)
     load_indicators(report, data_dir, places)
     load_trilateral_groups(report, data_dir, places)
+    # Derived from the names just loaded: keeps the demo places searchable.
+    city_search_keys_rebuild()
     return places

@@ -576,3 +576,50 @@ class TrilateralGroup(TimestampedModel):
     @property
     def members(self) -> list[City]:
         return [self.city_cn, self.city_jp, self.city_kr]
+
+
+class CitySearchKey(models.Model):
+    """One normalised search key of a place (see `cities.search`); derived, never edited."""
+
+    city = models.ForeignKey(
+        City, verbose_name=_("place"), on_delete=models.CASCADE, related_name="search_keys"
+    )
+    key = models.CharField(_("search key"), max_length=200)
+
+    class Meta:
+        verbose_name = _("search key")
+        verbose_name_plural = _("search keys")
+        ordering = ["city", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "key"], name="city_search_key_unique")
+        ]
+        indexes = [
+            # varchar_pattern_ops lets PostgreSQL serve LIKE 'prefix%' from the index;
+            # other databases ignore the operator class and build a plain index.
+            models.Index(
+                fields=["key"], name="city_search_key_idx", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class CitySearchDocument(models.Model):
+    """A place's search keys joined in one text, scanned for substring matches."""
+
+    city = models.OneToOneField(
+        City,
+        verbose_name=_("place"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_document",
+    )
+    text = models.TextField(_("search keys"))
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+
+    def __str__(self) -> str:
+        return self.text.strip().replace("\n", " · ")

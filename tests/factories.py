@@ -23,6 +23,7 @@ from cities.models import (
     TieKind,
     TrilateralGroup,
 )
+from cities.services import city_search_keys_rebuild
 from events.models import EventCategory, EventFormat, EventSeries, EventStatus, ExchangeEvent
 
 
@@ -58,6 +59,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
 class CityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = City
+        skip_postgeneration_save = True
 
     name_en = factory.Sequence(lambda n: f"Town {n}")
     slug = factory.Sequence(lambda n: f"town-{n}")
@@ -69,6 +71,12 @@ class CityFactory(factory.django.DjangoModelFactory):
     name_ko = factory.Sequence(lambda n: f"도시{n}")
     latitude = factory.Sequence(lambda n: 30 + (n % 10))
     longitude = factory.Sequence(lambda n: 120 + (n % 10))
+
+    @factory.post_generation
+    def search_keys(self, create, extracted, **kwargs):
+        """Searchable like a place saved through the services (`city_save_names`)."""
+        if create:
+            city_search_keys_rebuild(cities=[self])
 
 
 class SocialAccountFactory(factory.django.DjangoModelFactory):
