@@ -1,7 +1,8 @@
 """The curation desk for places, ties, designations, figures and sources."""
 
 from django.contrib import admin
-from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.contrib.admin.views.main import ORDER_VAR
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -82,15 +83,6 @@ class TiesAsBInline(TiesAsAInline):
         return super(TiesAsAInline, self).get_queryset(request).select_related("city_a")
 
 
-class CitySearchChangeList(ChangeList):
-    """Search results in the search's ranking, unless the curator sorts by a column."""
-
-    def get_ordering(self, request, queryset):
-        if self.query.strip() and ORDER_VAR not in self.params:
-            return ["search_rank", "-search_tie_count", "name_en", "pk"]
-        return super().get_ordering(request, queryset)
-
-
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
     list_display = [
@@ -108,6 +100,8 @@ class CityAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name_en"]}
     inlines = [SocialAccountInline, DesignationInline, TiesAsAInline, TiesAsBInline]
+    # Django 6 assumes https for scheme-less URLs; say so now (and silence the warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["slug", "country", "admin_level", "parent", "valid_from", "valid_to"]}),
         (
@@ -164,10 +158,10 @@ class CityAdmin(admin.ModelAdmin):
         """The portal's one search: any script, spelling or suffix (see `cities.search`)."""
         if not search_term.strip():
             return queryset, False
-        return city_name_match(queryset, search_term), False
-
-    def get_changelist(self, request, **kwargs):
-        return CitySearchChangeList
+        ranked = city_name_match(queryset, search_term)
+        if ORDER_VAR in request.GET:  # the curator sorted by a column: keep that order
+            ranked = ranked.order_by(*queryset.query.order_by)
+        return ranked, False
 
     def save_model(self, request, obj, form, change):
         city_save_names(city=obj, **{field: getattr(obj, field) for field in CITY_NAME_FIELDS})

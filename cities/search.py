@@ -54,6 +54,8 @@ from django.db.models.functions import Coalesce
 from opencc import OpenCC
 from pypinyin import Style, lazy_pinyin
 
+from .models import City, CitySearchDocument, CitySearchKey, FriendshipLink
+
 SEARCH_DATA_DIR = Path(__file__).resolve().parent / "data" / "search"
 
 # A query longer than this is cut: no place name is longer, and it bounds the work.
@@ -283,8 +285,6 @@ def _startswith(value: str) -> Q:
 
 
 def _tie_count(field: str) -> Subquery:
-    from .models import FriendshipLink
-
     ties = (
         FriendshipLink.objects.filter(**{field: OuterRef("pk")})
         .order_by()
@@ -293,6 +293,21 @@ def _tie_count(field: str) -> Subquery:
         .values("count")
     )
     return Coalesce(Subquery(ties, output_field=IntegerField()), Value(0))
+
+
+def _candidate_ids(key: str) -> QuerySet:
+    """Ids of the places with a key containing `key` (starting with it, if it is short)."""
+    if key.isascii() and len(key) < MIN_SUBSTRING_LENGTH:
+        return CitySearchKey.objects.filter(_startswith(key)).values("city_id")
+    return CitySearchDocument.objects.filter(text__contains=key).values("city_id")
+
+
+def city_match_ids(query: str) -> QuerySet:
+    """The ids of the places `query` finds, unranked: a subquery for ties, events, filters."""
+    key = search_key(query or "")
+    if not key:
+        return CitySearchKey.objects.none().values("city_id")
+    return _candidate_ids(key)
 
 
 def city_name_match(queryset: QuerySet, query: str) -> QuerySet:
@@ -304,16 +319,11 @@ def city_name_match(queryset: QuerySet, query: str) -> QuerySet:
     empty or unsearchable query finds nothing. One SQL query: the match and the
     ranking are subqueries on the indexed key table and the search documents.
     """
-    from .models import CitySearchDocument, CitySearchKey
-
     key = search_key(query or "")
     if not key:
         return queryset.none()
     full_key = search_key(query, strip_suffix=False)
-    if key.isascii() and len(key) < MIN_SUBSTRING_LENGTH:
-        candidates = CitySearchKey.objects.filter(_startswith(key)).values("city_id")
-    else:
-        candidates = CitySearchDocument.objects.filter(text__contains=key).values("city_id")
+    candidates = _candidate_ids(key)
     keys = CitySearchKey.objects.filter(city_id=OuterRef("pk"))
     return (
         queryset.filter(pk__in=candidates)
@@ -333,7 +343,5 @@ def city_name_match(queryset: QuerySet, query: str) -> QuerySet:
 
 def city_search(query: str, *, queryset: QuerySet | None = None) -> QuerySet:
     """`city_name_match` over all places (or `queryset`), with their parent place loaded."""
-    from .models import City
-
     base = queryset if queryset is not None else City.objects.all()
     return city_name_match(base.select_related("parent"), query)

@@ -42,6 +42,9 @@ class CuratorFactory(UserFactory):
 
     is_staff = True
 
+    class Meta:
+        skip_postgeneration_save = True
+
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
         if create:

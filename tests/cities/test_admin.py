@@ -1,0 +1,75 @@
+import pytest
+from django.urls import reverse
+
+from cities.models import City
+from cities.search import city_search
+from tests.factories import CityFactory, CuratorFactory, FriendshipLinkFactory
+
+
+@pytest.fixture
+def curator_client(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    client.force_login(CuratorFactory())
+    return client
+
+
+@pytest.mark.django_db
+def test_city_admin_search_finds_a_place_in_another_script_in_ranked_order(curator_client):
+    hiroshima = CityFactory(name_en="Hiroshima", name_ja="広島", slug="hiroshima", country="JP")
+    higashihiroshima = CityFactory(
+        name_en="Higashihiroshima", name_ja="東広島", slug="higashihiroshima", country="JP"
+    )
+    FriendshipLinkFactory(city_a=higashihiroshima)
+    CityFactory(name_en="Nara", slug="nara")
+
+    response = curator_client.get(reverse("admin:cities_city_changelist"), {"q": "廣島市"})
+
+    assert list(response.context["cl"].result_list) == [hiroshima, higashihiroshima]
+
+
+@pytest.mark.django_db
+def test_city_admin_search_keeps_the_curators_column_order(curator_client):
+    CityFactory(name_en="Hiroshima", name_ja="広島", slug="hiroshima", population=1)
+    CityFactory(name_en="Higashihiroshima", name_ja="東広島", slug="higashi", population=2)
+
+    response = curator_client.get(reverse("admin:cities_city_changelist"), {"q": "広島", "o": "-6"})
+
+    assert [city.slug for city in response.context["cl"].result_list] == [
+        "higashi",
+        "hiroshima",
+    ]
+
+
+@pytest.mark.django_db
+def test_city_admin_autocomplete_uses_the_search(curator_client):
+    yangzhou = CityFactory(name_en="Yangzhou", name_zh_hans="扬州", slug="yangzhou")
+    CityFactory(name_en="Nara", slug="nara")
+
+    response = curator_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "揚州",
+            "app_label": "cities",
+            "model_name": "friendshiplink",
+            "field_name": "city_a",
+        },
+    )
+
+    assert response.json()["results"] == [{"id": str(yangzhou.pk), "text": "Yangzhou"}]
+
+
+@pytest.mark.django_db
+def test_city_admin_save_rebuilds_the_search_keys(admin_client, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    city = CityFactory(name_en="Taegu", slug="daegu", country="KR")
+    url = reverse("admin:cities_city_change", args=[city.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data |= {"name_en": "Daegu", "name_ko": "대구", "aliases": "Taegu"}
+    for prefix in ("social_accounts", "designations", "ties_as_a", "ties_as_b"):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(city_search("대구광역시")) == [City.objects.get(pk=city.pk)]

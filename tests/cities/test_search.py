@@ -1,0 +1,211 @@
+import pytest
+
+from cities.models import City
+from cities.search import (
+    canonical_han,
+    city_match_ids,
+    city_name_match,
+    city_search,
+    pinyin_key,
+    search_document,
+    search_key,
+)
+from tests.factories import CityFactory, FriendshipLinkFactory
+
+# (query, slug of the place the demo data says it names): every form of the issue.
+DEMO_QUERIES = {
+    # simplified, traditional, Japanese kanji
+    "扬州": "yangzhou",
+    "揚州": "yangzhou",
+    "广岛": "hiroshima",
+    "廣島": "hiroshima",
+    "広島": "hiroshima",
+    "金泽": "kanazawa",
+    "金澤": "kanazawa",
+    "金沢": "kanazawa",
+    "庆州": "gyeongju",
+    "慶州": "gyeongju",
+    "济宁": "jining",
+    "濟寧": "jining",
+    "済寧": "jining",
+    "横滨": "yokohama",
+    "橫濱": "yokohama",
+    "横浜": "yokohama",
+    "龙仁": "yongin",
+    "竜仁": "yongin",
+    "盐城": "yancheng",
+    "塩城": "yancheng",
+    "ハルビン": "harbin",
+    "ソウル": "seoul",
+    # hangul
+    "양저우": "yangzhou",
+    "경주": "gyeongju",
+    "가나자와": "kanazawa",
+    "히로시마": "hiroshima",
+    # pinyin with or without spaces and tones
+    "Yangzhou": "yangzhou",
+    "yang zhou": "yangzhou",
+    "Yángzhōu": "yangzhou",
+    "Hángzhōu": "hangzhou",
+    "xi an": "xian",
+    "Ha'erbin": "harbin",
+    "chong qing": "chongqing",
+    # Hepburn with or without macrons, long vowels written out
+    "Kyōto": "kyoto",
+    "Kyoto": "kyoto",
+    "Kyouto": "kyoto",
+    "Kōbe": "kobe",
+    "Koube": "kobe",
+    "Kitakyūshū": "kitakyushu",
+    "Kitakyuushuu": "kitakyushu",
+    "Ōita": "oita-prefecture",
+    # Revised Romanization and old spellings kept as aliases
+    "Gyeongju": "gyeongju",
+    "Seogwipo": "seogwipo",
+    "Taegu": "daegu",
+    "Kyongju": "gyeongju",
+    "Pusan": "busan",
+    # administrative suffixes
+    "扬州市": "yangzhou",
+    "揚州市": "yangzhou",
+    "奈良市": "nara",
+    "대구광역시": "daegu",
+    "경주시": "gyeongju",
+    "Nara-shi": "nara",
+    "Oita Prefecture": "oita-prefecture",
+    "大分県": "oita-prefecture",
+    "大分县": "oita-prefecture",
+    "수성구": "suseong-district",
+    "Suseong-gu": "suseong-district",
+    "黄浦区": "huangpu-district",
+    "Huangpu": "huangpu-district",
+    "창녕군": "changnyeong-county",
+    "東京都": "tokyo",
+    "Jeju Province": "jeju-province",
+    "제주특별자치도": "jeju-province",
+    "Gwangju Metropolitan City": "gwangju",
+    # full-width / half-width, any case
+    "ＹＡＮＧＺＨＯＵ": "yangzhou",
+    "ｙａｎｇｚｈｏｕ": "yangzhou",
+    "NARA": "nara",
+    "ｷｮｳﾄ": None,  # a kana reading is not data: nothing is invented
+    # a part of a name
+    "Kitaky": "kitakyushu",
+    "九州": "kitakyushu",
+}
+
+
+def test_city_search_finds_every_form_of_a_demo_name(demo_data):
+    found = {query: getattr(city_search(query).first(), "slug", None) for query in DEMO_QUERIES}
+
+    assert found == DEMO_QUERIES
+    assert len(DEMO_QUERIES) >= 40
+
+
+def test_search_key_folds_scripts_suffixes_and_spellings():
+    assert search_key("広島市") == search_key("廣島") == search_key("广岛") == "广岛"
+    assert search_key("Kyōto") == search_key("KYOUTO") == search_key("ｋｙｏｔｏ") == "kyoto"
+    assert search_key("대구광역시") == "대구"
+    assert search_key("Gwangju (Metropolitan City)") == "gwangju"
+    assert search_key("Uchinada-machi") == "uchinada"
+    assert search_key("  --  ") == ""
+
+
+def test_search_key_keeps_a_suffix_when_nothing_would_remain():
+    assert search_key("京都") == "京都"  # not "京"
+    assert search_key("대구") == "대구"  # not "대"
+    assert search_key("Daegu") == "daegu"
+
+
+def test_search_key_keeps_kana_voicing_marks():
+    assert search_key("がさ") == "ガサ"
+    assert search_key("かさ") == "カサ"
+
+
+def test_search_key_keeps_the_suffix_when_asked():
+    assert search_key("扬州市", strip_suffix=False) == "扬州市"
+    assert search_key("Oita Prefecture", strip_suffix=False) == "oitaprefecture"
+
+
+def test_canonical_han_brings_japanese_and_traditional_to_simplified():
+    assert canonical_han("金沢") == canonical_han("金澤") == "金泽"
+    assert canonical_han("Yangzhou") == "Yangzhou"
+
+
+def test_pinyin_key_reads_chinese_names_without_tones():
+    assert pinyin_key("扬州") == "yangzho"
+    assert pinyin_key("重慶") == "chongqing"
+    assert pinyin_key("Seoul") == ""
+
+
+def test_search_document_keeps_only_keys_no_other_key_contains():
+    assert search_document({"oita", "oitaken", "大分", "大分县"}) == "\noitaken\n大分县\n"
+
+
+@pytest.mark.django_db
+def test_city_name_match_ranks_exact_before_prefix_before_substring():
+    substring = CityFactory(name_en="Old Nara Road", slug="old-nara-road")
+    prefix = CityFactory(name_en="Naraha", slug="naraha")
+    exact = CityFactory(name_en="Nara", slug="nara")
+
+    ranked = list(city_name_match(City.objects.all(), "nara"))
+
+    assert ranked == [exact, prefix, substring]
+    assert [city.search_rank for city in ranked] == [0, 2, 3]
+
+
+@pytest.mark.django_db
+def test_city_name_match_ranks_the_name_as_typed_before_the_name_without_suffix():
+    city = CityFactory(name_en="Jeju City", slug="jeju-city")
+    province = CityFactory(name_en="Jeju Province", slug="jeju-province")
+
+    ranked = list(city_name_match(City.objects.all(), "Jeju Province"))
+
+    assert ranked == [province, city]
+
+
+@pytest.mark.django_db
+def test_city_name_match_ranks_equal_matches_by_number_of_ties():
+    lonely = CityFactory(name_en="Ansan", slug="ansan-a")
+    busy = CityFactory(name_en="Ansan", slug="ansan-b")
+    FriendshipLinkFactory(city_a=busy)
+    FriendshipLinkFactory(city_b=busy)
+
+    ranked = list(city_name_match(City.objects.all(), "ansan"))
+
+    assert ranked == [busy, lonely]
+    assert [city.search_tie_count for city in ranked] == [2, 0]
+
+
+@pytest.mark.django_db
+def test_city_name_match_keeps_the_filters_of_the_queryset():
+    CityFactory(name_en="Nara", slug="nara", country="JP")
+    korean = CityFactory(name_en="Nara", slug="nara-kr", country="KR")
+
+    assert list(city_name_match(City.objects.filter(country="KR"), "Nara")) == [korean]
+
+
+@pytest.mark.django_db
+def test_city_name_match_finds_nothing_for_an_empty_query():
+    CityFactory(name_en="Nara")
+
+    assert list(city_name_match(City.objects.all(), "")) == []
+    assert list(city_name_match(City.objects.all(), " ・- ")) == []
+    assert list(city_match_ids("")) == []
+
+
+@pytest.mark.django_db
+def test_city_name_match_matches_short_latin_queries_at_the_start_of_a_key_only():
+    start = CityFactory(name_en="Kobe", slug="kobe")
+    CityFactory(name_en="Tokorozawa", slug="tokorozawa")
+
+    assert list(city_name_match(City.objects.all(), "ko")) == [start]
+
+
+@pytest.mark.django_db
+def test_city_name_match_runs_one_query(django_assert_num_queries):
+    CityFactory(name_en="Nara")
+    CityFactory(name_en="Narashino")
+
+    with django_assert_num_queries(1):
+        assert len(list(city_name_match(City.objects.all(), "nara"))) == 2

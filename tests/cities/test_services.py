@@ -1,0 +1,95 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from cities.models import City, CitySearchDocument, CitySearchKey
+from cities.search import city_search
+from cities.services import city_save_names, city_search_keys_rebuild
+from tests.factories import CityFactory
+
+
+def keys_of(city: City) -> list[str]:
+    return sorted(CitySearchKey.objects.filter(city=city).values_list("key", flat=True))
+
+
+@pytest.mark.django_db
+def test_city_search_keys_rebuild_writes_keys_and_document_of_every_name():
+    city = CityFactory(
+        name_en="Kanazawa",
+        name_zh_hans="金泽",
+        name_zh_hant="金澤",
+        name_ja="金沢市",
+        name_ko="가나자와",
+        romanization="Kanazawa-shi",
+        aliases="Kanazawa City",
+        country="JP",
+    )
+    CitySearchKey.objects.all().delete()
+
+    written = city_search_keys_rebuild(cities=[city])
+
+    assert keys_of(city) == [
+        "kanazawa",
+        "kanazawacity",
+        "kanazawashi",
+        "金泽",
+        "金泽市",
+        "가나자와",
+    ]
+    assert written == 6
+    assert CitySearchDocument.objects.get(city=city).text == (
+        "\nkanazawacity\nkanazawashi\n金泽市\n가나자와\n"
+    )
+
+
+@pytest.mark.django_db
+def test_city_search_keys_rebuild_adds_pinyin_for_chinese_places_only():
+    chinese = CityFactory(name_en="Yz", name_zh_hans="扬州市", country="CN")
+    japanese = CityFactory(name_en="Jp", name_zh_hans="奈良", name_ja="奈良", country="JP")
+
+    assert "yangzhoshi" in keys_of(chinese)
+    assert "yangzho" in keys_of(chinese)
+    assert "naliang" not in keys_of(japanese)
+
+
+@pytest.mark.django_db
+def test_city_search_keys_rebuild_of_all_places_replaces_stale_keys():
+    city = CityFactory(name_en="Nara")
+    City.objects.filter(pk=city.pk).update(name_en="Sakai")
+
+    city_search_keys_rebuild()
+
+    assert list(city_search("Sakai")) == [city]
+    assert list(city_search("Nara")) == []
+
+
+@pytest.mark.django_db
+def test_city_save_names_saves_and_makes_the_new_name_searchable():
+    city = CityFactory(name_en="Taegu", slug="daegu")
+
+    city_save_names(city=city, name_en="Daegu", aliases="Taegu\nDaegu Metropolitan City")
+
+    city.refresh_from_db()
+    assert (city.name_en, city.alias_list) == ("Daegu", ["Taegu", "Daegu Metropolitan City"])
+    assert list(city_search("Daegu")) == [city]
+    assert list(city_search("Taegu")) == [city]
+
+
+@pytest.mark.django_db
+def test_city_save_names_refuses_an_invalid_name_and_saves_nothing():
+    city = CityFactory(name_en="Nara")
+
+    with pytest.raises(ValidationError) as error:
+        city_save_names(city=city, name_en="")
+
+    assert list(error.value.message_dict) == ["name_en"]
+    city.refresh_from_db()
+    assert city.name_en == "Nara"
+    assert list(city_search("Nara")) == [city]
+
+
+@pytest.mark.django_db
+def test_city_save_names_refuses_a_field_that_is_not_a_name():
+    city = CityFactory()
+
+    with pytest.raises(TypeError, match="not a name field of a place: population"):
+        city_save_names(city=city, population=5)
