@@ -579,47 +579,39 @@ class TrilateralGroup(TimestampedModel):
 
 
 class CitySearchKey(models.Model):
-    """One normalised search key of a place (see `cities.search`); derived, never edited."""
+    """A normalised search key of a place, or the end of one (see `cities.search`).
+
+    Derived from the place's names, never edited. Keys that are a name's end
+    (`is_suffix`) let the database answer "contains" from the index: a query is
+    inside a name exactly when some end of that name starts with it.
+    """
 
     city = models.ForeignKey(
         City, verbose_name=_("place"), on_delete=models.CASCADE, related_name="search_keys"
     )
     key = models.CharField(_("search key"), max_length=200)
+    is_suffix = models.BooleanField(
+        _("end of a key"), default=False, help_text=_("The end of a longer key, not a whole one.")
+    )
 
     class Meta:
         verbose_name = _("search key")
         verbose_name_plural = _("search keys")
-        ordering = ["city", "key"]
+        ordering = ["city", "is_suffix", "key"]
         constraints = [
             models.UniqueConstraint(fields=["city", "key"], name="city_search_key_unique")
         ]
         indexes = [
-            # varchar_pattern_ops lets PostgreSQL serve LIKE 'prefix%' from the index;
-            # other databases ignore the operator class and build a plain index.
+            # varchar_pattern_ops lets PostgreSQL serve LIKE 'prefix%' from the index (and
+            # `include` saves it a visit to the table); other databases ignore both and
+            # build a plain index on the key, which serves a range of keys.
             models.Index(
-                fields=["key"], name="city_search_key_idx", opclasses=["varchar_pattern_ops"]
+                fields=["key"],
+                name="city_search_key_idx",
+                opclasses=["varchar_pattern_ops"],
+                include=["city", "is_suffix"],
             ),
         ]
 
     def __str__(self) -> str:
         return self.key
-
-
-class CitySearchDocument(models.Model):
-    """A place's search keys joined in one text, scanned for substring matches."""
-
-    city = models.OneToOneField(
-        City,
-        verbose_name=_("place"),
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="search_document",
-    )
-    text = models.TextField(_("search keys"))
-
-    class Meta:
-        verbose_name = _("search document")
-        verbose_name_plural = _("search documents")
-
-    def __str__(self) -> str:
-        return self.text.strip().replace("\n", " · ")

@@ -8,9 +8,10 @@ and tones (Yangzhou, yang zhou, Yángzhōu), in Hepburn with or without macrons
 Oita Prefecture, 大分県), in full-width or half-width characters, in any case.
 
 How: every name of a place is turned into *search keys* by one normalisation
-(`search_key`), stored in `CitySearchKey` (indexed) and, joined, in
-`CitySearchDocument` (scanned for substrings). A query goes through the same
-normalisation, so both sides meet in one form:
+(`search_key`) and stored, with every end of each key, in `CitySearchKey`
+(indexed): "contains" is then "some end of a key starts with", which the index
+answers without a scan. A query goes through the same normalisation,
+so both sides meet in one form:
 
 1. NFKC (full-width → half-width Latin, half-width → full-width kana), case folding;
 2. Latin letters lose their accents and macrons (ō → o);
@@ -40,9 +41,10 @@ from pathlib import Path
 from django.db import connection
 from django.db.models import (
     Case,
-    Count,
-    Exists,
+    F,
+    Func,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -54,7 +56,7 @@ from django.db.models.functions import Coalesce
 from opencc import OpenCC
 from pypinyin import Style, lazy_pinyin
 
-from .models import City, CitySearchDocument, CitySearchKey, FriendshipLink
+from .models import City, CitySearchKey, FriendshipLink
 
 SEARCH_DATA_DIR = Path(__file__).resolve().parent / "data" / "search"
 
@@ -63,8 +65,6 @@ MAX_QUERY_LENGTH = 100
 # Latin queries shorter than this match whole keys and key beginnings only ("ko" should
 # not list every place with "ko" somewhere in a name).
 MIN_SUBSTRING_LENGTH = 3
-# Separates the keys in a search document; never part of a key.
-DOCUMENT_SEPARATOR = "\n"
 
 # Suffixes, in the canonical (simplified) form step 3 produces, longest first.
 _HAN_SUFFIXES = (
@@ -266,14 +266,22 @@ def city_key_set(city) -> set[str]:
     return keys
 
 
-def search_document(keys: set[str]) -> str:
-    """The keys joined for substring search, without keys that another key contains."""
-    longest_first = sorted(keys, key=lambda key: (-len(key), key))
-    kept: list[str] = []
-    for key in longest_first:
-        if not any(key in other for other in kept):
-            kept.append(key)
-    return DOCUMENT_SEPARATOR + DOCUMENT_SEPARATOR.join(sorted(kept)) + DOCUMENT_SEPARATOR
+def city_key_rows(city) -> dict[str, bool]:
+    """Every key of a place, and every end of one, mapped to whether it is only an end.
+
+    "yangzho" gives {"yangzho": False, "angzho": True, "ngzho": True, "gzho": True,
+    "zho": True}: Latin ends shorter than `MIN_SUBSTRING_LENGTH` are left out, as
+    such short queries only match whole keys and their beginnings.
+    """
+    whole = city_key_set(city)
+    rows = dict.fromkeys(whole, False)
+    for key in whole:
+        for start in range(1, len(key)):
+            end = key[start:]
+            if end.isascii() and len(end) < MIN_SUBSTRING_LENGTH:
+                break
+            rows.setdefault(end, True)
+    return rows
 
 
 def _startswith(value: str) -> Q:
@@ -284,22 +292,26 @@ def _startswith(value: str) -> Q:
     return Q(key__gte=value, key__lt=value + "\U0010ffff")
 
 
-def _tie_count(field: str) -> Subquery:
+def _tie_count() -> Coalesce:
+    """The number of ties of the outer place, as a correlated subquery."""
     ties = (
-        FriendshipLink.objects.filter(**{field: OuterRef("pk")})
+        FriendshipLink.objects.filter(Q(city_a=OuterRef("pk")) | Q(city_b=OuterRef("pk")))
         .order_by()
-        .values(field)
-        .annotate(count=Count("pk"))
+        .annotate(count=Func(F("pk"), function="COUNT"))
         .values("count")
     )
     return Coalesce(Subquery(ties, output_field=IntegerField()), Value(0))
 
 
 def _candidate_ids(key: str) -> QuerySet:
-    """Ids of the places with a key containing `key` (starting with it, if it is short)."""
+    """Ids of the places with a key containing `key` (starting with it, if it is short).
+
+    Served from the key index: a key contains `key` when one of its ends starts with it.
+    """
+    matches = CitySearchKey.objects.filter(_startswith(key))
     if key.isascii() and len(key) < MIN_SUBSTRING_LENGTH:
-        return CitySearchKey.objects.filter(_startswith(key)).values("city_id")
-    return CitySearchDocument.objects.filter(text__contains=key).values("city_id")
+        matches = matches.filter(is_suffix=False)
+    return matches.values("city_id")
 
 
 def city_match_ids(query: str) -> QuerySet:
@@ -316,26 +328,35 @@ def city_name_match(queryset: QuerySet, query: str) -> QuerySet:
     Ranked by `search_rank`: 0 a key equals the query as typed (suffix kept), 1 a key
     equals the query without its suffix, 2 a key starts with it, 3 a key contains it;
     then the place with more ties (`search_tie_count`), then the English name. An
-    empty or unsearchable query finds nothing. One SQL query: the match and the
-    ranking are subqueries on the indexed key table and the search documents.
+    empty or unsearchable query finds nothing. One SQL query: the match is a range
+    of the key index, the ranking a correlated lookup on the (place, key) index.
     """
     key = search_key(query or "")
     if not key:
         return queryset.none()
     full_key = search_key(query, strip_suffix=False)
-    candidates = _candidate_ids(key)
-    keys = CitySearchKey.objects.filter(city_id=OuterRef("pk"))
-    return (
-        queryset.filter(pk__in=candidates)
+    # The best of the place's matching keys: one lookup on the (place, key) index.
+    best = (
+        CitySearchKey.objects.filter(_startswith(key), city_id=OuterRef("pk"))
+        .order_by()
+        .values("city_id")
         .annotate(
-            search_rank=Case(
-                When(Exists(keys.filter(key=full_key)), then=Value(0)),
-                When(Exists(keys.filter(key=key)), then=Value(1)),
-                When(Exists(keys.filter(key__startswith=key)), then=Value(2)),
-                default=Value(3),
-                output_field=IntegerField(),
-            ),
-            search_tie_count=_tie_count("city_a") + _tie_count("city_b"),
+            rank=Min(
+                Case(
+                    When(is_suffix=True, then=Value(3)),
+                    When(key=full_key, then=Value(0)),
+                    When(key=key, then=Value(1)),
+                    default=Value(2),
+                )
+            )
+        )
+        .values("rank")
+    )
+    return (
+        queryset.filter(pk__in=_candidate_ids(key))
+        .annotate(
+            search_rank=Subquery(best, output_field=IntegerField()),
+            search_tie_count=_tie_count(),
         )
         .order_by("search_rank", "-search_tie_count", "name_en", "pk")
     )

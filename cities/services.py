@@ -4,18 +4,18 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from .models import City, CitySearchDocument, CitySearchKey
-from .search import CITY_NAME_FIELDS, city_key_set, search_document
+from .models import City, CitySearchKey
+from .search import CITY_NAME_FIELDS, city_key_rows
 
 _REBUILD_BATCH = 500
 
 
 def city_search_keys_rebuild(*, cities: Iterable[City] | None = None) -> int:
-    """Recompute the search keys and search documents of `cities` (all places if None).
+    """Recompute the search keys of `cities` (all places if None) from their names.
 
-    Replaces the places' `CitySearchKey` rows and their `CitySearchDocument` in one
-    transaction, in batches (so 20,000 places do not sit in memory at once).
-    Returns the number of keys written. Raises nothing of its own.
+    Replaces the places' `CitySearchKey` rows in one transaction, in batches (so
+    20,000 places do not sit in memory at once). Returns the number of rows written
+    (whole keys and their ends). Raises nothing of its own.
     """
     if cities is None:
         queryset = City.objects.order_by("pk")
@@ -38,14 +38,12 @@ def city_search_keys_rebuild(*, cities: Iterable[City] | None = None) -> int:
 def _rebuild_batch(cities: list[City]) -> int:
     ids = [city.pk for city in cities]
     CitySearchKey.objects.filter(city_id__in=ids).delete()
-    CitySearchDocument.objects.filter(city_id__in=ids).delete()
-    keys, documents = [], []
-    for city in cities:
-        key_set = city_key_set(city)
-        keys += [CitySearchKey(city_id=city.pk, key=key) for key in sorted(key_set)]
-        documents.append(CitySearchDocument(city_id=city.pk, text=search_document(key_set)))
+    keys = [
+        CitySearchKey(city_id=city.pk, key=key, is_suffix=is_suffix)
+        for city in cities
+        for key, is_suffix in sorted(city_key_rows(city).items())
+    ]
     CitySearchKey.objects.bulk_create(keys, batch_size=2000)
-    CitySearchDocument.objects.bulk_create(documents, batch_size=_REBUILD_BATCH)
     return len(keys)
 
 

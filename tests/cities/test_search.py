@@ -3,11 +3,11 @@ import pytest
 from cities.models import City
 from cities.search import (
     canonical_han,
+    city_key_rows,
     city_match_ids,
     city_name_match,
     city_search,
     pinyin_key,
-    search_document,
     search_key,
 )
 from tests.factories import CityFactory, FriendshipLinkFactory
@@ -138,8 +138,21 @@ def test_pinyin_key_reads_chinese_names_without_tones():
     assert pinyin_key("Seoul") == ""
 
 
-def test_search_document_keeps_only_keys_no_other_key_contains():
-    assert search_document({"oita", "oitaken", "大分", "大分县"}) == "\noitaken\n大分县\n"
+@pytest.mark.django_db
+def test_city_key_rows_holds_whole_keys_and_their_ends():
+    city = CityFactory.build(
+        name_en="Oita", name_zh_hans="", name_zh_hant="", name_ja="大分県", name_ko="", country="JP"
+    )
+
+    assert city_key_rows(city) == {
+        "oita": False,
+        "ita": True,
+        "大分": False,
+        "大分县": False,
+        "分": True,
+        "分县": True,
+        "县": True,
+    }
 
 
 @pytest.mark.django_db

@@ -1,18 +1,19 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from cities.models import City, CitySearchDocument, CitySearchKey
+from cities.models import City, CitySearchKey
 from cities.search import city_search
 from cities.services import city_save_names, city_search_keys_rebuild
 from tests.factories import CityFactory
 
 
 def keys_of(city: City) -> list[str]:
-    return sorted(CitySearchKey.objects.filter(city=city).values_list("key", flat=True))
+    whole = CitySearchKey.objects.filter(city=city, is_suffix=False)
+    return sorted(whole.values_list("key", flat=True))
 
 
 @pytest.mark.django_db
-def test_city_search_keys_rebuild_writes_keys_and_document_of_every_name():
+def test_city_search_keys_rebuild_writes_the_keys_of_every_name_and_their_ends():
     city = CityFactory(
         name_en="Kanazawa",
         name_zh_hans="金泽",
@@ -35,10 +36,38 @@ def test_city_search_keys_rebuild_writes_keys_and_document_of_every_name():
         "金泽市",
         "가나자와",
     ]
-    assert written == 6
-    assert CitySearchDocument.objects.get(city=city).text == (
-        "\nkanazawacity\nkanazawashi\n金泽市\n가나자와\n"
-    )
+    ends = CitySearchKey.objects.filter(city=city, is_suffix=True)
+    assert sorted(ends.values_list("key", flat=True)) == [
+        "acity",
+        "anazawa",
+        "anazawacity",
+        "anazawashi",
+        "ashi",
+        "awa",
+        "awacity",
+        "awashi",
+        "azawa",
+        "azawacity",
+        "azawashi",
+        "city",
+        "ity",
+        "nazawa",
+        "nazawacity",
+        "nazawashi",
+        "shi",
+        "wacity",
+        "washi",
+        "zawa",
+        "zawacity",
+        "zawashi",
+        "市",
+        "泽",
+        "泽市",
+        "나자와",
+        "와",
+        "자와",
+    ]
+    assert written == 6 + 28
 
 
 @pytest.mark.django_db
