@@ -587,7 +587,11 @@ class CitySearchKey(models.Model):
     """
 
     city = models.ForeignKey(
-        City, verbose_name=_("place"), on_delete=models.CASCADE, related_name="search_keys"
+        City,
+        verbose_name=_("place"),
+        on_delete=models.CASCADE,
+        related_name="search_keys",
+        db_index=False,  # the (city, key) unique constraint's index serves it
     )
     key = models.CharField(_("search key"), max_length=200)
     is_suffix = models.BooleanField(
@@ -602,14 +606,10 @@ class CitySearchKey(models.Model):
             models.UniqueConstraint(fields=["city", "key"], name="city_search_key_unique")
         ]
         indexes = [
-            # varchar_pattern_ops lets PostgreSQL serve LIKE 'prefix%' from the index (and
-            # `include` saves it a visit to the table); other databases ignore both and
-            # build a plain index on the key, which serves a range of keys.
+            # varchar_pattern_ops lets PostgreSQL serve LIKE 'prefix%' from the index;
+            # other databases ignore it and build a plain index, which serves a range.
             models.Index(
-                fields=["key"],
-                name="city_search_key_idx",
-                opclasses=["varchar_pattern_ops"],
-                include=["city", "is_suffix"],
+                fields=["key"], name="city_search_key_idx", opclasses=["varchar_pattern_ops"]
             ),
         ]
 

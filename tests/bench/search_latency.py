@@ -176,6 +176,20 @@ def generate_places(count: int, rng: random.Random):
     return places
 
 
+def generate_ties(places, count: int, rng: random.Random) -> None:
+    """`count` ties between random pairs, so that ranking by ties has work to do."""
+    from cities.models import FriendshipLink
+
+    pairs = set()
+    while len(pairs) < count:
+        a, b = rng.sample(places, 2)
+        pairs.add((min(a.pk, b.pk), max(a.pk, b.pk)))
+    FriendshipLink.objects.bulk_create(
+        [FriendshipLink(city_a_id=a, city_b_id=b, kind="friendship") for a, b in sorted(pairs)],
+        batch_size=2000,
+    )
+
+
 def make_queries(places, count: int, rng: random.Random) -> list[str]:
     forms = [
         lambda p: p.name_en,
@@ -199,6 +213,7 @@ def run(places_count: int, queries_count: int, budget_ms: float) -> int:
     rng = random.Random(20_000)
     started = time.perf_counter()
     places = generate_places(places_count, rng)
+    generate_ties(places, places_count, rng)
     written = city_search_keys_rebuild()
     built = time.perf_counter() - started
     print(
