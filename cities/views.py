@@ -15,6 +15,7 @@ from exchangeportal.ical import calendar_response
 from exchangeportal.paging import paginate_or_404
 
 from .filters import CityFilterSet
+from .models import City
 from .selectors import (
     city_designations,
     city_detail_queryset,
@@ -85,13 +86,19 @@ class CityDetailView(ConditionalGetMixin, View):
 
 
 def city_not_found(request, slug):
-    """404 for an unknown place: the directory search, filled in with the slug's words."""
-    query = slug.replace("-", " ").replace("_", " ").strip()
-    suggestions = list(city_name_match(city_list(), query)[:5]) if query else []
+    """404 for an unknown place: the directory search with the slug as query, and near names."""
+    variants = {slug, slug.replace("-", " "), slug.replace("-", "")}
+    places = City.objects.none()
+    for variant in variants:
+        places |= city_name_match(City.objects.all(), variant)
     return render(
         request,
         "404.html",
-        {"search_query": query, "suggestions": suggestions, "missing_place": True},
+        {
+            "search_query": slug,
+            "suggestions": list(places.order_by("name_en")[:5]),
+            "missing_place": True,
+        },
         status=404,
     )
 
