@@ -87,7 +87,8 @@ class CityDetailView(ConditionalGetMixin, View):
 
 def city_not_found(request, slug):
     """404 for an unknown place: the directory search with the slug as query, and near names."""
-    variants = {slug, slug.replace("-", " "), slug.replace("-", "")}
+    # The slug as typed, with spaces, run together, and its first word ("kyoto-city" → "kyoto").
+    variants = {slug, slug.replace("-", " "), slug.replace("-", ""), slug.split("-")[0]}
     places = City.objects.none()
     for variant in variants:
         places |= city_name_match(City.objects.all(), variant)

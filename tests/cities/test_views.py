@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -176,6 +177,18 @@ def test_city_detail_unknown_slug_offers_directory_search(client):
     assert 'action="/en/cities/"' in html
     assert 'name="q" value="yang-zhou"' in html
     assert '<a href="/en/cities/yangzhou/">Yangzhou</a>' in html
+
+
+@pytest.mark.django_db
+def test_city_detail_unknown_slug_suggests_by_first_word(client):
+    factories.CityFactory(slug="kyoto", name_en="Kyoto")
+    factories.CityFactory(slug="nara", name_en="Nara")
+
+    html = client.get("/en/cities/kyoto-city/").content.decode()
+
+    suggestions = html.split("Places with a similar name")[1].split("</ul>")[0]
+    assert 'name="q" value="kyoto-city"' in html
+    assert re.findall(r'<a href="/en/cities/([^/]+)/">', suggestions) == ["kyoto"]
 
 
 def _place_with_everything(count):
