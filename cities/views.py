@@ -108,7 +108,7 @@ class CityEventsCalendarView(ConditionalGetMixin, View):
     """iCal feed of the events a place hosted or joined."""
 
     def get(self, request, slug):
-        city = city_detail_queryset().filter(slug=slug).first()
+        city = City.objects.filter(slug=slug).first()
         if city is None:
             raise Http404(_("No place has this address."))
         events = events_for_city(city=city, today=timezone.localdate())
