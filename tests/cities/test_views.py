@@ -299,6 +299,7 @@ def test_designation_archive_query_count_is_fixed(client, django_assert_num_quer
 @pytest.mark.django_db
 def test_designation_year_without_designations_is_404(client):
     assert client.get("/en/culture-cities/2013/").status_code == 404
+    assert client.get("/en/culture-cities/99999999999/").status_code == 404
 
 
 @pytest.mark.django_db
