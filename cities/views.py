@@ -45,15 +45,9 @@ class CityListView(ConditionalGetMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        active = {
-            name: value
-            for name, value in self.request.GET.items()
-            if name in self.filterset.filters and value and name != "ordering"
-        }
         context.update(
             filterset=self.filterset,
             ignored_fields=self.filterset.ignored_fields,
-            has_filters=bool(active),
             query=self.request.GET.get("q", ""),
         )
         return context
