@@ -28,8 +28,8 @@ def search_ties(query: str) -> QuerySet:
 
 def search_events(query: str) -> QuerySet:
     """Published events hosted by or partnered with a place the query finds, or whose
-    title (in any language) contains the query; newest first, host, series and sources
-    loaded."""
+    title (in any language) contains the query; newest first, host, series and partner
+    places loaded (what `includes/_event_item.html` shows)."""
     query = (query or "").strip()
     if not search_key(query):
         return ExchangeEvent.objects.none()
@@ -43,7 +43,7 @@ def search_events(query: str) -> QuerySet:
     return (
         ExchangeEvent.objects.published()
         .with_places()
-        .prefetch_related("sources")
+        .prefetch_related("partners")
         .filter(pk__in=matching)
         .order_by("-starts_on", "pk")
     )

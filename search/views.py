@@ -29,16 +29,6 @@ class SearchView(TemplateView):
             page = Paginator(selector(query), PAGE_SIZE).get_page(
                 self.request.GET.get(f"{name}_page")
             )
-            page.previous_url = self._page_url(name, page.has_previous() and page.number - 1)
-            page.next_url = self._page_url(name, page.has_next() and page.number + 1)
             context["sections"][name] = page
             context["total"] += page.paginator.count
         return context
-
-    def _page_url(self, section: str, number: int | bool) -> str:
-        """This search with another page of one section (the others stay where they are)."""
-        if not number:
-            return ""
-        params = self.request.GET.copy()
-        params[f"{section}_page"] = number
-        return f"?{params.urlencode()}"
