@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -147,3 +148,14 @@ def test_search_page_runs_a_fixed_number_of_queries(client, django_assert_num_qu
     assert response.context["total"] == 3 * count
     assert [f"https://example.org/tie/{n}" in content for n in range(count)] == [True] * count
     assert [f">Partner {n}</a>" in content for n in range(count)] == [True] * count
+
+
+@pytest.mark.django_db
+def test_search_page_carries_no_inline_style_or_script_and_is_in_the_navigation(client):
+    CityFactory(name_en="Nara")
+
+    html = client.get(search_url(), {"q": "Nara"}).content.decode()
+
+    assert re.findall(r"<script|<style| style=| on[a-z]+=", html) == []
+    nav = html.split('class="main-nav__list"')[1].split("</ul>")[0]
+    assert '<a href="/en/search/" aria-current="page">Search</a>' in nav
