@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECRET_KEY=dev-only-not-secret
 
-.PHONY: run test lint fmt venv dev-venv migrate demo superuser clean
+.PHONY: run test lint fmt venv dev-venv migrate demo superuser clean messages
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ lint: dev-venv
 fmt: dev-venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## messages: regenerate the zh-hans, ja and ko catalogs from the code and compile them (needs gettext)
+LANGS := -l zh_Hans -l ja -l ko
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=media
+messages: dev-venv
+	$(DEV_ENV) $(PY) manage.py makemessages $(LANGS) $(MESSAGES_IGNORE) --no-obsolete --add-location=file
+	$(DEV_ENV) $(PY) manage.py compilemessages $(LANGS) --ignore=.venv
+	$(DEV_ENV) $(VENV)/bin/pytest -q tests/exchangeportal/test_translations.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

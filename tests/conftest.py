@@ -1,7 +1,9 @@
 import io
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -54,3 +56,11 @@ def _delete_demo_rows():
     City.objects.update(parent=None)
     City.objects.all().delete()
     Source.objects.all().delete()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in English: a request under /ja/ must not leave Japanese active."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
