@@ -217,7 +217,8 @@ def run(places_count: int, queries_count: int, budget_ms: float) -> int:
     written = city_search_keys_rebuild()
     built = time.perf_counter() - started
     print(
-        f"{connection.vendor}: {places_count} places, {written} search keys, built in {built:.1f} s"
+        f"{connection.vendor}: {places_count} places and as many ties, {written} search keys, "
+        f"built in {built:.1f} s"
     )
 
     queries = make_queries(places, queries_count, rng)
