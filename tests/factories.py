@@ -1,6 +1,7 @@
 """One factory per model. Names and places are real-looking but made up per test."""
 
 import datetime
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
@@ -30,6 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ["username"]
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
@@ -40,6 +42,9 @@ class CuratorFactory(UserFactory):
     """A staff user in the Curator group (created by a data migration), not a superuser."""
 
     is_staff = True
+
+    class Meta:
+        skip_postgeneration_save = True
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
@@ -118,7 +123,7 @@ class ExchangeIndicatorFactory(factory.django.DjangoModelFactory):
     city = factory.SubFactory(CityFactory)
     year = 2021
     indicator = factory.Sequence(lambda n: f"inbound tourists {n}")
-    value = 1000
+    value = Decimal("16100")
     unit = "people"
 
 
