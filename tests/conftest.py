@@ -26,3 +26,21 @@ def _demo_data_dump(django_db_setup, django_db_blocker, tmp_path_factory):
 def demo_data(db, _demo_data_dump):
     """The real demo data, as `make run` loads it (loaded once, restored per test)."""
     call_command("loaddata", str(_demo_data_dump), verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def demo_data_readonly(django_db_setup, django_db_blocker, _demo_data_dump):
+    """The real demo data, loaded once for a module whose tests only read it.
+
+    The module's tests run in their own rolled-back transactions inside one outer
+    transaction holding the data, which is rolled back when the module ends, so
+    other modules start empty.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        call_command("loaddata", str(_demo_data_dump), verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
