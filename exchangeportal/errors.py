@@ -8,6 +8,7 @@ staff can find the matching log line.
 
 import logging
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.html import escape
@@ -24,9 +25,21 @@ _PLAIN_500 = (
 )
 
 
+def _host_is_allowed(request) -> bool:
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
+
+
 def _render(request, template_name: str, status: int, context: dict | None = None):
     context = {"request_id": getattr(request, "request_id", ""), **(context or {})}
-    content = loader.render_to_string(template_name, context, request=request)
+    # A request for a host not in ALLOWED_HOSTS (the commonest 400) cannot build absolute
+    # URLs, which the layout's language links do: render it without the request then.
+    content = loader.render_to_string(
+        template_name, context, request=request if _host_is_allowed(request) else None
+    )
     return HttpResponse(content, status=status)
 
 
