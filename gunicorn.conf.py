@@ -27,3 +27,26 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Limit request line and header sizes (defence against oversized requests).
 limit_request_line = 8190
 limit_request_fields = 100
+
+# gunicorn's own messages (start, worker timeouts) as JSON lines too, like Django's, unless
+# DJANGO_LOG_FORMAT=text (the default with DJANGO_DEBUG on).
+_debug = os.environ.get("DJANGO_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+if os.environ.get("DJANGO_LOG_FORMAT", "text" if _debug else "json") == "json":
+    # Replaces gunicorn's default logging dict as a whole (its handlers and loggers too).
+    _json_stderr = {
+        "class": "logging.StreamHandler",
+        "formatter": "json",
+        "stream": "ext://sys.stderr",
+    }
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "root": {"level": "INFO", "handlers": ["console"]},
+        "formatters": {"json": {"()": "exchangeportal.logging.JSONFormatter"}},
+        "handlers": {"console": _json_stderr, "error_console": _json_stderr},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+            # Django logs each request (with its id); gunicorn's access lines would repeat it.
+            "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+        },
+    }
