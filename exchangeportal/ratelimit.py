@@ -1,7 +1,8 @@
 """A small, cache-based rate limit for public forms and endpoints.
 
 Fixed windows counted in the cache (`CACHE_URL`: Redis in production, so every app server
-shares the counts). Limits are written "5/m", "20/h", "100/d" or "3/10m" (count / period).
+shares the counts). Limits are written "5/m", "20/h", "100/d", "3/10m" or "5/3600" (count /
+period; a bare number is seconds).
 
 Use it as a decorator on a view::
 
@@ -30,7 +31,7 @@ from django.core.cache import cache
 
 from exchangeportal.errors import too_many_requests
 
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd]?)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -43,12 +44,17 @@ class RateLimitResult:
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """ "5/m" → (5, 60); "3/10m" → (3, 600). Raises ValueError on anything else."""
+    """Parse "5/m" → (5, 60), "3/10m" → (3, 600), "5/3600" (seconds) → (5, 3600).
+
+    Raises ValueError on anything else.
+    """
     match = _RATE.match(rate)
-    if not match:
-        raise ValueError(f"Invalid rate {rate!r}: write it like '5/m', '20/h' or '3/10m'.")
+    if not match or not (match.group(2) or match.group(3)):
+        raise ValueError(
+            f"Invalid rate {rate!r}: write it like '5/m', '20/h', '3/10m' or '5/3600' (seconds)."
+        )
     count, multiplier, unit = match.groups()
-    period = int(multiplier or 1) * _UNIT_SECONDS[unit]
+    period = int(multiplier or 1) * _UNIT_SECONDS[unit or "s"]
     if int(count) < 1 or period < 1:
         raise ValueError(f"Invalid rate {rate!r}: count and period must be positive.")
     return int(count), period

@@ -135,3 +135,14 @@ def test_500_page_falls_back_to_plain_html_when_template_breaks(settings):
     assert _heading(response) == "Server error"
     assert "<p>Reference: support-ref-0002</p>" in response.content.decode()
     _assert_leaks_nothing(response)
+
+
+def test_500_logged_with_request_id_and_traceback(caplog):
+    client = Client(raise_request_exception=False)
+
+    client.get("/explode/", headers={"x-request-id": "support-ref-0003"})
+
+    errors = [r for r in caplog.records if r.name == "django.request"]
+    assert [(r.getMessage(), r.request_id, r.exc_info[0]) for r in errors] == [
+        ("Internal Server Error: /explode/", "support-ref-0003", RuntimeError)
+    ]

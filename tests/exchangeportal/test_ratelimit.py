@@ -9,13 +9,20 @@ from exchangeportal.ratelimit import client_ip, parse_rate, ratelimit_hit
 
 @pytest.mark.parametrize(
     ("rate", "parsed"),
-    [("5/m", (5, 60)), ("20/h", (20, 3600)), ("100/d", (100, 86400)), ("3/10m", (3, 600))],
+    [
+        ("5/m", (5, 60)),
+        ("20/h", (20, 3600)),
+        ("100/d", (100, 86400)),
+        ("3/10m", (3, 600)),
+        ("5/3600", (5, 3600)),
+        (" 7 / 30s ", (7, 30)),
+    ],
 )
 def test_parse_rate_valid(rate, parsed):
     assert parse_rate(rate) == parsed
 
 
-@pytest.mark.parametrize("rate", ["5", "5/x", "0/m", "five/m", "5/0m", ""])
+@pytest.mark.parametrize("rate", ["5", "5/", "5/x", "0/m", "five/m", "5/0m", "5/0", ""])
 def test_parse_rate_invalid_raises(rate):
     with pytest.raises(ValueError, match="Invalid rate"):
         parse_rate(rate)
