@@ -19,8 +19,10 @@ checksums read back do not match the manifest.
 import hashlib
 import io
 import json
+import re
 import tarfile
 import tempfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -28,7 +30,7 @@ from pathlib import Path, PurePosixPath
 import django
 from django.apps import apps
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -37,6 +39,7 @@ from django.utils import timezone
 FORMAT = "exchangeportal-backup"
 VERSION = 1
 AUTH_MODELS = ["auth.user", "auth.group"]
+CHUNK_SIZE = 1024 * 1024
 
 
 class BackupError(Exception):
@@ -92,6 +95,30 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class _HashingReader:
+    """A file wrapper that computes the SHA-256 of what is read through it."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(size)
+        self.digest.update(chunk)
+        return chunk
+
+    def hexdigest(self) -> str:
+        return self.digest.hexdigest()
+
+
+def _hash_stream(handle) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    while chunk := handle.read(CHUNK_SIZE):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     info = tarfile.TarInfo(name)
     info.size = len(data)
@@ -134,11 +161,15 @@ def backup_create(*, path: Path) -> BackupSummary:
             for alias in media_storage_aliases():
                 storage = storages[alias]
                 for name in _walk(storage):
-                    with storage.open(name, "rb") as handle:
-                        content = handle.read()
                     archive_name = f"media/{alias}/{name}"
-                    files[archive_name] = {"sha256": _sha256(content), "size": len(content)}
-                    _add_bytes(tar, archive_name, content)
+                    info = tarfile.TarInfo(archive_name)
+                    info.size = storage.size(name)
+                    info.mtime = int(timezone.now().timestamp())
+                    info.mode = 0o644
+                    with storage.open(name, "rb") as handle:
+                        reader = _HashingReader(handle)
+                        tar.addfile(info, reader)  # streamed: media never held in memory
+                    files[archive_name] = {"sha256": reader.hexdigest(), "size": info.size}
             manifest = {
                 "format": FORMAT,
                 "version": VERSION,
@@ -155,40 +186,54 @@ def backup_create(*, path: Path) -> BackupSummary:
     return BackupSummary(path=path, counts=counts, files=len(files) - 1)
 
 
-def _read_archive(path: Path) -> tuple[dict, dict[str, bytes]]:
-    """Read and verify the archive: the manifest, and every file against its checksum."""
+def _read_archive(path: Path) -> tuple[dict, bytes]:
+    """Verify the archive against its manifest; return the manifest and `data.json`.
+
+    Media files are checked by streaming them through SHA-256, never held in memory.
+    """
     if not path.is_file():
         raise BackupError(f"{path} is not a file.")
+    found: dict[str, tuple[str, int]] = {}
+    manifest_bytes = data_bytes = None
     try:
         with tarfile.open(path, "r:gz") as tar:
-            contents = {}
-            for member in tar.getmembers():
+            for member in tar:
                 name = PurePosixPath(member.name)
                 if not member.isfile() or name.is_absolute() or ".." in name.parts:
                     raise BackupError(f"The archive holds an unexpected entry: {member.name!r}.")
-                contents[member.name] = tar.extractfile(member).read()
-    except (tarfile.TarError, EOFError, OSError) as error:
+                handle = tar.extractfile(member)
+                if member.name == "manifest.json":
+                    manifest_bytes = handle.read()
+                elif member.name == "data.json":
+                    data_bytes = handle.read()
+                    found[member.name] = (_sha256(data_bytes), len(data_bytes))
+                else:
+                    found[member.name] = _hash_stream(handle)
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as error:
         raise BackupError(f"{path} is not a readable backup archive ({error}).") from error
     try:
-        manifest = json.loads(contents.pop("manifest.json"))
-    except (KeyError, ValueError) as error:
+        manifest = json.loads(manifest_bytes)
+    except (TypeError, ValueError) as error:
         raise BackupError("The archive has no readable manifest.json.") from error
     if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
         raise BackupError(
             f"The archive is not a backup of this portal in format version {VERSION}."
         )
     expected = manifest.get("files", {})
-    missing = sorted(set(expected) - set(contents))
-    extra = sorted(set(contents) - set(expected))
-    if missing or extra or "data.json" not in expected:
+    for name in expected:
+        if name != "data.json" and not re.fullmatch(r"media/[A-Za-z0-9_-]+/.+", name):
+            raise BackupError(f"The manifest lists an unexpected file: {name!r}.")
+    missing = sorted(set(expected) - set(found))
+    extra = sorted(set(found) - set(expected))
+    if missing or extra or data_bytes is None:
         raise BackupError(
             f"The archive does not match its manifest (missing: {missing or 'none'}, "
             f"not listed: {extra or 'none'})."
         )
-    for name, entry in expected.items():
-        if _sha256(contents[name]) != entry["sha256"] or len(contents[name]) != entry["size"]:
+    for name, entry in sorted(expected.items()):
+        if found[name] != (entry["sha256"], entry["size"]):
             raise BackupError(f"Checksum mismatch for {name}: the archive is damaged.")
-    return manifest, contents
+    return manifest, data_bytes
 
 
 def _model_for(label: str):
@@ -230,7 +275,7 @@ def backup_restore(*, path: Path) -> BackupSummary:
     the manifest's counts and checksums.
     """
     path = Path(path)
-    manifest, contents = _read_archive(path)
+    manifest, data_bytes = _read_archive(path)
     counts = manifest["counts"]
     for label in counts:
         _model_for(label)
@@ -241,7 +286,7 @@ def backup_restore(*, path: Path) -> BackupSummary:
         with transaction.atomic():
             with tempfile.TemporaryDirectory() as folder:
                 data_file = Path(folder) / "data.json"
-                data_file.write_bytes(contents["data.json"])
+                data_file.write_bytes(data_bytes)
                 call_command("loaddata", str(data_file), verbosity=0)
             for label, expected in counts.items():
                 actual = _model_for(label)._base_manager.count()
@@ -250,18 +295,20 @@ def backup_restore(*, path: Path) -> BackupSummary:
                         f"After loading, {label} has {actual} rows, the manifest says "
                         f"{expected}: nothing was restored."
                     )
-            for archive_name in sorted(manifest["files"]):
-                if archive_name == "data.json":
-                    continue
-                _media, alias, name = archive_name.split("/", 2)
-                storage = storages[alias]
-                saved = storage.save(name, ContentFile(contents[archive_name]))
-                written.append((alias, saved))
-                if saved != name:
-                    raise BackupError(f"{name} could not be stored under its own name.")
-                with storage.open(saved, "rb") as handle:
-                    if _sha256(handle.read()) != manifest["files"][archive_name]["sha256"]:
-                        raise BackupError(f"{name} reads back with another checksum.")
+            with tarfile.open(path, "r:gz") as tar:
+                for member in tar:
+                    if member.name in {"data.json", "manifest.json"}:
+                        continue
+                    _media, alias, name = member.name.split("/", 2)
+                    storage = storages[alias]
+                    saved = storage.save(name, File(tar.extractfile(member), name=name))
+                    written.append((alias, saved))
+                    if saved != name:
+                        raise BackupError(f"{name} could not be stored under its own name.")
+                    with storage.open(saved, "rb") as handle:
+                        entry = manifest["files"][member.name]
+                        if _hash_stream(handle) != (entry["sha256"], entry["size"]):
+                            raise BackupError(f"{name} reads back with another checksum.")
     except BackupError:
         _remove(written)
         raise

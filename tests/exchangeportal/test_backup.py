@@ -143,21 +143,23 @@ def test_restore_refuses_non_empty_media(small_portal, settings, tmp_path):
     assert list(_media_checksums(media_root)) == ["places/left-over.jpg"]
 
 
-def test_restore_refuses_tampered_archive(small_portal, settings, tmp_path):
+@pytest.mark.parametrize("target_name", ["data.json", "media"])
+def test_restore_refuses_tampered_archive(small_portal, settings, tmp_path, target_name):
     archive = tmp_path / "portal.tar.gz"
     _backup(archive)
     tampered = tmp_path / "tampered.tar.gz"
+    changed = None
     with tarfile.open(archive) as source, tarfile.open(tampered, "w:gz") as target:
         for member in source.getmembers():
             content = source.extractfile(member).read()
-            if member.name == "data.json":
-                content = content.replace(b'"cities.city"', b'"cities.citx"', 1)
-            member.size = len(content)
+            if member.name.startswith(target_name):
+                content = content[:-1] + bytes([content[-1] ^ 1])  # one bit flipped
+                changed = member.name
             target.addfile(member, io.BytesIO(content))
     media_root = _empty_database_and_media(settings, tmp_path)
 
     with pytest.raises(
-        CommandError, match="^Checksum mismatch for data.json: the archive is damaged"
+        CommandError, match=f"^Checksum mismatch for {changed}: the archive is damaged"
     ):
         call_command("restore", str(tampered))
 
