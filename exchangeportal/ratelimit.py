@@ -104,6 +104,11 @@ def ratelimit_hit(*, scope: str, key: str, rate: str, now: float | None = None) 
     )
 
 
+def rate_limit_exceeded(*, scope: str, key: str, rate: str) -> bool:
+    """Count one hit; True when it is over the limit (the boolean form of `ratelimit_hit`)."""
+    return not ratelimit_hit(scope=scope, key=key, rate=rate).allowed
+
+
 def ratelimit(
     *,
     scope: str,

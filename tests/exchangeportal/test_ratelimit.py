@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.test import RequestFactory
 
-from exchangeportal.ratelimit import client_ip, parse_rate, ratelimit_hit
+from exchangeportal.ratelimit import client_ip, parse_rate, rate_limit_exceeded, ratelimit_hit
 
 
 @pytest.mark.parametrize(
@@ -131,3 +131,11 @@ def test_ratelimit_decorator_off_when_disabled(client, settings):
     responses = [client.post("/limited/") for _ in range(4)]
 
     assert [r.status_code for r in responses] == [200] * 4
+
+
+def test_rate_limit_exceeded_true_after_limit():
+    results = [
+        rate_limit_exceeded(scope="signup", key="ip:1.2.3.4", rate="2/3600") for _ in range(3)
+    ]
+
+    assert results == [False, False, True]
