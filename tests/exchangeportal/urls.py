@@ -20,12 +20,12 @@ def suspicious(request):
     raise SuspiciousOperation("secret-detail-42")
 
 
-@ratelimit(scope="test-form", rate="2/m")
+@ratelimit(scope="test-form", rate="2/h")
 def limited_form(request):
     return HttpResponse("sent")
 
 
-@ratelimit(scope="test-login", rate="3/m", key=lambda request: request.POST.get("username", ""))
+@ratelimit(scope="test-login", rate="3/h", key=lambda request: request.POST.get("username", ""))
 def limited_login(request):
     return HttpResponse("logged in")
 
