@@ -168,6 +168,16 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
         required=False,
         help_text=_("Optional: the sister or friendship ties this event serves."),
     )
+    online_url = forms.URLField(
+        label=_("Online link"), max_length=500, required=False, assume_scheme="https"
+    )
+    source_url = forms.URLField(
+        label=_("Public announcement"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("A public page about the event; it becomes the event's source."),
+    )
     image_1 = forms.FileField(label=_("Image 1"), required=False)
     image_2 = forms.FileField(label=_("Image 2"), required=False)
     image_3 = forms.FileField(label=_("Image 3"), required=False)
@@ -226,8 +236,6 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
             MinValueValidator(0, _("A budget cannot be negative."))
         )
         self.fields["budget_amount"].widget.attrs["min"] = 0
-        self.fields["online_url"].assume_scheme = "https"
-        self.fields["source_url"].assume_scheme = "https"
         for name in PROPOSAL_IMAGE_FIELDS:
             self.fields[name].widget.attrs["accept"] = ACCEPT_ATTRIBUTE
         self.fields["document"].widget.attrs["accept"] = "application/pdf,.pdf"

@@ -14,3 +14,16 @@ def _media_root(settings, tmp_path):
 def demo_data(db):
     """The real demo data, loaded as `make run` loads it."""
     call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _private_media_and_cache(settings, tmp_path):
+    """Private proposal files go to a temporary folder; rate-limit counters start at zero."""
+    from django.core.cache import cache
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
+    # Fast hashing: the suite creates many users (production keeps Django's default).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()
