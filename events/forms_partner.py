@@ -89,7 +89,6 @@ class PartnerRegistrationForm(HoneypotMixin, forms.Form):
     country = forms.CharField(
         label=_("Country"),
         max_length=2,
-        validators=[validate_country_code],
         help_text=_("Two-letter code: CN, JP, KR, or any other ISO code."),
     )
     place = PlaceChoiceField(
@@ -122,7 +121,9 @@ class PartnerRegistrationForm(HoneypotMixin, forms.Form):
         return email
 
     def clean_country(self):
-        return self.cleaned_data["country"].upper()
+        country = self.cleaned_data["country"].strip().upper()
+        validate_country_code(country)
+        return country
 
     def clean(self):
         cleaned = super().clean()

@@ -20,6 +20,9 @@ def demo_data(db):
 def _private_media_and_cache(settings, tmp_path):
     """Private proposal files go to a temporary folder; rate-limit counters start at zero."""
     from django.core.cache import cache
+    from django.utils import translation
+
+    translation.activate("en")  # a request in another language must not leak into the next test
 
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
     # Fast hashing: the suite creates many users (production keeps Django's default).
