@@ -267,6 +267,7 @@ class TrilateralGroupAdmin(admin.ModelAdmin):
 
 from django import forms as django_forms  # noqa: E402
 
+from exchangeportal.admin_urls import formfield_for_dbfield_https  # noqa: E402
 from exchangeportal.image_forms import PipelineImageFormMixin  # noqa: E402
 
 
@@ -279,3 +280,5 @@ class CityAdminForm(PipelineImageFormMixin, django_forms.ModelForm):
 
 
 CityAdmin.form = CityAdminForm
+# Django 6 will assume https for scheme-less URLs; say so now (silences the deprecation).
+CityAdmin.formfield_for_dbfield = formfield_for_dbfield_https(CityAdmin.formfield_for_dbfield)

@@ -99,6 +99,7 @@ class ExchangeEventAdmin(admin.ModelAdmin):
 
 from django import forms as django_forms  # noqa: E402
 
+from exchangeportal.admin_urls import formfield_for_dbfield_https  # noqa: E402
 from exchangeportal.image_forms import PipelineImageFormMixin  # noqa: E402
 
 
@@ -111,6 +112,10 @@ class ExchangeEventAdminForm(PipelineImageFormMixin, django_forms.ModelForm):
 
 
 ExchangeEventAdmin.form = ExchangeEventAdminForm
+# Django 6 will assume https for scheme-less URLs; say so now (silences the deprecation).
+ExchangeEventAdmin.formfield_for_dbfield = formfield_for_dbfield_https(
+    ExchangeEventAdmin.formfield_for_dbfield
+)
 
 
 # --- The review desk: partners and proposals -------------------------------------------------

@@ -6,8 +6,9 @@ transition buttons on its page and the bulk actions, which all call `events.serv
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, URLField
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -52,6 +53,7 @@ class PartnerAdmin(admin.ModelAdmin):
     search_fields = ["name_en", "name_zh_hans", "name_ja", "name_ko", "website"]
     autocomplete_fields = ["place"]
     inlines = [MembershipInline]
+    formfield_overrides = {URLField: {"assume_scheme": "https", "widget": AdminURLFieldWidget}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(proposal_total=Count("proposals"))
