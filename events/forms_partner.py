@@ -246,9 +246,10 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
         )
         for name in self.fields:
             self.fields[name].required = False
-        if require_complete:
-            for name in (*REQUIRED_ON_SUBMIT, "partner_places", "privacy_consent"):
-                self.fields[name].required = True
+        for name in (*REQUIRED_ON_SUBMIT, "partner_places", "privacy_consent"):
+            # Marked with * in the template; enforced only when submitting.
+            self.fields[name].required_to_submit = True
+            self.fields[name].required = require_complete
         self.add_honeypot()
 
     def _clean_image(self, name):

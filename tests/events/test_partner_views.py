@@ -268,6 +268,24 @@ def test_account_pages_render_in_korean(client, url_name):
     assert '<html lang="ko">' in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("zh-hans", "合作方登录"), ("ja", "パートナーのログイン"), ("ko", "파트너 로그인")],
+)
+def test_login_page_translated(client, language, heading):
+    response = client.get(f"/{language}/partners/login/")
+
+    assert f"<h1>{heading}</h1>" in response.content.decode()
+
+
+def test_proposal_form_error_translated(member_client, places):
+    data = {**proposal_data(places, ends_on="2020-01-01"), "submit": "1"}
+
+    response = member_client.post("/ja/partner/proposals/new/", data)
+
+    assert error_list(response, "ends_on") == ["終了日が開始日より前です。"]
+
+
 # --- Dashboard -----------------------------------------------------------------------------------
 
 

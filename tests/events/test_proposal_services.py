@@ -86,6 +86,7 @@ def test_proposal_submit_mail_in_recipients_language(
         services.proposal_submit(proposal=proposal, actor=member)
 
     assert f"/ko/partner/proposals/{proposal.pk}/" in mail.outbox[0].body
+    assert mail.outbox[0].subject == f"제안 접수: {proposal.title}"
 
 
 def test_proposal_submit_refused_when_email_unverified(proposal, member):
