@@ -154,6 +154,10 @@ class EventProposalAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_queryset(self, request):
+        # Drafts are the partner's own work in progress: the desk sees what was sent to it.
+        return super().get_queryset(request).exclude(state=ProposalState.DRAFT)
+
     def get_readonly_fields(self, request, obj=None):
         return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
 
@@ -223,7 +227,7 @@ class EventProposalAdmin(admin.ModelAdmin):
             )
         if not services.user_is_reviewer(request.user):
             raise PermissionDenied
-        proposal = get_object_or_404(EventProposal, pk=object_id)
+        proposal = get_object_or_404(self.get_queryset(request), pk=object_id)
         form = TransitionForm(request.POST)
         change_url = reverse("admin:events_eventproposal_change", args=[proposal.pk])
         if not form.is_valid():

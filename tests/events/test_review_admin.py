@@ -152,15 +152,15 @@ def test_transition_button_reject_without_message_refused(reviewer_client):
 
 
 def test_transition_button_not_allowed_reported(reviewer_client):
-    proposal = EventProposalFactory(state=S.DRAFT)
+    proposal = EventProposalFactory(state=S.SUBMITTED)
 
     response = reviewer_client.post(
         transition_url(proposal), {"target": S.ACCEPTED, "message": ""}, follow=True
     )
 
     proposal.refresh_from_db()
-    assert proposal.state == S.DRAFT
-    assert messages_of(response) == ["A proposal that is draft cannot become accepted."]
+    assert proposal.state == S.SUBMITTED
+    assert messages_of(response) == ["A proposal that is submitted cannot become accepted."]
 
 
 def test_transition_button_internal_note(reviewer_client):
@@ -188,7 +188,7 @@ def test_transition_refused_for_curator_without_review_permission(client):
 
 def test_bulk_start_review_reports_failures(reviewer_client):
     ready = EventProposalFactory(state=S.SUBMITTED, title="Ready")
-    draft = EventProposalFactory(state=S.DRAFT, title="Still a draft")
+    draft = EventProposalFactory(state=S.WITHDRAWN, title="Withdrawn one")
 
     response = reviewer_client.post(
         reverse("admin:events_eventproposal_changelist"),
@@ -198,10 +198,10 @@ def test_bulk_start_review_reports_failures(reviewer_client):
 
     ready.refresh_from_db()
     draft.refresh_from_db()
-    assert (ready.state, draft.state) == (S.UNDER_REVIEW, S.DRAFT)
+    assert (ready.state, draft.state) == (S.UNDER_REVIEW, S.WITHDRAWN)
     assert messages_of(response) == [
         "1 proposal(s) done.",
-        "Failed: “Still a draft”: A proposal that is draft cannot become under review.",
+        "Failed: “Withdrawn one”: A proposal that is withdrawn cannot become under review.",
     ]
 
 
@@ -243,6 +243,15 @@ def test_changelist_query_count_fixed(reviewer_client, django_assert_num_queries
         response = reviewer_client.get(reverse("admin:events_eventproposal_changelist"))
 
     assert response.context["cl"].result_count == count
+
+
+def test_changelist_hides_partners_drafts(reviewer_client):
+    EventProposalFactory(state=S.DRAFT, title="Work in progress")
+    sent = EventProposalFactory(state=S.SUBMITTED, title="Sent")
+
+    response = reviewer_client.get(reverse("admin:events_eventproposal_changelist"))
+
+    assert list(response.context["cl"].result_list) == [sent]
 
 
 def test_changelist_not_visible_to_partner_users(client):
