@@ -39,6 +39,14 @@ def proposal(member):
     )
 
 
+@pytest.fixture
+def no_mail_queued(django_capture_on_commit_callbacks):
+    """The test's refused transitions queue no mail (checked when the test ends)."""
+    with django_capture_on_commit_callbacks() as callbacks:
+        yield
+    assert callbacks == []
+
+
 def _history(proposal):
     return list(
         ProposalActivity.objects.filter(proposal=proposal)
@@ -89,7 +97,7 @@ def test_proposal_submit_mail_in_recipients_language(
     assert mail.outbox[0].subject == f"제안 접수: {proposal.title}"
 
 
-def test_proposal_submit_refused_when_email_unverified(proposal, member):
+def test_proposal_submit_refused_when_email_unverified(proposal, member, no_mail_queued):
     member.partner_membership.email_verified_at = None
     member.partner_membership.save()
 
@@ -103,7 +111,7 @@ def test_proposal_submit_refused_when_email_unverified(proposal, member):
     assert (proposal.state, mail.outbox) == (S.DRAFT, [])
 
 
-def test_proposal_submit_refused_when_incomplete_or_start_in_past(proposal, member):
+def test_proposal_submit_refused_when_incomplete_or_start_in_past(proposal, member, no_mail_queued):
     EventProposal.objects.filter(pk=proposal.pk).update(
         title="", starts_on=timezone.localdate() - datetime.timedelta(days=1)
     )
@@ -118,7 +126,7 @@ def test_proposal_submit_refused_when_incomplete_or_start_in_past(proposal, memb
     assert _history(proposal) == []
 
 
-def test_proposal_submit_refused_without_partner_abroad(member):
+def test_proposal_submit_refused_without_partner_abroad(member, no_mail_queued):
     host = CityFactory(country=Country.JAPAN)
     proposal = EventProposalFactory(
         partner=member.partner_membership.partner,
@@ -166,14 +174,15 @@ def test_proposal_start_review_sets_reviewer(proposal, reviewer):
     assert _history(proposal) == [("submitted", "under_review", "")]
 
 
-def test_proposal_start_review_refused_from_draft(proposal, reviewer):
+def test_proposal_start_review_refused_from_draft(proposal, reviewer, no_mail_queued):
     with pytest.raises(services.TransitionNotAllowed) as caught:
         services.proposal_start_review(proposal=proposal, actor=reviewer)
 
     assert caught.value.messages == ["A proposal that is draft cannot become under review."]
+    assert (_history(proposal), mail.outbox) == ([], [])
 
 
-def test_proposal_start_review_refused_for_partner_user(proposal, member):
+def test_proposal_start_review_refused_for_partner_user(proposal, member, no_mail_queued):
     EventProposal.objects.filter(pk=proposal.pk).update(state=S.SUBMITTED)
 
     with pytest.raises(PermissionDenied):
@@ -210,7 +219,7 @@ def test_proposal_request_changes_mails_message_and_allows_resubmit(
     ]
 
 
-def test_proposal_request_changes_refused_without_message(proposal, reviewer):
+def test_proposal_request_changes_refused_without_message(proposal, reviewer, no_mail_queued):
     EventProposal.objects.filter(pk=proposal.pk).update(state=S.UNDER_REVIEW)
 
     with pytest.raises(services.ProposalError) as caught:
@@ -218,7 +227,7 @@ def test_proposal_request_changes_refused_without_message(proposal, reviewer):
 
     assert caught.value.messages == ["Write a message to the partner explaining the decision."]
     proposal.refresh_from_db()
-    assert proposal.state == S.UNDER_REVIEW
+    assert (proposal.state, mail.outbox) == (S.UNDER_REVIEW, [])
 
 
 def test_proposal_reject_mails_message(proposal, reviewer, django_capture_on_commit_callbacks):
@@ -236,11 +245,13 @@ def test_proposal_reject_mails_message(proposal, reviewer, django_capture_on_com
     assert "The dates clash with the festival." in mail.outbox[0].body
 
 
-def test_proposal_reject_refused_once_accepted(proposal, reviewer):
+def test_proposal_reject_refused_once_accepted(proposal, reviewer, no_mail_queued):
     EventProposal.objects.filter(pk=proposal.pk).update(state=S.ACCEPTED)
 
     with pytest.raises(services.TransitionNotAllowed):
         services.proposal_reject(proposal=proposal, actor=reviewer, message="No.")
+
+    assert (_history(proposal), mail.outbox) == ([], [])
 
 
 def test_proposal_accept_creates_one_published_planned_event(
@@ -305,13 +316,13 @@ def test_proposal_accept_carries_first_image_to_public_storage(member, reviewer,
         assert (settings.MEDIA_ROOT / name).read_bytes() == private_file.read()
 
 
-def test_proposal_accept_refused_from_submitted(proposal, reviewer):
+def test_proposal_accept_refused_from_submitted(proposal, reviewer, no_mail_queued):
     EventProposal.objects.filter(pk=proposal.pk).update(state=S.SUBMITTED)
 
     with pytest.raises(services.TransitionNotAllowed):
         services.proposal_accept(proposal=proposal, actor=reviewer)
 
-    assert ExchangeEvent.objects.count() == 0
+    assert (ExchangeEvent.objects.count(), mail.outbox) == (0, [])
 
 
 def test_proposal_withdraw_from_each_open_state(member):
@@ -324,13 +335,14 @@ def test_proposal_withdraw_from_each_open_state(member):
         assert (state, result.state) == (state, S.WITHDRAWN)
 
 
-def test_proposal_withdraw_refused_after_decision(proposal, member):
+def test_proposal_withdraw_refused_after_decision(proposal, member, no_mail_queued):
     EventProposal.objects.filter(pk=proposal.pk).update(state=S.REJECTED)
 
     with pytest.raises(services.TransitionNotAllowed) as caught:
         services.proposal_withdraw(proposal=proposal, actor=member)
 
     assert caught.value.messages == ["A proposal that is rejected cannot become withdrawn."]
+    assert (_history(proposal), mail.outbox) == ([], [])
 
 
 def test_proposal_add_note_is_internal(proposal, reviewer):
