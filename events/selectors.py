@@ -166,14 +166,21 @@ def proposals_visible_to(*, user) -> QuerySet[EventProposal]:
     return EventProposal.objects.for_partner(partner)
 
 
+def _proposal_detail_queryset(queryset: QuerySet[EventProposal]) -> QuerySet[EventProposal]:
+    return queryset.select_related("host", "partner", "event").prefetch_related(
+        "partner_places",
+        Prefetch("links", queryset=FriendshipLink.objects.select_related("city_a", "city_b")),
+    )
+
+
 def proposal_detail(*, user, pk: int) -> EventProposal:
     """One proposal with what its page shows; raises DoesNotExist when not visible."""
-    return (
-        proposals_visible_to(user=user)
-        .select_related("host", "partner", "event")
-        .prefetch_related("partner_places", "links__city_a", "links__city_b")
-        .get(pk=pk)
-    )
+    return _proposal_detail_queryset(proposals_visible_to(user=user)).get(pk=pk)
+
+
+def proposal_detail_for_partner(*, partner: Partner, pk: int) -> EventProposal:
+    """One of the partner's proposals; raises DoesNotExist for anyone else's."""
+    return _proposal_detail_queryset(EventProposal.objects.for_partner(partner)).get(pk=pk)
 
 
 def proposal_timeline(*, proposal: EventProposal, include_internal: bool) -> list:

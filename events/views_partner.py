@@ -133,7 +133,7 @@ class ProposalDetailView(PartnerRequiredMixin, TemplateView):
     template_name = "partners/proposal_detail.html"
 
     def get_context_data(self, **kwargs):
-        proposal = _partner_proposal(self.request.user, self.kwargs["pk"])
+        proposal = _partner_proposal(self.partner, self.kwargs["pk"])
         return super().get_context_data(
             proposal=proposal,
             timeline=selectors.proposal_timeline(proposal=proposal, include_internal=False),
@@ -144,16 +144,12 @@ class ProposalDetailView(PartnerRequiredMixin, TemplateView):
         )
 
 
-def _partner_proposal(user, pk) -> EventProposal:
-    """The proposal if it is the user's partner's; a 404 for everyone else's."""
-    partner_id = services.user_partner_id(user)
+def _partner_proposal(partner, pk) -> EventProposal:
+    """The proposal if it is the partner's; a 404 for everyone else's."""
     try:
-        proposal = selectors.proposal_detail(user=user, pk=pk)
+        return selectors.proposal_detail_for_partner(partner=partner, pk=pk)
     except EventProposal.DoesNotExist as error:
         raise Http404 from error
-    if proposal.partner_id != partner_id:
-        raise Http404
-    return proposal
 
 
 class ProposalFormView(PartnerRequiredMixin, View):
@@ -166,7 +162,7 @@ class ProposalFormView(PartnerRequiredMixin, View):
     def get_proposal(self) -> EventProposal | None:
         if "pk" not in self.kwargs:
             return None
-        proposal = _partner_proposal(self.request.user, self.kwargs["pk"])
+        proposal = _partner_proposal(self.partner, self.kwargs["pk"])
         if not proposal.is_editable:
             messages.error(
                 self.request,
@@ -326,7 +322,7 @@ class ProposalActionView(PartnerRequiredMixin, View):
     action = ""
 
     def post(self, request, pk):
-        proposal = _partner_proposal(request.user, pk)
+        proposal = _partner_proposal(self.partner, pk)
         try:
             if self.action == "submit":
                 if rate_limit_exceeded(

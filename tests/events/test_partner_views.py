@@ -617,3 +617,21 @@ def test_proposal_file_served_privately_to_own_partner_and_staff(member_client, 
         response.close()
     assert proposal.image_1.name.startswith("proposals/")
     assert not proposal.image_1.name.startswith("proposals/photo")
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_proposal_detail_query_count_fixed(member_client, member, django_assert_num_queries, count):
+    from tests.factories import FriendshipLinkFactory, ProposalActivityFactory
+
+    proposal = EventProposalFactory(
+        partner=member.partner_membership.partner,
+        partner_places=CityFactory.create_batch(count, country=Country.KOREA),
+    )
+    proposal.links.set(FriendshipLinkFactory.create_batch(count))
+    ProposalActivityFactory.create_batch(count, proposal=proposal, actor=member)
+
+    # session, user, membership+partner, proposal, its places, its ties with their places, timeline
+    with django_assert_num_queries(7):
+        response = member_client.get(proposal.get_absolute_url())
+
+    assert len(response.context["timeline"]) == count
