@@ -511,7 +511,8 @@ def proposal_accept(*, proposal: EventProposal, actor, message: str = "") -> Eve
     transaction, exactly once (the row lock makes a second, concurrent accept a no-op).
 
     The first image and the announcement link are carried over (image copied to public
-    storage; link and the partner's website as sources). Mails the partner after commit.
+    storage; the proposal as a citation, the link and the partner's website as sources).
+    Mails the partner after commit.
     """
 
     def create_event(locked: EventProposal) -> list[str]:
@@ -569,9 +570,10 @@ def proposal_add_note(*, proposal: EventProposal, actor, message: str) -> Propos
 
 def _unique_event_slug(proposal: EventProposal) -> str:
     base = slugify(proposal.title)[:80] or "event"
-    slug = f"{base}-{proposal.starts_on.year}"
+    year = str(proposal.starts_on.year)
+    slug = base if base.endswith(year) else f"{base}-{year}"
     if ExchangeEvent.objects.filter(slug=slug).exists():
-        slug = f"{base}-{proposal.starts_on.year}-p{proposal.pk}"
+        slug = f"{slug}-p{proposal.pk}"
     return slug
 
 
@@ -607,7 +609,16 @@ def _event_from_proposal(proposal: EventProposal) -> ExchangeEvent:
     event.save()
     event.partners.set(proposal.partner_places.all())
     event.links.set(proposal.links.all())
-    sources = []
+    # The proposal itself is a source: every fact on the portal names where it comes from.
+    citation, _created = Source.objects.get_or_create(
+        url="",
+        title=(
+            f"Event proposal #{proposal.pk} by {proposal.partner.name}, "
+            f"accepted {timezone.localdate().isoformat()}"
+        )[:500],
+        defaults={"publisher": proposal.partner.name[:200]},
+    )
+    sources = [citation]
     for url in (proposal.source_url, proposal.partner.website):
         if url:
             source, _created = Source.objects.get_or_create(

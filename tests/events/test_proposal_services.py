@@ -282,9 +282,10 @@ def test_proposal_accept_creates_one_published_planned_event(
         True,
     )
     assert list(event.partners.all()) == [korea]
-    assert sorted(event.sources.values_list("url", flat=True)) == [
-        "https://city.example.org/news/go-2027",
-        "https://friends.example.org/",
+    assert sorted(event.sources.values_list("url", "title")) == [
+        ("", f"Event proposal #{proposal.pk} by {partner.name}, accepted {timezone.localdate()}"),
+        ("https://city.example.org/news/go-2027", ""),
+        ("https://friends.example.org/", ""),
     ]
     assert event.proposal == result
     assert [m.subject for m in mail.outbox] == [f"Proposal accepted: {proposal.title}"]
@@ -449,4 +450,4 @@ def test_proposal_accept_concurrent_accepts_create_one_event():
     assert list(
         ProposalActivity.objects.filter(proposal=proposal).values_list("to_state", flat=True)
     ) == ["accepted"]
-    assert Source.objects.count() == 0
+    assert Source.objects.count() == 1  # the proposal's citation, once
