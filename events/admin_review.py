@@ -79,6 +79,7 @@ class RejectActionForm(forms.Form):
 @admin.register(EventProposal)
 class EventProposalAdmin(admin.ModelAdmin):
     change_form_template = "admin/events/eventproposal/change_form.html"
+    view_on_site = False  # the proposal's page is the partner's, not the reviewers'
     list_display = [
         "__str__",
         "partner",
