@@ -1,0 +1,255 @@
+"""Exchange events and the series they belong to."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cities.dates import DatePrecision, format_partial_date, partial_date_iso
+from cities.models import (
+    City,
+    CultureCityDesignation,
+    FriendshipLink,
+    Source,
+    TimestampedModel,
+)
+from cities.validators import validate_currency_code
+from exchangeportal.translation import Translated
+
+
+class EventCategory(models.TextChoices):
+    CULTURE = "culture", _("culture")
+    SPORTS = "sports", _("sports")
+    TOURISM = "tourism", _("tourism")
+    TRADE_INVESTMENT = "trade_investment", _("trade and investment")
+    EDUCATION_YOUTH = "education_youth", _("education and youth")
+    SCIENCE_TECHNOLOGY = "science_technology", _("science and technology")
+    GOVERNMENT = "government", _("government")
+    HEALTH_DISASTER_RELIEF = "health_disaster_relief", _("health and disaster relief")
+    OTHER = "other", _("other")
+
+
+class EventFormat(models.TextChoices):
+    IN_PERSON = "in_person", _("in person")
+    ONLINE = "online", _("online")
+    HYBRID = "hybrid", _("hybrid")
+
+
+class EventStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    HELD = "held", _("held")
+    CANCELLED = "cancelled", _("cancelled")
+    POSTPONED = "postponed", _("postponed")
+
+
+class EventSeries(TimestampedModel):
+    """A recurring exchange (the CJK Go tournament since 1999, the World Canal Cities Forum)."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_zh_hans = models.CharField(_("name (simplified Chinese)"), max_length=300, blank=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=300, blank=True)
+    name_ko = models.CharField(_("name (Korean)"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
+
+    name = Translated("name")
+
+    class Meta:
+        verbose_name = _("event series")
+        verbose_name_plural = _("event series")
+        ordering = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def get_absolute_url(self) -> str:
+        try:
+            return reverse("events:series_detail", kwargs={"slug": self.slug})
+        except NoReverseMatch:
+            return ""
+
+
+class ExchangeEventQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def with_places(self):
+        return self.select_related("host", "series")
+
+    def upcoming(self, *, today: datetime.date | None = None):
+        return self.filter(ends_on__gte=today or timezone.localdate())
+
+    def past(self, *, today: datetime.date | None = None):
+        return self.filter(ends_on__lt=today or timezone.localdate())
+
+
+class ExchangeEvent(TimestampedModel):
+    """An exchange activity between places: a tournament, a forum, an exhibition …"""
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    title_zh_hans = models.CharField(_("title (simplified Chinese)"), max_length=300, blank=True)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=300, blank=True)
+    title_ko = models.CharField(_("title (Korean)"), max_length=300, blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    summary_zh_hans = models.TextField(_("summary (simplified Chinese)"), blank=True)
+    summary_ja = models.TextField(_("summary (Japanese)"), blank=True)
+    summary_ko = models.TextField(_("summary (Korean)"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    starts_on = models.DateField(_("starts on"), help_text=_("Local date at the host place."))
+    ends_on = models.DateField(_("ends on"), help_text=_("Local date at the host place."))
+    date_precision = models.CharField(
+        _("precision of the dates"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    starts_at = models.DateTimeField(
+        _("start time"),
+        null=True,
+        blank=True,
+        help_text=_("When the exact start time is known (stored in UTC, shown in local time)."),
+    )
+
+    host = models.ForeignKey(
+        City, verbose_name=_("host place"), on_delete=models.PROTECT, related_name="hosted_events"
+    )
+    partners = models.ManyToManyField(
+        City, verbose_name=_("partner places"), blank=True, related_name="partnered_events"
+    )
+    partner_organisations = models.CharField(
+        _("partner organisations"),
+        max_length=500,
+        blank=True,
+        help_text=_("Organisations that are not places (CPAFFC, CLAIR …), separated by ';'."),
+    )
+    category = models.CharField(_("category"), max_length=30, choices=EventCategory.choices)
+    format = models.CharField(
+        _("format"), max_length=10, choices=EventFormat.choices, default=EventFormat.IN_PERSON
+    )
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    online_url = models.URLField(_("online link"), max_length=500, blank=True)
+    series = models.ForeignKey(
+        EventSeries,
+        verbose_name=_("series"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    edition = models.PositiveSmallIntegerField(_("edition"), null=True, blank=True)
+    links = models.ManyToManyField(
+        FriendshipLink, verbose_name=_("ties served"), blank=True, related_name="events"
+    )
+    designation = models.ForeignKey(
+        CultureCityDesignation,
+        verbose_name=_("Culture City year"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    budget_amount = models.DecimalField(
+        _("budget"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    budget_currency = models.CharField(
+        _("currency"), max_length=3, blank=True, validators=[validate_currency_code]
+    )
+    participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    image = models.ImageField(_("image"), upload_to="events/", blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=EventStatus.choices, default=EventStatus.PLANNED
+    )
+    is_published = models.BooleanField(_("published"), default=True)
+    note = models.TextField(_("curator's note"), blank=True)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
+
+    title = Translated("title")
+    summary = Translated("summary")
+
+    objects = ExchangeEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-starts_on", "id"]
+        indexes = [
+            models.Index(fields=["is_published", "starts_on"]),
+            models.Index(fields=["is_published", "ends_on"]),
+            models.Index(fields=["category"]),
+            models.Index(fields=["format"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="event_ends_on_or_after_start",
+                violation_error_message=_("An event cannot end before it starts."),
+            ),
+            models.UniqueConstraint(
+                fields=["series", "edition"],
+                condition=Q(series__isnull=False, edition__isnull=False),
+                name="event_unique_series_edition",
+                violation_error_message=_("This series already has an event with this edition."),
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_amount__isnull=True) | Q(budget_amount__gte=0),
+                name="event_budget_not_negative",
+                violation_error_message=_("A budget cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title_en} ({self.starts_on.year})"
+
+    def get_absolute_url(self) -> str:
+        try:
+            return reverse("events:event_detail", kwargs={"slug": self.slug})
+        except NoReverseMatch:
+            return ""
+
+    def clean(self) -> None:
+        errors = {}
+        if self.budget_amount is not None and not self.budget_currency:
+            errors["budget_currency"] = _("Give the currency of the budget.")
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("An event cannot end before it starts.")
+        if self.starts_at and self.starts_on and self.host_id:
+            local_day = self.starts_at.astimezone(self.host.time_zone).date()
+            if local_day != self.starts_on:
+                errors["starts_at"] = _(
+                    "The start time falls on %(day)s at the host place, not on the start date."
+                ) % {"day": local_day.isoformat()}
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def dates_display(self) -> str:
+        start = format_partial_date(self.starts_on, self.date_precision)
+        end = format_partial_date(self.ends_on, self.date_precision)
+        return start if start == end else f"{start} – {end}"
+
+    @property
+    def starts_iso(self) -> str:
+        return partial_date_iso(self.starts_on, self.date_precision)
+
+    @property
+    def ends_iso(self) -> str:
+        return partial_date_iso(self.ends_on, self.date_precision)
+
+    @property
+    def local_starts_at(self) -> datetime.datetime | None:
+        """The start time in the host place's time zone."""
+        if self.starts_at is None:
+            return None
+        return self.starts_at.astimezone(self.host.time_zone)
+
+    @property
+    def partner_organisation_list(self) -> list[str]:
+        return [name.strip() for name in self.partner_organisations.split(";") if name.strip()]
