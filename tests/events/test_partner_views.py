@@ -635,3 +635,25 @@ def test_proposal_detail_query_count_fixed(member_client, member, django_assert_
         response = member_client.get(proposal.get_absolute_url())
 
     assert len(response.context["timeline"]) == count
+
+
+def test_proposal_pdf_downloaded_as_attachment_with_its_name(member_client):
+    member_client.post(
+        reverse("partners:proposal_create"),
+        {
+            "title": "With programme",
+            "draft": "1",
+            "document": imagefiles.upload("Programme 2027.pdf", imagefiles.PDF, "application/pdf"),
+        },
+    )
+    proposal = EventProposal.objects.get()
+
+    response = member_client.get(
+        reverse("partners:proposal_file", kwargs={"pk": proposal.pk, "field": "document"})
+    )
+
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    assert response["Content-Disposition"] == 'attachment; filename="Programme 2027.pdf"'
+    assert b"".join(response.streaming_content) == imagefiles.PDF
+    response.close()
+    assert "Programme" not in proposal.document.name
