@@ -44,3 +44,19 @@ def demo_data_readonly(django_db_setup, django_db_blocker, _demo_data_dump):
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         outer.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _private_media_and_cache(settings, tmp_path):
+    """Private proposal files go to a temporary folder; rate-limit counters start at zero."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    translation.activate("en")  # a request in another language must not leak into the next test
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
+    # Fast hashing: the suite creates many users (production keeps Django's default).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()

@@ -71,7 +71,13 @@ def test_layout_has_skip_link_nav_and_geonames_credit(client):
     assert '<a class="skip-link" href="#main">Skip to main content</a>' in html
     assert '<main id="main"' in html
     nav = html.split('class="main-nav__list"')[1].split("</ul>")[0]
-    assert re.findall(r">([^<>]+)</a>", nav) == ["Home", "Places", "Culture Cities", "Events"]
+    assert re.findall(r">([^<>]+)</a>", nav) == [
+        "Home",
+        "Places",
+        "Culture Cities",
+        "Events",
+        "Partners",
+    ]
     assert 'href="/en/culture-cities/" aria-current="page"' in nav
     assert "Contains data from GeoNames, licensed under CC BY 4.0." in html
     assert '<link rel="stylesheet" href="/static/css/portal.css">' in html
