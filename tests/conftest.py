@@ -58,5 +58,3 @@ def _private_media_and_cache(settings, tmp_path):
     # Fast hashing: the suite creates many users (production keeps Django's default).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
-    yield
-    cache.clear()
