@@ -154,3 +154,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Network map: an optional tile layer over the bundled East Asia outline. Empty (the
+# default) means no tile server is contacted; e.g. "https://tiles.example.org/{z}/{x}/{y}.png".
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")

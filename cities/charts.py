@@ -1,0 +1,124 @@
+"""Server-rendered SVG charts: geometry computed here, drawn by templates/network/includes/.
+
+No JavaScript and no chart library: a chart is a list of rectangles with their
+value, label and link, plus a few axis ticks. Every chart is shown next to a data
+table with the same numbers (and a CSV of them), so the SVG is a picture of the
+table, not the only way to read it.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    value: float
+    label: str
+    url: str = ""
+    series: str = ""
+    series_label: str = ""
+
+
+@dataclass
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    plot_left: int
+    plot_bottom: int
+    plot_top: int
+    plot_right: int
+    bars: list[Bar] = field(default_factory=list)
+    y_ticks: list[Tick] = field(default_factory=list)
+    x_ticks: list[Tick] = field(default_factory=list)
+    legend: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {self.width} {self.height}"
+
+
+def nice_maximum(value: float) -> float:
+    """1, 2, 5 × 10ⁿ at or above `value` (at least 1), so axis ticks are round numbers."""
+    if value <= 0:
+        return 1
+    exponent = math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        candidate = step * 10**exponent
+        if candidate >= value:
+            return candidate
+    return 10 ** (exponent + 1)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def stacked_bar_chart(
+    categories: list[str],
+    series: list[tuple[str, str, list[float], list[str]]],
+    *,
+    width: int = 720,
+    height: int = 260,
+    label_every: int = 1,
+) -> Chart:
+    """Vertical bars, one per category, stacked by series.
+
+    `series` is [(key, label, values per category, link per category)]; a single
+    series gives a plain bar chart.
+    """
+    left, right, top, bottom = 48, 8, 12, height - 28
+    chart = Chart(width, height, left, bottom, top, width - right)
+    totals = [
+        sum(values[index] for _k, _l, values, _u in series) for index in range(len(categories))
+    ]
+    maximum = nice_maximum(max(totals, default=0))
+    plot_height = bottom - top
+    slot = (width - left - right) / max(len(categories), 1)
+    bar_width = max(slot * 0.75, 1)
+    for index, category in enumerate(categories):
+        x = left + index * slot + (slot - bar_width) / 2
+        base = bottom
+        for key, label, values, urls in series:
+            value = values[index]
+            if not value:
+                continue
+            bar_height = value / maximum * plot_height
+            base -= bar_height
+            chart.bars.append(
+                Bar(
+                    x=round(x, 2),
+                    y=round(base, 2),
+                    width=round(bar_width, 2),
+                    height=round(bar_height, 2),
+                    value=value,
+                    label=category,
+                    url=urls[index],
+                    series=key,
+                    series_label=label,
+                )
+            )
+        if index % label_every == 0:
+            chart.x_ticks.append(Tick(round(left + index * slot + slot / 2, 2), category))
+    for step in range(5):
+        value = maximum * step / 4
+        chart.y_ticks.append(Tick(round(bottom - value / maximum * plot_height, 2), _number(value)))
+    chart.legend = [(key, label) for key, label, _v, _u in series]
+    return chart
+
+
+def bar_chart(items: list[tuple[str, float, str]], **options) -> Chart:
+    """A plain bar chart of (label, value, link) items."""
+    labels = [label for label, _value, _url in items]
+    values = [value for _label, value, _url in items]
+    urls = [url for _label, _value, url in items]
+    return stacked_bar_chart(labels, [("value", "", values, urls)], **options)
