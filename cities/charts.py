@@ -47,15 +47,14 @@ class Chart:
         return f"0 0 {self.width} {self.height}"
 
 
-def nice_maximum(value: float) -> float:
-    """1, 2, 5 × 10ⁿ at or above `value` (at least 1), so axis ticks are round numbers."""
-    if value <= 0:
-        return 1
-    exponent = math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        candidate = step * 10**exponent
-        if candidate >= value:
-            return candidate
+def nice_step(value: float, *, ticks: int = 4) -> float:
+    """A round step (1, 2 or 5 × 10ⁿ, at least 1) so that `ticks` steps reach `value`."""
+    raw = max(value / ticks, 1)
+    exponent = math.floor(math.log10(raw))
+    for multiple in (1, 2, 5, 10):
+        step = multiple * 10**exponent
+        if step >= raw:
+            return step
     return 10 ** (exponent + 1)
 
 
@@ -81,7 +80,8 @@ def stacked_bar_chart(
     totals = [
         sum(values[index] for _k, _l, values, _u in series) for index in range(len(categories))
     ]
-    maximum = nice_maximum(max(totals, default=0))
+    step = nice_step(max(totals, default=0))
+    maximum = step * max(math.ceil(max(totals, default=0) / step), 1)
     plot_height = bottom - top
     slot = (width - left - right) / max(len(categories), 1)
     bar_width = max(slot * 0.75, 1)
@@ -109,8 +109,8 @@ def stacked_bar_chart(
             )
         if index % label_every == 0:
             chart.x_ticks.append(Tick(round(left + index * slot + slot / 2, 2), category))
-    for step in range(5):
-        value = maximum * step / 4
+    for index in range(round(maximum / step) + 1):
+        value = step * index
         chart.y_ticks.append(Tick(round(bottom - value / maximum * plot_height, 2), _number(value)))
     chart.legend = [(key, label) for key, label, _v, _u in series]
     return chart

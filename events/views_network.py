@@ -355,7 +355,7 @@ def statistics_datasets(*, quiet_years: int) -> list[Dataset]:
 
 
 def _quiet_years(request) -> tuple[StatisticsForm, int]:
-    form = StatisticsForm(request.GET or None)
+    form = StatisticsForm(request.GET or None, initial={"quiet": DEFAULT_QUIET_YEARS})
     years = DEFAULT_QUIET_YEARS
     if form.is_valid() and form.cleaned_data.get("quiet"):
         years = form.cleaned_data["quiet"]

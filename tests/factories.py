@@ -153,3 +153,12 @@ class ExchangeEventFactory(factory.django.DjangoModelFactory):
     format = EventFormat.IN_PERSON
     status = EventStatus.HELD
     is_published = True
+
+
+class GoodPracticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.GoodPractice"
+
+    event = factory.SubFactory(ExchangeEventFactory)
+    what_en = factory.Sequence(lambda n: f"A joint workshop that other towns can copy ({n}).")
+    cost_en = "About 2 million yen, shared by the two cities."
