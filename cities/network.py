@@ -421,9 +421,9 @@ def network_shape() -> NetworkShape:
 
 
 def network_hydrate(place_ids: set[int], tie_ids: set[int]):
-    """Places and ties (with their sources) for one page of triads: two queries plus one."""
+    """Places and ties (with their places and sources) for one page of triads: three queries."""
     places = City.objects.in_bulk(place_ids)
-    ties = FriendshipLink.objects.prefetch_related("sources").in_bulk(tie_ids)
+    ties = FriendshipLink.objects.with_places().prefetch_related("sources").in_bulk(tie_ids)
     return places, ties
 
 
