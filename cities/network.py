@@ -8,7 +8,6 @@ API all use these selectors.
 
 import datetime
 import hashlib
-import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -304,37 +303,49 @@ def network_signature() -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _edge_points(status: str, recent_events: int, established: datetime.date | None, today):
+def _edge_key(status: str, recent_events: int, established, mature_before) -> tuple:
+    """What one tie brings to a near-triad's score: (active points, recent events, mature)."""
     active = 2 if status == TieStatus.ACTIVE else 0
-    mature = established is not None and established <= _years_before(today, 10)
-    return active, recent_events, mature
+    mature = established is not None and established <= mature_before
+    return active, min(recent_events, 5), mature
+
+
+def near_triad_score_parts(key_a: tuple, key_b: tuple) -> tuple[int, int, int, int]:
+    """(score, active points, recent-exchange points, maturity point) of two ties' keys.
+
+    Active ties: 2 per active (not dormant) tie, up to 4. Recent exchange: 1 per
+    published event recorded for either tie in the last RECENT_EVENT_YEARS years, up
+    to 5. Maturity: 1 when both ties are at least ten years old. Score out of 10.
+    """
+    active = key_a[0] + key_b[0]
+    recent = min(key_a[1] + key_b[1], 5)
+    mature = 1 if key_a[2] and key_b[2] else 0
+    return active + recent + mature, active, recent, mature
 
 
 def network_shape_compute(*, today: datetime.date | None = None) -> NetworkShape:
     """Find every triad and rank the near-triads, from the ties alone.
 
     Only ties that are not ended and join two different countries among CN, JP and
-    KR count. Adjacency sets per place make this O(ties + Σ per place of
-    |neighbours in country X| × |neighbours in country Y|): a triad is found once,
-    from its China–Japan tie; a near-triad once, from its hub (the place holding both
-    ties). Near-triads are scored (see `near_triad_score_parts`) and only the best
-    NEAR_TRIAD_LIMIT are kept; their total is counted without listing them all.
+    KR count. With adjacency sets per place, a triad is found once, from its
+    China–Japan tie, by looking up each Korean partner of the Chinese place among
+    the Japanese place's partners: O(ties + Σ Korean partners of Chinese places in a
+    China–Japan tie).
+
+    A near-triad is found from its hub (the place holding both ties). Its score
+    depends only on the two ties' keys (`near_triad_score_parts`), and a key takes
+    few values, so a hub's partners are grouped by key: the total is counted from
+    group sizes and only the best NEAR_TRIAD_LIMIT near-triads are ever listed —
+    best score first, then hub, place A and place B by id, so the order is stable.
     """
     today = today or timezone.localdate()
     recent_cutoff = _years_before(today, RECENT_EVENT_YEARS)
+    mature_before = _years_before(today, 10)
+    country = dict(City.objects.filter(country__in=CJK).values_list("id", "country"))
     rows = (
         FriendshipLink.objects.exclude(status=TieStatus.ENDED)
-        .filter(city_a__country__in=CJK, city_b__country__in=CJK)
-        .values_list(
-            "id",
-            "city_a_id",
-            "city_b_id",
-            "city_a__country",
-            "city_b__country",
-            "status",
-            "established_on",
-        )
-        .order_by("id")
+        .values_list("id", "city_a_id", "city_b_id", "status", "established_on")
+        .order_by()
     )
     recent = dict(
         FriendshipLink.events.through.objects.filter(
@@ -343,70 +354,85 @@ def network_shape_compute(*, today: datetime.date | None = None) -> NetworkShape
         .values("friendshiplink_id")
         .annotate(n=Count("id"))
         .values_list("friendshiplink_id", "n")
+        .order_by()
     )
 
-    country: dict[int, str] = {}
     adjacency: dict[int, dict[int, int]] = defaultdict(dict)
-    by_country: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    edge: dict[int, tuple] = {}
+    # hub → partner's country → edge key → [partner ids]
+    groups: dict[int, dict[str, dict[tuple, list[int]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
+    )
+    keys: dict[int, tuple] = {}
     cn_jp_ties = []
-    for tie_id, a, b, country_a, country_b, status, established in rows:
-        if country_a == country_b:
+    for tie_id, a, b, status, established in rows:
+        country_a, country_b = country.get(a), country.get(b)
+        if country_a is None or country_b is None or country_a == country_b:
             continue
-        country[a], country[b] = country_a, country_b
         adjacency[a][b] = tie_id
         adjacency[b][a] = tie_id
-        by_country[a][country_b].append(b)
-        by_country[b][country_a].append(a)
-        edge[tie_id] = _edge_points(status, recent.get(tie_id, 0), established, today)
-        if {country_a, country_b} == {"CN", "JP"}:
-            cn_jp_ties.append((tie_id, a, b) if country_a == "CN" else (tie_id, b, a))
+        key = _edge_key(status, recent.get(tie_id, 0), established, mature_before)
+        keys[tie_id] = key
+        groups[a][country_b][key].append(b)
+        groups[b][country_a][key].append(a)
+        if country_a == "CN" and country_b == "JP":
+            cn_jp_ties.append((tie_id, a, b))
+        elif country_a == "JP" and country_b == "CN":
+            cn_jp_ties.append((tie_id, b, a))
 
     triads = []
     for tie_id, cn, jp in cn_jp_ties:
-        for kr in by_country[cn]["KR"]:
-            tie_jp_kr = adjacency[jp].get(kr)
-            if tie_jp_kr is not None:
-                triads.append(TriadIds(cn, jp, kr, tie_id, adjacency[cn][kr], tie_jp_kr))
+        jp_partners = adjacency[jp]
+        for kr_list in groups[cn]["KR"].values():
+            for kr in kr_list:
+                tie_jp_kr = jp_partners.get(kr)
+                if tie_jp_kr is not None:
+                    triads.append(TriadIds(cn, jp, kr, tie_id, adjacency[cn][kr], tie_jp_kr))
     triads.sort(key=lambda t: (t.cn, t.jp, t.kr))
 
-    def candidates():
-        for hub, neighbours in by_country.items():
-            others = [code for code in CJK if code != country[hub]]
-            for a in neighbours.get(others[0], ()):
-                tie_a = adjacency[hub][a]
-                active_a, recent_a, mature_a = edge[tie_a]
-                for b in neighbours.get(others[1], ()):
-                    if b in adjacency[a]:
-                        continue
-                    tie_b = adjacency[hub][b]
-                    active_b, recent_b, mature_b = edge[tie_b]
-                    active_points = active_a + active_b
-                    recent_points = min(recent_a + recent_b, 5)
-                    age_points = 1 if (mature_a and mature_b) else 0
-                    score = active_points + recent_points + age_points
-                    yield (score, -hub, -a, -b, tie_a, tie_b, active_points, recent_points)
+    # Every pair of partners (one per other country) of a hub, counted by score level.
+    by_level: dict[int, list[tuple[int, list, list]]] = defaultdict(list)
+    open_pairs = 0
+    for hub in sorted(groups):
+        first, second = (code for code in CJK if code != country[hub])
+        for key_a, list_a in groups[hub].get(first, {}).items():
+            for key_b, list_b in groups[hub].get(second, {}).items():
+                open_pairs += len(list_a) * len(list_b)
+                level = near_triad_score_parts(key_a, key_b)
+                by_level[level[0]].append((hub, level, list_a, list_b))
+    near_total = open_pairs - 3 * len(triads)
 
-    near_total = sum(
-        len(neighbours.get(others[0], ())) * len(neighbours.get(others[1], ()))
-        for hub, neighbours in by_country.items()
-        for others in [[code for code in CJK if code != country[hub]]]
-    ) - 3 * len(triads)
-    best = heapq.nlargest(NEAR_TRIAD_LIMIT, candidates())
-    near_triads = [
-        NearTriadIds(
-            hub=-hub,
-            a=-a,
-            b=-b,
-            tie_hub_a=tie_a,
-            tie_hub_b=tie_b,
-            score=score,
-            active_points=active_points,
-            recent_points=recent_points,
-            age_points=score - active_points - recent_points,
-        )
-        for score, hub, a, b, tie_a, tie_b, active_points, recent_points in best
-    ]
+    near_triads: list[NearTriadIds] = []
+    for score in sorted(by_level, reverse=True):
+        entries = by_level[score]  # hubs ascending
+        index = 0
+        while index < len(entries) and len(near_triads) < NEAR_TRIAD_LIMIT:
+            hub = entries[index][0]
+            found = []
+            while index < len(entries) and entries[index][0] == hub:
+                _hub, parts, list_a, list_b = entries[index]
+                for a in list_a:
+                    closed = adjacency[a]
+                    found.extend((a, b, parts) for b in list_b if b not in closed)
+                index += 1
+            found.sort(key=lambda item: (item[0], item[1]))
+            for a, b, (total, active, recent_points, mature) in found:
+                near_triads.append(
+                    NearTriadIds(
+                        hub=hub,
+                        a=a,
+                        b=b,
+                        tie_hub_a=adjacency[hub][a],
+                        tie_hub_b=adjacency[hub][b],
+                        score=total,
+                        active_points=active,
+                        recent_points=recent_points,
+                        age_points=mature,
+                    )
+                )
+                if len(near_triads) == NEAR_TRIAD_LIMIT:
+                    break
+        if len(near_triads) >= NEAR_TRIAD_LIMIT:
+            break
     return NetworkShape(triads=triads, near_triads=near_triads, near_triad_total=near_total)
 
 

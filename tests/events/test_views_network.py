@@ -132,9 +132,9 @@ def test_triads_page_query_count_is_fixed(client, django_assert_num_queries, cou
         spoke = FriendshipLinkFactory(city_a=cn, city_b=CityFactory(country="JP"))
         spoke.sources.add(SourceFactory())
 
-    # signature (3) + shape (2, first time only) + groups count, groups, their sources
-    # + places, ties, their sources + event links, events, their partners
-    with django_assert_num_queries(14):
+    # signature (3) + shape (places, ties, recent events: first time only) + groups count,
+    # groups, their sources + places, ties, their sources + event links, events, partners
+    with django_assert_num_queries(15):
         response = client.get("/en/network/triads/")
     with django_assert_num_queries(12):
         client.get("/en/network/triads/")
