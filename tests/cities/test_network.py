@@ -415,3 +415,21 @@ def test_city_tie_counts_counts_only_the_filtered_ties(small_network):
         ("Yangzhou", 2),
         ("Yeosu", 1),
     ]
+
+
+@pytest.mark.django_db
+def test_network_shape_lists_only_the_best_near_triads_but_counts_all(monkeypatch):
+    monkeypatch.setattr("cities.network.NEAR_TRIAD_LIMIT", 3)
+    hub = place("CN")
+    jp1, jp2, kr1, kr2 = place("JP"), place("JP"), place("KR"), place("KR")
+    for partner in (jp1, jp2, kr1, kr2):
+        tie(hub, partner)
+
+    shape = network_shape_compute(today=TODAY)
+
+    assert shape.near_triad_total == 4
+    assert [(n.a, n.b) for n in shape.near_triads] == [
+        (jp1.pk, kr1.pk),
+        (jp1.pk, kr2.pk),
+        (jp2.pk, kr1.pk),
+    ]
