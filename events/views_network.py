@@ -323,7 +323,7 @@ def _culture_cities_dataset() -> Dataset:
         Row(
             country_label(code),
             [
-                Cell(kept, link_to("cities:city_list", query={"country": code, "culture_city": 1})),
+                Cell(kept, link_to("cities:city_list", query={"country": code, "designated": "true"})),
                 Cell(cancelled),
             ],
         )
