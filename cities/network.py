@@ -28,8 +28,17 @@ from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, Extra
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .charts import bar_chart
 from .dates import DatePrecision
-from .models import City, Country, FriendshipLink, TieKind, TieStatus, TrilateralGroup
+from .models import (
+    City,
+    Country,
+    ExchangeIndicator,
+    FriendshipLink,
+    TieKind,
+    TieStatus,
+    TrilateralGroup,
+)
 
 CJK = (Country.CHINA.value, Country.JAPAN.value, Country.KOREA.value)
 COUNTRY_PAIRS = ("CN-JP", "CN-KR", "JP-KR")
@@ -580,3 +589,59 @@ def ties_per_year(*, first_year: int = STATISTICS_FIRST_YEAR, last_year: int | N
 def most_connected_places(*, limit: int = 10):
     """The places with the most ties (any status), most first."""
     return city_tie_counts(FriendshipLink.objects.all())[:limit]
+
+
+# --- Exchange figures (indicators) ------------------------------------------------------------
+
+
+def places_with_indicators():
+    """Places that have exchange figures, by name (paginate, then `indicator_series`)."""
+    return City.objects.filter(indicators__isnull=False).distinct().order_by("name_en", "id")
+
+
+def indicator_series(places) -> dict[int, list[dict]]:
+    """{place id: [{'indicator', 'unit', 'points': [(year, value)], 'sources'}]} for the places."""
+    records = (
+        ExchangeIndicator.objects.filter(city__in=list(places))
+        .prefetch_related("sources")
+        .order_by("city_id", "indicator", "unit", "year")
+    )
+    grouped: dict[int, dict[tuple, dict]] = defaultdict(dict)
+    for record in records:
+        key = (record.indicator, record.unit)
+        series = grouped[record.city_id].setdefault(
+            key,
+            {"indicator": record.indicator, "unit": record.unit, "points": [], "sources": {}},
+        )
+        series["points"].append((record.year, record.value))
+        for source in record.sources.all():
+            series["sources"][source.pk] = source
+    return {
+        city_id: [
+            {**series, "sources": list(series["sources"].values())} for series in by_key.values()
+        ]
+        for city_id, by_key in grouped.items()
+    }
+
+
+def indicator_charts(series_list: list[dict], *, prefix: str) -> list[dict]:
+    """A small bar chart per indicator series (one bar per year); `dom_id` is unique on a page."""
+    return [
+        {
+            **series,
+            "dom_id": f"{prefix}-{index}",
+            "chart": bar_chart(
+                [(str(year), float(value), "") for year, value in series["points"]],
+                width=320,
+                height=140,
+            ),
+        }
+        for index, series in enumerate(series_list)
+    ]
+
+
+def place_indicator_charts(city: City) -> list[dict]:
+    """One place's figures as small charts (two queries: figures, their sources)."""
+    return indicator_charts(
+        indicator_series([city]).get(city.pk, []), prefix=f"indicator-{city.pk}"
+    )

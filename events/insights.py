@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from cities.models import City, CultureCityDesignation, ExchangeIndicator
+from cities.models import CultureCityDesignation
 from cities.network import CJK
 
 from .models import EventCategory, EventFormat, ExchangeEvent, GoodPractice
@@ -60,36 +60,6 @@ def designations_by_country() -> list[tuple[str, int, int]]:
     counts = {row["city__country"]: (row["kept"], row["cancelled"]) for row in rows}
     codes = [*CJK, *sorted(code for code in counts if code not in CJK)]
     return [(code, *counts.get(code, (0, 0))) for code in codes]
-
-
-def places_with_indicators():
-    """Places that have exchange figures, by name (paginate, then `indicator_series`)."""
-    return City.objects.filter(indicators__isnull=False).distinct().order_by("name_en", "id")
-
-
-def indicator_series(places) -> dict[int, list[dict]]:
-    """{place id: [{'indicator', 'unit', 'points': [(year, value)], 'sources'}]} for the places."""
-    records = (
-        ExchangeIndicator.objects.filter(city__in=list(places))
-        .prefetch_related("sources")
-        .order_by("city_id", "indicator", "unit", "year")
-    )
-    grouped: dict[int, dict[tuple, dict]] = defaultdict(dict)
-    for record in records:
-        key = (record.indicator, record.unit)
-        series = grouped[record.city_id].setdefault(
-            key,
-            {"indicator": record.indicator, "unit": record.unit, "points": [], "sources": {}},
-        )
-        series["points"].append((record.year, record.value))
-        for source in record.sources.all():
-            series["sources"][source.pk] = source
-    return {
-        city_id: [
-            {**series, "sources": list(series["sources"].values())} for series in by_key.values()
-        ]
-        for city_id, by_key in grouped.items()
-    }
 
 
 def events_shared_by_triads(triads) -> dict[tuple[int, int, int], list[ExchangeEvent]]:

@@ -18,9 +18,12 @@ from cities.network import (
     NEAR_TRIAD_LIMIT,
     RECENT_EVENT_YEARS,
     country_pair,
+    indicator_charts,
+    indicator_series,
     most_connected_places,
     network_hydrate,
     network_shape,
+    places_with_indicators,
     ties_by_pair_and_kind,
     ties_per_year,
     ties_quiet,
@@ -34,8 +37,6 @@ from .insights import (
     events_by_category,
     events_per_year_by_format,
     events_shared_by_triads,
-    indicator_series,
-    places_with_indicators,
 )
 from .models import EventFormat
 
@@ -323,7 +324,9 @@ def _culture_cities_dataset() -> Dataset:
         Row(
             country_label(code),
             [
-                Cell(kept, link_to("cities:city_list", query={"country": code, "designated": "true"})),
+                Cell(
+                    kept, link_to("cities:city_list", query={"country": code, "designated": "true"})
+                ),
                 Cell(cancelled),
             ],
         )
@@ -360,22 +363,6 @@ def _quiet_years(request) -> tuple[StatisticsForm, int]:
     if form.is_valid() and form.cleaned_data.get("quiet"):
         years = form.cleaned_data["quiet"]
     return form, years
-
-
-def indicator_charts(series_list: list[dict], *, prefix: str) -> list[dict]:
-    """A small bar chart per indicator series (one bar per year); `dom_id` is unique on a page."""
-    return [
-        {
-            **series,
-            "dom_id": f"{prefix}-{index}",
-            "chart": bar_chart(
-                [(str(year), float(value), "") for year, value in series["points"]],
-                width=320,
-                height=140,
-            ),
-        }
-        for index, series in enumerate(series_list)
-    ]
 
 
 class StatisticsView(TemplateView):

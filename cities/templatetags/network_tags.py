@@ -3,6 +3,8 @@
 from django import template
 from django.conf import settings
 
+from cities import network
+
 register = template.Library()
 
 
@@ -15,3 +17,9 @@ def map_tile_url() -> str:
 @register.simple_tag
 def map_tile_attribution() -> str:
     return settings.MAP_TILE_ATTRIBUTION
+
+
+@register.simple_tag
+def place_indicator_charts(city):
+    """`{% place_indicator_charts city as series_list %}` for a place page (two queries)."""
+    return network.place_indicator_charts(city)

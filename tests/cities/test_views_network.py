@@ -391,3 +391,45 @@ def test_place_map_include_points_at_the_place_geojson():
 
     assert f'data-ties-url="{reverse("geojson:ties")}?city=yangzhou"' in html
     assert 'data-focus="yangzhou"' in html
+
+
+@pytest.mark.django_db
+def test_place_page_has_its_tie_map_and_figures_with_unit_and_source(client):
+    from tests.factories import ExchangeIndicatorFactory
+
+    nara = CityFactory(slug="nara", name_en="Nara", country="JP")
+    FriendshipLinkFactory(city_b=nara)
+    source = SourceFactory(url="https://www.city.nara.lg.jp/stats", title="Nara stats")
+    for year, value in [(2019, 5400), (2022, 800)]:
+        record = ExchangeIndicatorFactory(
+            city=nara, indicator="visitors from Yangzhou", year=year, value=value, unit="people"
+        )
+        record.sources.add(source)
+
+    html = client.get("/en/cities/nara/").content.decode()
+
+    assert 'data-ties-url="/api/v1/ties.geojson?city=nara"' in html
+    assert '<script src="/static/vendor/leaflet/leaflet.js"></script>' in html
+    assert "<strong>visitors from Yangzhou</strong>" in html
+    assert '<th scope="row">2019</th><td>5400</td>' in html
+    assert (
+        '<a href="https://www.city.nara.lg.jp/stats" rel="noopener external">Nara stats</a>' in html
+    )
+
+
+@pytest.mark.django_db
+def test_network_pages_carry_no_inline_script_or_style(client):
+    import re
+
+    FriendshipLinkFactory()
+    pages = [
+        "/en/network/",
+        "/en/network/triads/",
+        "/en/network/anniversaries/",
+        "/en/statistics/",
+        "/en/good-practices/",
+    ]
+
+    html = "".join(client.get(page).content.decode() for page in pages)
+
+    assert re.findall(r"<script(?![^>]*\bsrc=)|<style| style=| on[a-z]+=", html) == []

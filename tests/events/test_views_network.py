@@ -6,13 +6,12 @@ import pytest
 from django.core.cache import cache
 
 from cities.models import DesignationStatus, TieKind, TieStatus
-from cities.network import network_shape_compute
+from cities.network import indicator_series, network_shape_compute
 from events.insights import (
     designations_by_country,
     events_by_category,
     events_per_year_by_format,
     events_shared_by_triads,
-    indicator_series,
 )
 from events.models import EventCategory, EventFormat
 from tests.factories import (
