@@ -75,13 +75,14 @@ def stacked_bar_chart(
     `series` is [(key, label, values per category, link per category)]; a single
     series gives a plain bar chart.
     """
-    left, right, top, bottom = 48, 8, 12, height - 28
-    chart = Chart(width, height, left, bottom, top, width - right)
     totals = [
         sum(values[index] for _k, _l, values, _u in series) for index in range(len(categories))
     ]
     step = nice_step(max(totals, default=0))
     maximum = step * max(math.ceil(max(totals, default=0) / step), 1)
+    # Room on the left for the longest axis label (about 6 px a character at 10 px).
+    left, right, top, bottom = max(36, 10 + 6 * len(_number(maximum))), 8, 12, height - 28
+    chart = Chart(width, height, left, bottom, top, width - right)
     plot_height = bottom - top
     slot = (width - left - right) / max(len(categories), 1)
     bar_width = max(slot * 0.75, 1)

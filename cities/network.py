@@ -611,9 +611,16 @@ def indicator_series(places) -> dict[int, list[dict]]:
         key = (record.indicator, record.unit)
         series = grouped[record.city_id].setdefault(
             key,
-            {"indicator": record.indicator, "unit": record.unit, "points": [], "sources": {}},
+            {
+                "indicator": record.indicator,
+                "unit": record.unit,
+                "points": [],
+                "rows": [],
+                "sources": {},
+            },
         )
         series["points"].append((record.year, record.value))
+        series["rows"].append((record.year, f"{record.value.normalize():,f}"))
         for source in record.sources.all():
             series["sources"][source.pk] = source
     return {

@@ -126,7 +126,7 @@
           var focus = data.focus && data.focus === feature.properties.slug;
           bounds.push([p[1], p[0]]);
           L.circleMarker([p[1], p[0]], {
-            radius: Math.min(4 + 2.2 * Math.sqrt(count), 22),
+            radius: Math.min(3 + 3 * Math.sqrt(count), 24),
             color: "#203040", weight: focus ? 3 : 1,
             fillColor: focus ? "#f1c40f" : "#ffffff", fillOpacity: 0.9
           }).bindPopup(popupFor(feature.properties, element))

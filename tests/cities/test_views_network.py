@@ -411,7 +411,7 @@ def test_place_page_has_its_tie_map_and_figures_with_unit_and_source(client):
     assert 'data-ties-url="/api/v1/ties.geojson?city=nara"' in html
     assert '<script src="/static/vendor/leaflet/leaflet.js"></script>' in html
     assert "<strong>visitors from Yangzhou</strong>" in html
-    assert '<th scope="row">2019</th><td>5400</td>' in html
+    assert '<th scope="row">2019</th><td>5,400</td>' in html
     assert (
         '<a href="https://www.city.nara.lg.jp/stats" rel="noopener external">Nara stats</a>' in html
     )

@@ -221,6 +221,7 @@ def test_indicator_series_groups_by_place_and_indicator_with_sources():
                 "indicator": "inbound tourists from Japan",
                 "unit": "people",
                 "points": [(2019, 1200), (2021, 300)],
+                "rows": [(2019, "1,200"), (2021, "300")],
                 "sources": [source],
             }
         ]
