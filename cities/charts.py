@@ -58,6 +58,24 @@ def nice_step(value: float, *, ticks: int = 4) -> float:
     return 10 ** (exponent + 1)
 
 
+def fit_label(text: str, width: float) -> str:
+    """Shorten an axis label to about `width` px (10 px text: ~6 px a Latin letter, ~11 a CJK
+    character); the full label stays in the bar's tooltip and the data table."""
+
+    def size(character: str) -> int:
+        return 11 if ord(character) >= 0x2E80 else 6
+
+    if sum(size(c) for c in text) <= width:
+        return text
+    room, result = width - 6, ""
+    for character in text:
+        room -= size(character)
+        if room < 0:
+            break
+        result += character
+    return result.rstrip() + "…"
+
+
 def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
@@ -109,7 +127,8 @@ def stacked_bar_chart(
                 )
             )
         if index % label_every == 0:
-            chart.x_ticks.append(Tick(round(left + index * slot + slot / 2, 2), category))
+            label = fit_label(category, slot * label_every)
+            chart.x_ticks.append(Tick(round(left + index * slot + slot / 2, 2), label))
     for index in range(round(maximum / step) + 1):
         value = step * index
         chart.y_ticks.append(Tick(round(bottom - value / maximum * plot_height, 2), _number(value)))

@@ -31,3 +31,11 @@ def test_stacked_bar_chart_stacks_series_in_order():
         ("online", 12.0, 141.0),
     ]
     assert chart.legend == [("in_person", "in person"), ("online", "online")]
+
+
+def test_fit_label_shortens_latin_and_cjk_labels():
+    from cities.charts import fit_label
+
+    assert fit_label("2020", 40) == "2020"
+    assert fit_label("trade and investment", 60) == "trade and…"  # 54 px of room: nine letters
+    assert fit_label("贸易与投资合作", 40) == "贸易与…"
