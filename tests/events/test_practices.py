@@ -133,3 +133,11 @@ def test_curator_marks_an_event_as_good_practice_in_the_admin(client):
         curator,
         "A calligraphy exchange run by two high schools.",
     )
+
+
+@pytest.mark.django_db
+def test_good_practices_page_without_any_says_how_they_are_chosen(client):
+    html = client.get("/en/good-practices/").content.decode()
+
+    assert "No exchange has been marked as a good practice yet." in html
+    assert '<a href="/en/events/">Browse all recorded events</a>' in html
