@@ -345,16 +345,20 @@ def _culture_cities_dataset() -> Dataset:
     )
 
 
+# slug → builder (taking the dormant-ties years), in the page's order.
+DATASET_BUILDERS = {
+    "ties-by-country-pair": lambda years: _ties_by_pair_dataset(),
+    "ties-per-year": lambda years: _ties_per_year_dataset(),
+    "events-per-year": lambda years: _events_per_year_dataset(),
+    "events-by-category": lambda years: _events_by_category_dataset(),
+    "most-connected-places": lambda years: _most_connected_dataset(),
+    "dormant-ties": _quiet_dataset,
+    "culture-cities": lambda years: _culture_cities_dataset(),
+}
+
+
 def statistics_datasets(*, quiet_years: int) -> list[Dataset]:
-    return [
-        _ties_by_pair_dataset(),
-        _ties_per_year_dataset(),
-        _events_per_year_dataset(),
-        _events_by_category_dataset(),
-        _most_connected_dataset(),
-        _quiet_dataset(quiet_years),
-        _culture_cities_dataset(),
-    ]
+    return [build(quiet_years) for build in DATASET_BUILDERS.values()]
 
 
 def _quiet_years(request) -> tuple[StatisticsForm, int]:
@@ -396,10 +400,10 @@ def statistics_csv(request, slug: str):
     form, years = _quiet_years(request)
     if slug == "indicators":
         return _indicators_csv()
-    datasets = {dataset.slug: dataset for dataset in statistics_datasets(quiet_years=years)}
-    dataset = datasets.get(slug)
-    if dataset is None:
+    build = DATASET_BUILDERS.get(slug)
+    if build is None:
         raise Http404(_("There is no statistic called “%(slug)s”.") % {"slug": slug})
+    dataset = build(years)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
     writer = csv.writer(response)

@@ -433,3 +433,14 @@ def test_network_pages_carry_no_inline_script_or_style(client):
     html = "".join(client.get(page).content.decode() for page in pages)
 
     assert re.findall(r"<script(?![^>]*\bsrc=)|<style| style=| on[a-z]+=", html) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_anniversaries_ical_query_count_is_fixed(client, django_assert_num_queries, count):
+    _anniversary_ties(count)
+
+    with django_assert_num_queries(1):
+        response = client.get("/en/network/anniversaries.ics")
+
+    assert len(icalendar.Calendar.from_ical(response.content).walk("VEVENT")) == count

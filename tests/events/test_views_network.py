@@ -397,3 +397,52 @@ def test_statistics_page_query_count_is_fixed(client, django_assert_num_queries,
         response = client.get("/en/statistics/")
 
     assert len(response.context["indicator_places"]) == count
+
+
+@pytest.mark.django_db
+def test_statistics_event_numbers_open_the_event_list_they_count(client, statistics_data):
+    response = client.get("/en/statistics/")
+
+    datasets = {d.slug: d for d in response.context["datasets"]}
+    row_2020 = next(row for row in datasets["events-per-year"].rows if row.label == "2020")
+    online = row_2020.cells[1]
+    assert (online.value, online.url) == (1, "/en/events/?year=2020&format=online")
+    listed = client.get(online.url)
+    assert listed.context["paginator"].count == 1  # the list counts what the number says
+    culture = datasets["culture-cities"].rows[0].cells[0]
+    assert culture.url == "/en/cities/?country=CN&designated=true"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_statistics_csv_query_counts_are_fixed(client, django_assert_num_queries, count):
+    for _index in range(count):
+        tie = FriendshipLinkFactory()
+        ExchangeIndicatorFactory(city=tie.city_a).sources.add(SourceFactory())
+
+    with django_assert_num_queries(1):  # only the statistic asked for is computed
+        response = client.get("/en/statistics/most-connected-places.csv")
+    with django_assert_num_queries(2):  # figures with places, their sources
+        figures = client.get("/en/statistics/indicators.csv")
+
+    assert len(response.content.decode().strip().splitlines()) == 1 + 2 * count
+    assert len(figures.content.decode().strip().splitlines()) == 1 + count
+
+
+@pytest.mark.django_db
+def test_every_statistic_csv_link_gives_its_table(client, statistics_data):
+    datasets = client.get("/en/statistics/", {"quiet": 7}).context["datasets"]
+
+    for dataset in datasets:
+        query = "?quiet=7" if dataset.slug == "dormant-ties" else ""
+        rows = list(
+            csv.reader(
+                io.StringIO(
+                    client.get(f"/en/statistics/{dataset.slug}.csv{query}").content.decode()
+                )
+            )
+        )
+        assert rows == [
+            [str(column) for column in dataset.columns],
+            *([row.label, *(str(cell.value) for cell in row.cells)] for row in dataset.rows),
+        ]
