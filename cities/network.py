@@ -469,14 +469,37 @@ def trilateral_groups():
     )
 
 
-def trilateral_group_state(group: TrilateralGroup, shape: NetworkShape) -> str:
-    """'triad', 'near_triad' (one of the three ties missing) or 'open' (two or more missing)."""
-    members = {group.city_cn_id, group.city_jp_id, group.city_kr_id}
-    if any({t.cn, t.jp, t.kr} == members for t in shape.triads):
-        return "triad"
-    if any({n.hub, n.a, n.b} == members for n in shape.near_triads):
-        return "near_triad"
-    return "open"
+@dataclass(frozen=True)
+class GroupState:
+    """What the recorded ties make of a trilateral group."""
+
+    state: str  # 'triad', 'near_triad' (one tie missing) or 'open' (two or three missing)
+    missing: list[tuple[City, City]]  # the pairs with no tie (or only an ended one)
+
+
+def trilateral_group_states(groups) -> dict[int, GroupState]:
+    """{group id: GroupState} for groups with their members loaded, in one query.
+
+    Read from the ties themselves (not from the ranked near-triads, which keep
+    only the best), counting a tie unless it has ended, as the triads do.
+    """
+    groups = list(groups)
+    members = {place.pk for group in groups for place in group.members}
+    tied = {
+        frozenset(pair)
+        for pair in FriendshipLink.objects.exclude(status=TieStatus.ENDED)
+        .filter(city_a__in=members, city_b__in=members)
+        .values_list("city_a_id", "city_b_id")
+    }
+    states = {}
+    for group in groups:
+        cn, jp, kr = group.members
+        missing = [
+            (a, b) for a, b in ((cn, jp), (cn, kr), (jp, kr)) if frozenset((a.pk, b.pk)) not in tied
+        ]
+        state = "triad" if not missing else "near_triad" if len(missing) == 1 else "open"
+        states[group.pk] = GroupState(state, missing)
+    return states
 
 
 # --- Anniversaries ----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from cities.network import (
     ties_by_pair_and_kind,
     ties_per_year,
     ties_quiet,
-    trilateral_group_state,
+    trilateral_group_states,
     trilateral_groups,
 )
 from cities.views_network import link_to, paginate
@@ -92,8 +92,9 @@ class TriadListView(TemplateView):
             }
             for n in near_page.object_list
         ]
+        states = trilateral_group_states(group_page.object_list)
         groups = [
-            {"group": group, "state": trilateral_group_state(group, shape)}
+            {"group": group, "state": states[group.pk].state, "missing": states[group.pk].missing}
             for group in group_page.object_list
         ]
         context.update(

@@ -20,7 +20,7 @@ from cities.network import (
     ties_filter,
     ties_per_year,
     ties_quiet,
-    trilateral_group_state,
+    trilateral_group_states,
     trilateral_groups,
 )
 from tests.factories import (
@@ -215,9 +215,9 @@ def test_trilateral_group_state_for_triad_near_triad_and_open():
     triad = TrilateralGroupFactory(city_cn=cn, city_jp=jp, city_kr=other_kr)
     open_group = TrilateralGroupFactory()
 
-    shape = network_shape_compute(today=TODAY)
+    states = trilateral_group_states(trilateral_groups())
 
-    assert {group.pk: trilateral_group_state(group, shape) for group in trilateral_groups()} == {
+    assert {pk: state.state for pk, state in states.items()} == {
         near.pk: "near_triad",
         triad.pk: "triad",
         open_group.pk: "open",
@@ -226,9 +226,10 @@ def test_trilateral_group_state_for_triad_near_triad_and_open():
 
 def test_network_shape_five_real_groups(demo_data):
     shape = network_shape_compute()
-    states = {str(group): trilateral_group_state(group, shape) for group in trilateral_groups()}
+    groups = list(trilateral_groups())
+    states = trilateral_group_states(groups)
 
-    assert states == {
+    assert {str(group): states[group.pk].state for group in groups} == {
         "Dalian – Kitakyushu – Incheon": "near_triad",
         "Shandong Province – Yamaguchi Prefecture – South Gyeongsang Province": "triad",
         "Suzhou – Kanazawa – Jeonju": "triad",
@@ -243,6 +244,13 @@ def test_network_shape_five_real_groups(demo_data):
     ]
     assert suggestion.hub == kitakyushu.pk
     assert {suggestion.a, suggestion.b} == {dalian.pk, incheon.pk}
+    [dalian_group] = [group for group in groups if group.city_cn_id == dalian.pk]
+    assert states[dalian_group.pk].missing == [(dalian, incheon)]
+    # the groups that are triads are among the triads computed from the ties alone
+    triads = {(t.cn, t.jp, t.kr) for t in shape.triads}
+    for group in groups:
+        if states[group.pk].state == "triad":
+            assert (group.city_cn_id, group.city_jp_id, group.city_kr_id) in triads
 
 
 # --- Anniversaries ---------------------------------------------------------------------------

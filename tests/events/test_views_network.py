@@ -132,10 +132,11 @@ def test_triads_page_query_count_is_fixed(client, django_assert_num_queries, cou
         spoke.sources.add(SourceFactory())
 
     # signature (3) + shape (places, ties, recent events: first time only) + groups count,
-    # groups, their sources + places, ties, their sources + event links, events, partners
-    with django_assert_num_queries(15):
+    # groups, their sources, ties among their members + places, ties, their sources
+    # + event links, events, partners
+    with django_assert_num_queries(16):
         response = client.get("/en/network/triads/")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get("/en/network/triads/")
 
     assert len(response.context["triads"]) == count
