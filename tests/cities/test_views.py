@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -65,6 +66,16 @@ def test_city_list_ordering_by_ties_and_population(client):
 
     assert by_ties[0] == "busy"
     assert by_population == ["quiet", "alone", "busy"]
+
+
+@pytest.mark.django_db
+def test_city_list_ordering_by_ties_breaks_ties_by_name_across_pages(client):
+    factories.CityFactory.create_batch(30, country=Country.JAPAN)
+
+    first = card_links(client.get("/en/cities/?ordering=-ties"), "/en/cities/")
+    second = card_links(client.get("/en/cities/?ordering=-ties&page=2"), "/en/cities/")
+
+    assert len(set(first + second)) == 30
 
 
 @pytest.mark.django_db
@@ -178,6 +189,18 @@ def test_city_detail_unknown_slug_offers_directory_search(client):
     assert '<a href="/en/cities/yangzhou/">Yangzhou</a>' in html
 
 
+@pytest.mark.django_db
+def test_city_detail_unknown_slug_suggests_by_first_word(client):
+    factories.CityFactory(slug="kyoto", name_en="Kyoto")
+    factories.CityFactory(slug="nara", name_en="Nara")
+
+    html = client.get("/en/cities/kyoto-city/").content.decode()
+
+    suggestions = html.split("Places with a similar name")[1].split("</ul>")[0]
+    assert 'name="q" value="kyoto-city"' in html
+    assert re.findall(r'<a href="/en/cities/([^/]+)/">', suggestions) == ["kyoto"]
+
+
 def _place_with_everything(count):
     city = factories.CityFactory(slug="hub", parent=factories.CityFactory())
     factories.SocialAccountFactory(city=city)
@@ -277,6 +300,7 @@ def test_designation_archive_query_count_is_fixed(client, django_assert_num_quer
 @pytest.mark.django_db
 def test_designation_year_without_designations_is_404(client):
     assert client.get("/en/culture-cities/2013/").status_code == 404
+    assert client.get("/en/culture-cities/99999999999/").status_code == 404
 
 
 @pytest.mark.django_db
@@ -312,8 +336,8 @@ def test_city_events_ical_query_count_is_fixed(client, django_assert_num_queries
     for _ in range(count):
         factories.ExchangeEventFactory(host=city).partners.add(factories.CityFactory())
 
-    # version, place, social accounts, events, partners
-    with django_assert_num_queries(5):
+    # version, place, events, partners
+    with django_assert_num_queries(4):
         response = client.get("/en/cities/hub/events.ics")
 
     assert response.content.decode().count("BEGIN:VEVENT") == count

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cities.models import Country
-from events.models import EventCategory, EventFormat
+from events.models import EventCategory, EventFormat, EventStatus
 from tests import factories
 from tests.portal_helpers import card_links
 
@@ -263,3 +263,18 @@ def test_event_feed_query_count_is_fixed(client, django_assert_num_queries, coun
         response = client.get("/en/events/feed.ics")
 
     assert response.content.decode().count("BEGIN:VEVENT") == count
+
+
+@pytest.mark.django_db
+def test_event_feed_marks_cancelled_and_postponed_events(client):
+    factories.ExchangeEventFactory(slug="off", starts_on=_days(3), status=EventStatus.CANCELLED)
+    factories.ExchangeEventFactory(slug="later", starts_on=_days(4), status=EventStatus.POSTPONED)
+    factories.ExchangeEventFactory(slug="on", starts_on=_days(5), status=EventStatus.PLANNED)
+
+    calendar = icalendar.Calendar.from_ical(client.get("/en/events/feed.ics").content)
+
+    assert [str(event["STATUS"]) for event in calendar.walk("VEVENT")] == [
+        "CANCELLED",
+        "TENTATIVE",
+        "CONFIRMED",
+    ]
