@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
+    Exists,
     IntegerField,
     Max,
     OuterRef,
@@ -126,13 +127,16 @@ def ties_quiet(queryset, *, years: int, today: datetime.date | None = None):
     """
     today = today or timezone.localdate()
     cutoff = _years_before(today, years)
+    # NOT EXISTS rather than an aggregate: no join, so counts over the result stay exact.
+    recent_events = FriendshipLink.events.through.objects.filter(
+        friendshiplink_id=OuterRef("pk"),
+        exchangeevent__is_published=True,
+        exchangeevent__starts_on__gte=cutoff,
+    )
     return (
         queryset.filter(status=TieStatus.ACTIVE)
         .filter(Q(established_on__isnull=True) | Q(established_on__lt=cutoff))
-        .annotate(
-            last_event_on=Max("events__starts_on", filter=Q(events__is_published=True)),
-        )
-        .filter(Q(last_event_on__isnull=True) | Q(last_event_on__lt=cutoff))
+        .filter(~Exists(recent_events))
     )
 
 

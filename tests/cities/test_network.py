@@ -441,3 +441,19 @@ def test_network_shape_lists_only_the_best_near_triads_but_counts_all(monkeypatc
         (jp1.pk, kr2.pk),
         (jp2.pk, kr1.pk),
     ]
+
+
+@pytest.mark.django_db
+def test_quiet_ties_counts_stay_exact_with_many_old_events(small_network):
+    ties = small_network["ties"]
+    for year in (2001, 2003, 2005):
+        ExchangeEventFactory(starts_on=datetime.date(year, 4, 1)).links.add(ties["yz-karatsu"])
+
+    quiet = ties_quiet(FriendshipLink.objects.all(), years=5, today=TODAY)
+    counts = {city.name_en: city.tie_count for city in city_tie_counts(quiet)}
+
+    # quiet: Yangzhou–Nara, Yangzhou–Karatsu, Nara–(a Chinese town), Yangzhou–Boston
+    assert counts["Yangzhou"] == 3
+    assert counts["Karatsu"] == 1
+    assert counts["Nara"] == 2
+    assert quiet.count() == 4
