@@ -47,19 +47,24 @@ def events_by_category() -> list[tuple[str, str, int]]:
     return [(code, str(label), counts.get(code, 0)) for code, label in EventCategory.choices]
 
 
-def designations_by_country() -> list[tuple[str, int, int]]:
-    """[(country, designations not cancelled, cancelled)] for CN, JP, KR (and any other)."""
+def designations_by_country() -> list[tuple[str, int, int, int]]:
+    """[(country, places designated, designations, of which cancelled)] for CN, JP, KR (and any
+    other). A place counts once however many years it was named; a designation is one place in
+    one year (an extended year is the same designation)."""
     rows = (
         CultureCityDesignation.objects.values("city__country")
         .annotate(
-            kept=Count("id", filter=~Q(status="cancelled")),
+            places=Count("city", distinct=True),
+            designations=Count("id"),
             cancelled=Count("id", filter=Q(status="cancelled")),
         )
         .order_by()
     )
-    counts = {row["city__country"]: (row["kept"], row["cancelled"]) for row in rows}
+    counts = {
+        row["city__country"]: (row["places"], row["designations"], row["cancelled"]) for row in rows
+    }
     codes = [*CJK, *sorted(code for code in counts if code not in CJK)]
-    return [(code, *counts.get(code, (0, 0))) for code in codes]
+    return [(code, *counts.get(code, (0, 0, 0))) for code in codes]
 
 
 def events_shared_by_triads(triads) -> dict[tuple[int, int, int], list[ExchangeEvent]]:

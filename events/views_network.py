@@ -326,12 +326,14 @@ def _culture_cities_dataset() -> Dataset:
             country_label(code),
             [
                 Cell(
-                    kept, link_to("cities:city_list", query={"country": code, "designated": "true"})
+                    places,
+                    link_to("cities:city_list", query={"country": code, "designated": "true"}),
                 ),
+                Cell(designations, link_to("cities:designation_archive")),
                 Cell(cancelled),
             ],
         )
-        for code, kept, cancelled in designations_by_country()
+        for code, places, designations, cancelled in designations_by_country()
     ]
     chart = bar_chart(
         [(row.label, row.cells[0].value, row.cells[0].url) for row in rows], height=200
@@ -339,10 +341,13 @@ def _culture_cities_dataset() -> Dataset:
     return Dataset(
         "culture-cities",
         _("Culture Cities of East Asia by country"),
-        [_("Country"), _("Designations"), _("Cancelled")],
+        [_("Country"), _("Places designated"), _("Designations"), _("of which cancelled")],
         rows,
         chart,
-        _("Designations selected, proclaimed or extended, counted once per place and year."),
+        _(
+            "A place counts once however many years it was named; a designation is one "
+            "place in one year, cancelled ones included."
+        ),
     )
 
 

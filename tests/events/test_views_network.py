@@ -187,8 +187,10 @@ def test_events_by_category_keeps_zero_categories():
 
 
 @pytest.mark.django_db
-def test_designations_by_country_counts_cancelled_apart():
-    CultureCityDesignationFactory(city=CityFactory(country="CN"), year=2019)
+def test_designations_by_country_counts_places_once_and_cancelled_apart():
+    twice = CityFactory(country="CN")
+    CultureCityDesignationFactory(city=twice, year=2019)
+    CultureCityDesignationFactory(city=twice, year=2021)
     CultureCityDesignationFactory(city=CityFactory(country="CN"), year=2021)
     CultureCityDesignationFactory(
         city=CityFactory(country="JP"), year=2024, status=DesignationStatus.CANCELLED
@@ -197,7 +199,7 @@ def test_designations_by_country_counts_cancelled_apart():
         city=CityFactory(country="KR"), year=2020, status=DesignationStatus.EXTENDED
     )
 
-    assert designations_by_country() == [("CN", 2, 0), ("JP", 0, 1), ("KR", 1, 0)]
+    assert designations_by_country() == [("CN", 2, 3, 0), ("JP", 1, 1, 1), ("KR", 1, 1, 0)]
 
 
 @pytest.mark.django_db
@@ -286,9 +288,9 @@ def test_statistics_page_numbers_match_hand_counts(client, statistics_data):
         ["Total", 2],
     ]
     assert _table(datasets["culture-cities"]) == [
-        ["China", 1, 0],
-        ["Japan", 0, 0],
-        ["South Korea", 0, 0],
+        ["China", 1, 1, 0],
+        ["Japan", 0, 0, 0],
+        ["South Korea", 0, 0, 0],
     ]
 
 
@@ -412,6 +414,7 @@ def test_statistics_event_numbers_open_the_event_list_they_count(client, statist
     assert listed.context["paginator"].count == 1  # the list counts what the number says
     culture = datasets["culture-cities"].rows[0].cells[0]
     assert culture.url == "/en/cities/?country=CN&designated=true"
+    assert client.get(culture.url).context["paginator"].count == culture.value
 
 
 @pytest.mark.django_db
@@ -447,3 +450,23 @@ def test_every_statistic_csv_link_gives_its_table(client, statistics_data):
             [str(column) for column in dataset.columns],
             *([row.label, *(str(cell.value) for cell in row.cells)] for row in dataset.rows),
         ]
+
+
+def test_every_statistics_number_opens_a_list_of_that_many(client, demo_data):
+    """On the real data: each linked number, followed, lists exactly that many items."""
+    datasets = client.get("/en/statistics/").context["datasets"]
+    checked = 0
+    for dataset in datasets:
+        for row in dataset.rows:
+            for cell in row.cells:
+                if not cell.url or "?" not in cell.url or not cell.value:
+                    continue
+                listed = client.get(cell.url).context["page_obj"].paginator.count
+                assert (dataset.slug, row.label, cell.url, listed) == (
+                    dataset.slug,
+                    row.label,
+                    cell.url,
+                    cell.value,
+                )
+                checked += 1
+    assert checked > 100
