@@ -141,3 +141,21 @@ def test_good_practices_page_without_any_says_how_they_are_chosen(client):
 
     assert "No exchange has been marked as a good practice yet." in html
     assert '<a href="/en/events/">Browse all recorded events</a>' in html
+
+
+@pytest.mark.django_db
+def test_good_practice_admin_form_has_the_write_up_in_every_language(admin_client):
+    html = admin_client.get("/admin/events/goodpractice/add/").content.decode()
+
+    for part in ("what", "cost", "who", "result", "repeat"):
+        for suffix in ("en", "zh_hans", "ja", "ko"):
+            assert f'name="{part}_{suffix}"' in html
+
+
+def test_event_admin_has_the_good_practice_inline():
+    from django.contrib import admin
+
+    from events.admin import GoodPracticeInline
+    from events.models import ExchangeEvent
+
+    assert GoodPracticeInline in admin.site._registry[ExchangeEvent].inlines
