@@ -335,3 +335,7 @@ AXES_VERBOSE = False
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Private proposal files are part of every backup (see `manage.py backup`).
 STORAGES["private"] = {"BACKEND": "events.storage.PrivateStorage"}
+# Network map: an optional tile layer over the bundled East Asia outline. Empty (the
+# default) means no tile server is contacted; e.g. "https://tiles.example.org/{z}/{x}/{y}.png".
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")

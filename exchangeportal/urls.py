@@ -31,3 +31,9 @@ handler400 = "exchangeportal.errors.bad_request"
 handler403 = "exchangeportal.errors.permission_denied"
 handler404 = "exchangeportal.errors.page_not_found"
 handler500 = "exchangeportal.errors.server_error"
+# Network insights: the map's GeoJSON (not language-prefixed), the insight pages (prefixed).
+urlpatterns += [path("api/v1/", include("cities.urls_geojson"))]
+urlpatterns += i18n_patterns(
+    path("", include("events.urls_network")),
+    path("", include("events.urls_practices")),
+)

@@ -8,6 +8,7 @@ from .events import (  # noqa: F401
     EventStatus,
     ExchangeEvent,
     ExchangeEventQuerySet,
+    GoodPractice,
 )
 from .proposals import *  # noqa: F403
 from .proposals import (  # noqa: F401
