@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models import Q
 from django.utils.text import slugify
 
@@ -85,7 +85,7 @@ def row_errors(path: Path, line: int):
     """Turn a bad value or a failed validation into a DemoDataError naming the line."""
     try:
         yield
-    except (ValueError, ValidationError) as error:
+    except (ValueError, ValidationError, IntegrityError) as error:
         raise DemoDataError(path, line, _describe(error)) from None
 
 
@@ -117,6 +117,7 @@ class LoadReport:
     """created / updated / unchanged per model, counting each object once."""
 
     outcomes: dict[str, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
+    sources: dict[tuple[str, str], Source] = field(default_factory=dict)
 
     _RANK = {"unchanged": 0, "updated": 1, "created": 2}
 
@@ -153,7 +154,9 @@ def upsert(
     outcome = "unchanged"
     if obj is None:
         obj = model(**values)
-        obj.full_clean()
+        # Field and unique checks give readable messages; the database enforces the
+        # constraints (an IntegrityError is reported with the row like any other error).
+        obj.full_clean(validate_constraints=False)
         obj.save()
         outcome = "created"
     else:
@@ -161,7 +164,7 @@ def upsert(
         if changed:
             for name in changed:
                 setattr(obj, name, values[name])
-            obj.full_clean()
+            obj.full_clean(validate_constraints=False)
             obj.save()
             outcome = "updated"
     for name, related in (many or {}).items():
@@ -182,13 +185,15 @@ def source_for(report: LoadReport, citation: str) -> Source:
         url, title = citation, ""
     else:
         url, title = KNOWN_CITATION_URLS.get(citation, ""), citation
-    publisher = (urlsplit(url).hostname or "") if url else ""
-    return upsert(
-        report,
-        Source,
-        match=Q(url=url, title=title),
-        values={"url": url, "title": title, "publisher": publisher},
-    )
+    if (url, title) not in report.sources:
+        publisher = (urlsplit(url).hostname or "") if url else ""
+        report.sources[(url, title)] = upsert(
+            report,
+            Source,
+            match=Q(url=url, title=title),
+            values={"url": url, "title": title, "publisher": publisher},
+        )
+    return report.sources[(url, title)]
 
 
 class PlaceIndex:

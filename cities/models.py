@@ -1,5 +1,6 @@
 """Places, the ties between them, Culture City designations, figures and sources."""
 
+from decimal import Decimal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -541,7 +542,8 @@ class ExchangeIndicator(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.city} {self.year}: {self.indicator} = {self.value.normalize():f} {self.unit}"
+        value = Decimal(self.value).normalize()
+        return f"{self.city} {self.year}: {self.indicator} = {value:f} {self.unit}"
 
 
 class TrilateralGroup(TimestampedModel):

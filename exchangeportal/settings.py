@@ -49,13 +49,19 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "rest_framework",
     "django_filters",
+    "csp",
+    "exchangeportal",
     "cities",
     "events",
+    "axes",
     "search",
 ]
 
 MIDDLEWARE = [
+    "exchangeportal.middleware.HealthCheckMiddleware",
+    "exchangeportal.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,6 +69,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "exchangeportal.middleware.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: locks out repeated failed logins.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "exchangeportal.urls"
@@ -150,9 +160,183 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
 }
 
+# --- Logging: one JSON line per request and per error, each with the request id ----------
+# DJANGO_LOG_FORMAT=json (default with DEBUG off) or text (default with DEBUG on).
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "exchangeportal.logging.RequestIDFilter"}},
+    "formatters": {
+        "json": {"()": "exchangeportal.logging.JSONFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT if LOG_FORMAT in {"json", "text"} else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+
+# --- Production profile (issue #9) -------------------------------------------------------
+# Everything below comes from the environment; README "Deploying" lists each variable.
+
+
+# Cache (CACHE_URL): redis://host:port/db or rediss://… uses Django's built-in Redis backend;
+# locmem:// (the default) is per process, dummy:// caches nothing. Kept in this one block so
+# other CACHE_URL parsing can be folded in here.
+def parse_cache_url(url: str) -> dict:
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": url.split("://", 1)[1] or "exchangeportal",
+        }
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"CACHE_URL must start with redis://, rediss://, locmem:// or dummy:// (got {scheme!r})."
+    )
+
+
+CACHES = {"default": parse_cache_url(os.environ.get("CACHE_URL") or "locmem://")}
+
+# HTTPS is terminated at the proxy / load balancer, which must set X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=not DEBUG)
+# Load balancers probe the health checks over plain HTTP: never redirect them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+CSRF_COOKIE_HTTPONLY = True  # scripts read the token from the form, never the cookie
+CSRF_FAILURE_VIEW = "exchangeportal.errors.csrf_failure"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Client addresses for rate limits: how many proxies in front append to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+# Set to 0 to switch every rate limit off (e.g. for a load test).
+RATELIMIT_ENABLED = env_bool("DJANGO_RATELIMIT_ENABLED", default=True)
+
+# The admin under a path of your choosing ("staff-desk/"); always ends with one slash.
+ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip().strip("/") + "/"
+if ADMIN_PATH == "/":
+    raise ImproperlyConfigured("DJANGO_ADMIN_PATH must not be empty.")
+
+# Permissions-Policy: browser features the portal never uses are switched off.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# Media: the local folder MEDIA_ROOT by default; S3-compatible object storage (django-storages)
+# when AWS_STORAGE_BUCKET_NAME is set. Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+# in the environment (read by boto3 itself, never stored in settings).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", default=True),
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+    MEDIA_ORIGIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or os.environ.get(
+        "AWS_S3_ENDPOINT_URL", ""
+    )
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    MEDIA_ORIGIN = ""
+
+# Static files: whitenoise serves them. In production, compressed files with content hashes in
+# their names (run collectstatic first; `make serve` does). With DEBUG on, or
+# DJANGO_STATIC_MANIFEST=0, plain storage: no collectstatic needed (the tests use it too).
+STATIC_MANIFEST = env_bool("DJANGO_STATIC_MANIFEST", default=not DEBUG)
+STORAGES = {
+    "default": MEDIA_STORAGE,
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG or not STATIC_MANIFEST
+
+# Content-Security-Policy (django-csp): everything from this site; no inline script or style.
+_MEDIA_SOURCES = [MEDIA_ORIGIN.rstrip("/")] if MEDIA_ORIGIN else []
+if _MEDIA_SOURCES and "://" not in _MEDIA_SOURCES[0]:
+    _MEDIA_SOURCES = [f"https://{_MEDIA_SOURCES[0]}"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_MEDIA_SOURCES],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Partners and proposals -------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses logins while a username/IP pair is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "partners/locked_out.html"
+
+# Proposal files (images, PDFs) are private: stored outside MEDIA_ROOT, served by a
+# permission-checked view only.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
+
+# Abuse limits: "count/seconds".
+PARTNER_SIGNUP_RATE = os.environ.get("PARTNER_SIGNUP_RATE", "5/3600")  # per IP
+PROPOSAL_SUBMIT_RATE_PARTNER = os.environ.get("PROPOSAL_SUBMIT_RATE_PARTNER", "10/3600")
+PROPOSAL_SUBMIT_RATE_IP = os.environ.get("PROPOSAL_SUBMIT_RATE_IP", "20/3600")
+PROPOSAL_OPEN_LIMIT = int(os.environ.get("PROPOSAL_OPEN_LIMIT", "20"))
+# Days an e-mail verification link stays valid.
+PARTNER_EMAIL_VERIFICATION_DAYS = int(os.environ.get("PARTNER_EMAIL_VERIFICATION_DAYS", "3"))
+AXES_VERBOSE = False
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Private proposal files are part of every backup (see `manage.py backup`).
+STORAGES["private"] = {"BACKEND": "events.storage.PrivateStorage"}
+# Network map: an optional tile layer over the bundled East Asia outline. Empty (the
+# default) means no tile server is contacted; e.g. "https://tiles.example.org/{z}/{x}/{y}.png".
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")

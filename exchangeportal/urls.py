@@ -9,7 +9,7 @@ from .sitemaps import SITEMAPS
 from .views import HomeView, robots_txt
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
 ]
@@ -19,8 +19,22 @@ urlpatterns += i18n_patterns(
     path("", HomeView.as_view(), name="home"),
     path("", include("cities.urls")),
     path("events/", include("events.urls")),
+    # Partner accounts and proposals (namespace "partners").
+    path("", include("events.urls_partner")),
     path("search/", include("search.urls")),
 )
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Error pages in the page's language that leak nothing (exchangeportal/errors.py).
+handler400 = "exchangeportal.errors.bad_request"
+handler403 = "exchangeportal.errors.permission_denied"
+handler404 = "exchangeportal.errors.page_not_found"
+handler500 = "exchangeportal.errors.server_error"
+# Network insights: the map's GeoJSON (not language-prefixed), the insight pages (prefixed).
+urlpatterns += [path("api/v1/", include("cities.urls_geojson"))]
+urlpatterns += i18n_patterns(
+    path("", include("events.urls_network")),
+    path("", include("events.urls_practices")),
+)

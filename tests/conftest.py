@@ -1,9 +1,8 @@
 import io
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.utils import translation
+from django.db import transaction
 
 
 @pytest.fixture(autouse=True)
@@ -12,55 +11,50 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(scope="session")
+def _demo_data_dump(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Run `load_demo` once per session and keep its result as a fixture file."""
+    path = tmp_path_factory.mktemp("demo") / "demo.json"
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        call_command("dumpdata", "cities", "events", output=str(path), verbosity=0)
+        transaction.set_rollback(True)
+    return path
+
+
 @pytest.fixture
-def demo_data(db):
-    """The real demo data, loaded as `make run` loads it."""
-    call_command("load_demo", stdout=io.StringIO())
+def demo_data(db, _demo_data_dump):
+    """The real demo data, as `make run` loads it (loaded once, restored per test)."""
+    call_command("loaddata", str(_demo_data_dump), verbosity=0)
 
 
 @pytest.fixture(scope="module")
-def demo_data_readonly(django_db_setup, django_db_blocker):
+def demo_data_readonly(django_db_setup, django_db_blocker, _demo_data_dump):
     """The real demo data, loaded once for a module whose tests only read it.
 
-    Loading takes seconds, so a module of read-only page tests shares one load;
-    each test still runs in its own rolled-back transaction on top of it. The
-    rows are deleted when the module ends, so other modules start empty.
+    The module's tests run in their own rolled-back transactions inside one outer
+    transaction holding the data, which is rolled back when the module ends, so
+    other modules start empty.
     """
     with django_db_blocker.unblock():
-        call_command("load_demo", stdout=io.StringIO())
+        outer = transaction.atomic()
+        outer.__enter__()
+        call_command("loaddata", str(_demo_data_dump), verbosity=0)
     yield
     with django_db_blocker.unblock():
-        _delete_demo_rows()
-
-
-def _delete_demo_rows():
-    from cities.models import (
-        City,
-        CultureCityDesignation,
-        ExchangeIndicator,
-        FriendshipLink,
-        Source,
-        TrilateralGroup,
-    )
-    from events.models import EventSeries, ExchangeEvent
-
-    for model in [
-        ExchangeEvent,
-        EventSeries,
-        TrilateralGroup,
-        ExchangeIndicator,
-        CultureCityDesignation,
-        FriendshipLink,
-    ]:
-        model.objects.all().delete()
-    City.objects.update(parent=None)
-    City.objects.all().delete()
-    Source.objects.all().delete()
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)
-def _default_language():
-    """Each test starts in English: a request under /ja/ must not leave Japanese active."""
-    translation.activate(django_settings.LANGUAGE_CODE)
-    yield
-    translation.deactivate()
+def _private_media_and_cache(settings, tmp_path):
+    """Private proposal files go to a temporary folder; rate-limit counters start at zero."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    translation.activate("en")  # a request in another language must not leak into the next test
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
+    # Fast hashing: the suite creates many users (production keeps Django's default).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
