@@ -1,8 +1,12 @@
 """The curation desk for places, ties, designations, figures and sources."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+
+from exchangeportal.image_forms import PipelineImageFormMixin
 
 from .models import (
     City,
@@ -31,8 +35,23 @@ def city_search_fields(prefix: str) -> list[str]:
     return [f"{prefix}__{name}" for name in CITY_SEARCH_FIELDS]
 
 
+# Django 6 assumes https for scheme-less URLs typed into URL fields; say so now.
+HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class CityAdminForm(PipelineImageFormMixin, forms.ModelForm):
+    """Place photos go through the one image pipeline."""
+
+    pipeline_image_fields = ["photo"]
+
+    class Meta:
+        model = City
+        fields = ["photo"]  # the admin adds the other fields
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ["__str__", "publisher", "url", "accessed_on"]
     list_filter = ["publisher"]
     search_fields = ["title", "url", "publisher"]
@@ -40,6 +59,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 class SocialAccountInline(admin.TabularInline):
     model = SocialAccount
+    formfield_overrides = HTTPS_URL_FIELDS
     extra = 0
 
 
@@ -81,6 +101,8 @@ class TiesAsBInline(TiesAsAInline):
 
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
+    form = CityAdminForm
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = [
         "name_en",
         "own_script_name",
@@ -261,24 +283,3 @@ class TrilateralGroupAdmin(admin.ModelAdmin):
         + city_search_fields("city_kr")
     )
     autocomplete_fields = ["city_cn", "city_jp", "city_kr", "sources"]
-
-
-# --- Place photos through the one image pipeline ---------------------------------------------
-
-from django import forms as django_forms  # noqa: E402
-
-from exchangeportal.admin_urls import formfield_for_dbfield_https  # noqa: E402
-from exchangeportal.image_forms import PipelineImageFormMixin  # noqa: E402
-
-
-class CityAdminForm(PipelineImageFormMixin, django_forms.ModelForm):
-    pipeline_image_fields = ["photo"]
-
-    class Meta:
-        model = City
-        fields = ["photo"]  # the admin adds the other fields
-
-
-CityAdmin.form = CityAdminForm
-# Django 6 will assume https for scheme-less URLs; say so now (silences the deprecation).
-CityAdmin.formfield_for_dbfield = formfield_for_dbfield_https(CityAdmin.formfield_for_dbfield)
