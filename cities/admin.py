@@ -1,10 +1,13 @@
 """The curation desk for places, ties, designations, figures and sources."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import ORDER_VAR
 from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+
+from exchangeportal.image_forms import PipelineImageFormMixin
 
 from .models import (
     City,
@@ -35,8 +38,23 @@ def city_search_fields(prefix: str) -> list[str]:
     return [f"{prefix}__{name}" for name in CITY_SEARCH_FIELDS]
 
 
+# Django 6 assumes https for scheme-less URLs typed into URL fields; say so now.
+HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class CityAdminForm(PipelineImageFormMixin, forms.ModelForm):
+    """Place photos go through the one image pipeline."""
+
+    pipeline_image_fields = ["photo"]
+
+    class Meta:
+        model = City
+        fields = ["photo"]  # the admin adds the other fields
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = ["__str__", "publisher", "url", "accessed_on"]
     list_filter = ["publisher"]
     search_fields = ["title", "url", "publisher"]
@@ -44,6 +62,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 class SocialAccountInline(admin.TabularInline):
     model = SocialAccount
+    formfield_overrides = HTTPS_URL_FIELDS
     extra = 0
 
 
@@ -85,6 +104,8 @@ class TiesAsBInline(TiesAsAInline):
 
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
+    form = CityAdminForm
+    formfield_overrides = HTTPS_URL_FIELDS
     list_display = [
         "name_en",
         "own_script_name",
@@ -100,8 +121,6 @@ class CityAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name_en"]}
     inlines = [SocialAccountInline, DesignationInline, TiesAsAInline, TiesAsBInline]
-    # Django 6 assumes https for scheme-less URLs; say so now (and silence the warning).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["slug", "country", "admin_level", "parent", "valid_from", "valid_to"]}),
         (
@@ -279,24 +298,3 @@ class TrilateralGroupAdmin(admin.ModelAdmin):
         + city_search_fields("city_kr")
     )
     autocomplete_fields = ["city_cn", "city_jp", "city_kr", "sources"]
-
-
-# --- Place photos through the one image pipeline ---------------------------------------------
-
-from django import forms as django_forms  # noqa: E402
-
-from exchangeportal.admin_urls import formfield_for_dbfield_https  # noqa: E402
-from exchangeportal.image_forms import PipelineImageFormMixin  # noqa: E402
-
-
-class CityAdminForm(PipelineImageFormMixin, django_forms.ModelForm):
-    pipeline_image_fields = ["photo"]
-
-    class Meta:
-        model = City
-        fields = ["photo"]  # the admin adds the other fields
-
-
-CityAdmin.form = CityAdminForm
-# Django 6 will assume https for scheme-less URLs; say so now (silences the deprecation).
-CityAdmin.formfield_for_dbfield = formfield_for_dbfield_https(CityAdmin.formfield_for_dbfield)

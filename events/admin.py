@@ -1,11 +1,62 @@
 """The curation desk for events and series."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cities.admin import city_search_fields
+from cities.admin import HTTPS_URL_FIELDS, city_search_fields
+from exchangeportal.image_forms import PipelineImageFormMixin
 
-from .models import EventSeries, ExchangeEvent
+from .models import EventSeries, ExchangeEvent, GoodPractice
+
+# --- Good practices (network insights) ---------------------------------------------------------
+
+_GOOD_PRACTICE_WRITE_UP = [
+    ("what_en", "what_zh_hans", "what_ja", "what_ko"),
+    ("cost_en", "cost_zh_hans", "cost_ja", "cost_ko"),
+    ("who_en", "who_zh_hans", "who_ja", "who_ko"),
+    ("result_en", "result_zh_hans", "result_ja", "result_ko"),
+    ("repeat_en", "repeat_zh_hans", "repeat_ja", "repeat_ko"),
+]
+
+
+@admin.register(GoodPractice)
+class GoodPracticeAdmin(admin.ModelAdmin):
+    list_display = ["event", "is_published", "marked_by", "updated_at"]
+    list_filter = ["is_published", "event__category", "event__format"]
+    list_select_related = ["event", "marked_by"]
+    search_fields = ["event__title_en", "event__title_zh_hans", "event__title_ja", "what_en"]
+    autocomplete_fields = ["event"]
+    readonly_fields = ["marked_by"]
+    fieldsets = [
+        (None, {"fields": ["event", "is_published", "marked_by"]}),
+        (_("Write-up"), {"fields": _GOOD_PRACTICE_WRITE_UP}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.marked_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class GoodPracticeInline(admin.StackedInline):
+    """Mark an event as a good practice from the event's own page."""
+
+    model = GoodPractice
+    extra = 0
+    max_num = 1
+    fields = ["is_published", *(name for row in _GOOD_PRACTICE_WRITE_UP for name in row)]
+    verbose_name = _("good practice write-up")
+
+
+class ExchangeEventAdminForm(PipelineImageFormMixin, forms.ModelForm):
+    """Event images go through the one image pipeline."""
+
+    pipeline_image_fields = ["image"]
+
+    class Meta:
+        model = ExchangeEvent
+        fields = ["image"]  # the admin adds the fieldsets' fields
 
 
 @admin.register(EventSeries)
@@ -18,6 +69,9 @@ class EventSeriesAdmin(admin.ModelAdmin):
 
 @admin.register(ExchangeEvent)
 class ExchangeEventAdmin(admin.ModelAdmin):
+    form = ExchangeEventAdminForm
+    formfield_overrides = HTTPS_URL_FIELDS
+    inlines = [GoodPracticeInline]
     list_display = [
         "title_en",
         "dates_display",
@@ -95,72 +149,6 @@ class ExchangeEventAdmin(admin.ModelAdmin):
         return obj.dates_display
 
 
-# --- Event images through the one image pipeline ---------------------------------------------
-
-from django import forms as django_forms  # noqa: E402
-
-from exchangeportal.admin_urls import formfield_for_dbfield_https  # noqa: E402
-from exchangeportal.image_forms import PipelineImageFormMixin  # noqa: E402
-
-
-class ExchangeEventAdminForm(PipelineImageFormMixin, django_forms.ModelForm):
-    pipeline_image_fields = ["image"]
-
-    class Meta:
-        model = ExchangeEvent
-        fields = ["image"]  # the admin adds the fieldsets' fields
-
-
-ExchangeEventAdmin.form = ExchangeEventAdminForm
-# Django 6 will assume https for scheme-less URLs; say so now (silences the deprecation).
-ExchangeEventAdmin.formfield_for_dbfield = formfield_for_dbfield_https(
-    ExchangeEventAdmin.formfield_for_dbfield
-)
-
-
-# --- The review desk: partners and proposals -------------------------------------------------
+# The review desk (partners and proposals) registers its own admin classes.
 
 from .admin_review import EventProposalAdmin, PartnerAdmin  # noqa: E402, F401
-# --- Good practices (network insights) ---------------------------------------------------------
-
-from .models import GoodPractice  # noqa: E402
-
-_GOOD_PRACTICE_WRITE_UP = [
-    ("what_en", "what_zh_hans", "what_ja", "what_ko"),
-    ("cost_en", "cost_zh_hans", "cost_ja", "cost_ko"),
-    ("who_en", "who_zh_hans", "who_ja", "who_ko"),
-    ("result_en", "result_zh_hans", "result_ja", "result_ko"),
-    ("repeat_en", "repeat_zh_hans", "repeat_ja", "repeat_ko"),
-]
-
-
-@admin.register(GoodPractice)
-class GoodPracticeAdmin(admin.ModelAdmin):
-    list_display = ["event", "is_published", "marked_by", "updated_at"]
-    list_filter = ["is_published", "event__category", "event__format"]
-    list_select_related = ["event", "marked_by"]
-    search_fields = ["event__title_en", "event__title_zh_hans", "event__title_ja", "what_en"]
-    autocomplete_fields = ["event"]
-    readonly_fields = ["marked_by"]
-    fieldsets = [
-        (None, {"fields": ["event", "is_published", "marked_by"]}),
-        (_("Write-up"), {"fields": _GOOD_PRACTICE_WRITE_UP}),
-    ]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.marked_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-class GoodPracticeInline(admin.StackedInline):
-    """Mark an event as a good practice from the event's own page."""
-
-    model = GoodPractice
-    extra = 0
-    max_num = 1
-    fields = ["is_published", *(name for row in _GOOD_PRACTICE_WRITE_UP for name in row)]
-    verbose_name = _("good practice write-up")
-
-
-ExchangeEventAdmin.inlines = [*ExchangeEventAdmin.inlines, GoodPracticeInline]

@@ -284,6 +284,8 @@ def _event_post_data(event, **overrides):
         "format": event.format,
         "status": event.status,
         "is_published": "on",
+        "good_practice-TOTAL_FORMS": "0",
+        "good_practice-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
