@@ -1,4 +1,9 @@
-"""The zh-hans, ja and ko catalogs: complete, reviewed, compiled, and up to date with the code."""
+"""The zh-hans, ja and ko catalogs: complete, reviewed, compiled, and up to date with the code.
+
+The project has one catalog per language in `locale/` and one in each app that has
+its own `locale/` folder (makemessages puts a string next to the code using it);
+every test covers all of them.
+"""
 
 import os
 import re
@@ -11,41 +16,52 @@ import polib
 import pytest
 from django.conf import settings
 
-LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
+BASE_DIR = Path(settings.BASE_DIR)
 CATALOG_LANGUAGES = ["zh_Hans", "ja", "ko"]
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
-def catalog(language: str) -> polib.POFile:
-    return polib.pofile(str(LOCALE_DIR / language / "LC_MESSAGES" / "django.po"))
+def catalog_paths(root: Path = BASE_DIR) -> list[Path]:
+    paths = []
+    for language in CATALOG_LANGUAGES:
+        for pattern in ("locale/{}/LC_MESSAGES/django.po", "*/locale/{}/LC_MESSAGES/django.po"):
+            paths += sorted(root.glob(pattern.format(language)))
+    return [path for path in paths if ".venv" not in path.parts]
+
+
+CATALOGS = [str(path.relative_to(BASE_DIR)) for path in catalog_paths()]
 
 
 def describe(entries) -> list[str]:
     return [f"{entry.msgid!r} ({', '.join(o[0] for o in entry.occurrences)})" for entry in entries]
 
 
-def test_every_ui_language_but_english_has_a_catalog():
+def test_every_ui_language_but_english_has_the_project_catalog():
     languages = [code for code, _name in settings.LANGUAGES if code != "en"]
 
     assert [code.replace("-hans", "_Hans") for code in languages] == CATALOG_LANGUAGES
+    assert [f"locale/{language}/LC_MESSAGES/django.po" for language in CATALOG_LANGUAGES] == [
+        path for path in CATALOGS if path.startswith("locale/")
+    ]
 
 
-@pytest.mark.parametrize("language", CATALOG_LANGUAGES)
-def test_catalog_has_no_untranslated_entry(language):
-    assert describe(catalog(language).untranslated_entries()) == []
+@pytest.mark.parametrize("path", CATALOGS)
+def test_catalog_has_no_untranslated_entry(path):
+    assert describe(polib.pofile(str(BASE_DIR / path)).untranslated_entries()) == []
 
 
-@pytest.mark.parametrize("language", CATALOG_LANGUAGES)
-def test_catalog_has_no_fuzzy_entry(language):
-    po = catalog(language)
+@pytest.mark.parametrize("path", CATALOGS)
+def test_catalog_has_no_fuzzy_entry(path):
+    catalog = polib.pofile(str(BASE_DIR / path))
 
-    assert describe(po.fuzzy_entries()) == []
-    assert po.metadata_is_fuzzy is False or po.metadata_is_fuzzy == []
+    assert describe(catalog.fuzzy_entries()) == []
+    assert not catalog.metadata_is_fuzzy
 
 
-@pytest.mark.parametrize("language", CATALOG_LANGUAGES)
-def test_compiled_catalog_matches_its_po_file(language):
-    po = catalog(language)
-    mo = polib.mofile(str(LOCALE_DIR / language / "LC_MESSAGES" / "django.mo"))
+@pytest.mark.parametrize("path", CATALOGS)
+def test_compiled_catalog_matches_its_po_file(path):
+    catalog = polib.pofile(str(BASE_DIR / path))
+    compiled = polib.mofile(str(BASE_DIR / path).removesuffix(".po") + ".mo")
 
     def messages(entries):
         return {
@@ -56,30 +72,29 @@ def test_compiled_catalog_matches_its_po_file(language):
             if entry.msgid and not entry.obsolete and "fuzzy" not in entry.flags
         }
 
-    assert messages(mo) == messages(po.translated_entries())
+    assert messages(compiled) == messages(catalog.translated_entries())
 
 
-@pytest.mark.parametrize("language", CATALOG_LANGUAGES)
-def test_catalog_keeps_the_placeholders_of_each_message(language):
-    placeholder = re.compile(r"%\((\w+)\)[sd]|\{\w+\}")
+@pytest.mark.parametrize("path", CATALOGS)
+def test_catalog_keeps_the_placeholders_of_each_message(path):
     wrong = []
-    for entry in catalog(language).translated_entries():
+    for entry in polib.pofile(str(BASE_DIR / path)).translated_entries():
         translations = [entry.msgstr] if entry.msgstr else list(entry.msgstr_plural.values())
-        expected = sorted(placeholder.findall(entry.msgid_plural or entry.msgid))
-        for text in translations:
-            found = sorted(placeholder.findall(text))
-            if set(found) != set(expected) and not (entry.msgid_plural and not found):
-                wrong.append((entry.msgid, text))
+        expected = set(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
+        wrong += [
+            (entry.msgid, text)
+            for text in translations
+            if set(PLACEHOLDER.findall(text)) != expected
+        ]
     assert wrong == []
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext is not installed")
 def test_catalogs_hold_every_translatable_string_of_the_code(tmp_path):
     """makemessages on a copy of the project adds nothing: `make messages` was run."""
-    project = Path(settings.BASE_DIR)
     copy = tmp_path / "project"
     shutil.copytree(
-        project,
+        BASE_DIR,
         copy,
         ignore=shutil.ignore_patterns(
             ".*", "__pycache__", "tests", "media", "staticfiles", "node_modules", "*.sqlite3"
@@ -94,10 +109,12 @@ def test_catalogs_hold_every_translatable_string_of_the_code(tmp_path):
     )
 
     missing = {}
-    for language in CATALOG_LANGUAGES:
-        known = {(entry.msgctxt, entry.msgid) for entry in catalog(language)}
-        fresh = polib.pofile(str(copy / "locale" / language / "LC_MESSAGES" / "django.po"))
-        missing[language] = sorted(
-            entry.msgid for entry in fresh if (entry.msgctxt, entry.msgid) not in known
+    for fresh_path in catalog_paths(copy):
+        path = fresh_path.relative_to(copy)
+        known = {(entry.msgctxt, entry.msgid) for entry in polib.pofile(str(BASE_DIR / path))}
+        missing[str(path)] = sorted(
+            entry.msgid
+            for entry in polib.pofile(str(fresh_path))
+            if (entry.msgctxt, entry.msgid) not in known
         )
-    assert missing == {language: [] for language in CATALOG_LANGUAGES}
+    assert missing == dict.fromkeys(CATALOGS, [])
