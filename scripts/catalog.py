@@ -11,8 +11,9 @@ lives). This tool treats them as one:
 `carry` fills every untranslated or fuzzy entry whose exact message (context and
 text) has a translation in any catalog of git revision REV (default HEAD) or of
 the working tree, so a string that moves from one catalog to another keeps its
-translation. It also fills in the catalog headers (makemessages leaves them a
-fuzzy template).
+translation; a message held by several catalogs is made to read everywhere as
+in the project catalog (the one Django consults first). It also fills in the
+catalog headers (makemessages leaves them a fuzzy template).
 
 The table is tab-separated UTF-8 with a header: context, msgid, msgid_plural,
 zh_Hans, ja, ko (tabs and newlines inside messages are written \\t and \\n).
@@ -147,12 +148,31 @@ def carry(revision: str | None) -> int:
             if entry.msgid and _needs_work(entry) and _key(entry) in memory[language]:
                 _set(entry, memory[language][_key(entry)])
                 filled += 1
+    unified = _unify(catalogs)
     save(catalogs)
+    if unified:
+        print(f"{unified} app-catalog entries now read as in the project catalog")
     waiting = sum(
         1 for _language, catalog in catalogs.values() for entry in catalog if _needs_work(entry)
     )
     print(f"{filled} translations carried over; {waiting} entries still need a translation")
     return 0
+
+
+def _unify(catalogs) -> int:
+    """A message in several catalogs reads as in the first (the project's `locale/`, which
+    Django consults first), so one message never has two translations."""
+    first: dict[tuple[str, tuple[str, str]], str] = {}
+    changed = 0
+    for language, catalog in catalogs.values():
+        for entry in catalog:
+            if not entry.msgid or _needs_work(entry):
+                continue
+            wanted = first.setdefault((language, _key(entry)), _translation(entry))
+            if _translation(entry) != wanted:
+                _set(entry, wanted)
+                changed += 1
+    return changed
 
 
 def export(path: Path, *, everything: bool) -> int:

@@ -118,3 +118,16 @@ def test_catalogs_hold_every_translatable_string_of_the_code(tmp_path):
             if (entry.msgctxt, entry.msgid) not in known
         )
     assert missing == dict.fromkeys(CATALOGS, [])
+
+
+@pytest.mark.parametrize("language", CATALOG_LANGUAGES)
+def test_a_message_held_by_several_catalogs_reads_the_same_in_each(language):
+    translations: dict[tuple, set[str]] = {}
+    for path in catalog_paths():
+        if path.parts[-3] != language:
+            continue
+        for entry in polib.pofile(str(path)).translated_entries():
+            text = entry.msgstr or entry.msgstr_plural[0]
+            translations.setdefault((entry.msgctxt, entry.msgid), set()).add(text)
+
+    assert {key: texts for key, texts in translations.items() if len(texts) > 1} == {}
