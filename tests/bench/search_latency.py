@@ -253,6 +253,8 @@ def main() -> int:
     parser.add_argument("--budget-ms", type=float, default=20.0)
     args = parser.parse_args()
     old_name = connection.settings_dict["NAME"]
+    if connection.vendor != "sqlite":  # SQLite benches in memory; elsewhere, a database of its own
+        connection.settings_dict["TEST"]["NAME"] = f"bench_search_{old_name}"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         return run(args.places, args.queries, args.budget_ms)
