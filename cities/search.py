@@ -292,10 +292,14 @@ def _startswith(value: str) -> Q:
     return Q(key__gte=value, key__lt=value + "\U0010ffff")
 
 
-def _tie_count() -> Coalesce:
-    """The number of ties of the outer place, as a correlated subquery."""
+def _tie_count(side: str) -> Coalesce:
+    """The number of ties with the outer place on one side, as a correlated subquery.
+
+    One subquery per side (rather than one with city_a OR city_b) so that each is an
+    index lookup on every database: PostgreSQL may scan all ties for an OR.
+    """
     ties = (
-        FriendshipLink.objects.filter(Q(city_a=OuterRef("pk")) | Q(city_b=OuterRef("pk")))
+        FriendshipLink.objects.filter(**{side: OuterRef("pk")})
         .order_by()
         .annotate(count=Func(F("pk"), function="COUNT"))
         .values("count")
@@ -356,7 +360,7 @@ def city_name_match(queryset: QuerySet, query: str) -> QuerySet:
         queryset.filter(pk__in=_candidate_ids(key))
         .annotate(
             search_rank=Subquery(best, output_field=IntegerField()),
-            search_tie_count=_tie_count(),
+            search_tie_count=_tie_count("city_a") + _tie_count("city_b"),
         )
         .order_by("search_rank", "-search_tie_count", "name_en", "pk")
     )
