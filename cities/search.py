@@ -44,7 +44,6 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -52,7 +51,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from opencc import OpenCC
 from pypinyin import Style, lazy_pinyin
 
@@ -292,7 +290,7 @@ def _startswith(value: str) -> Q:
     return Q(key__gte=value, key__lt=value + "\U0010ffff")
 
 
-def _tie_count(side: str) -> Coalesce:
+def _tie_count(side: str) -> Subquery:
     """The number of ties with the outer place on one side, as a correlated subquery.
 
     One subquery per side (rather than one with city_a OR city_b) so that each is an
@@ -304,7 +302,8 @@ def _tie_count(side: str) -> Coalesce:
         .annotate(count=Func(F("pk"), function="COUNT"))
         .values("count")
     )
-    return Coalesce(Subquery(ties, output_field=IntegerField()), Value(0))
+    # COUNT without GROUP BY always gives one row (0 when there is no tie): no NULL.
+    return Subquery(ties, output_field=IntegerField())
 
 
 def _candidate_ids(key: str) -> QuerySet:
@@ -343,15 +342,15 @@ def city_name_match(queryset: QuerySet, query: str) -> QuerySet:
     best = (
         CitySearchKey.objects.filter(_startswith(key), city_id=OuterRef("pk"))
         .order_by()
-        .values("city_id")
         .annotate(
-            rank=Min(
+            rank=Func(
                 Case(
                     When(is_suffix=True, then=Value(3)),
                     When(key=full_key, then=Value(0)),
                     When(key=key, then=Value(1)),
                     default=Value(2),
-                )
+                ),
+                function="MIN",
             )
         )
         .values("rank")
