@@ -154,3 +154,42 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# --- Performance: cache, templates, connections (issue #8) ---------------------------------
+INSTALLED_APPS += ["exchangeportal.apps.ExchangePortalConfig"]  # the cache's write signals
+
+
+def cache_from_url(url: str) -> dict:
+    """`locmem://` (default), `redis://host:port/db` or `dummy://` → a CACHES entry."""
+    scheme = url.split("://", 1)[0]
+    if scheme in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme == "locmem":
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": url.split("://", 1)[1] or "portal",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    raise ImproperlyConfigured(f"CACHE_URL '{url}': use locmem://, redis://… or dummy://")
+
+
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL") or "locmem://")}
+
+# Compiled templates are kept in memory in production (Django does it by default; explicit
+# here so that nobody turns it off by adding `loaders`).
+if not DEBUG:
+    TEMPLATES[0]["APP_DIRS"] = False
+    TEMPLATES[0]["OPTIONS"]["loaders"] = [
+        (
+            "django.template.loaders.cached.Loader",
+            [
+                "django.template.loaders.filesystem.Loader",
+                "django.template.loaders.app_directories.Loader",
+            ],
+        )
+    ]
+
+# A view that does nothing but answer, for `make bench` to measure the framework's ceiling.
+BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", default=False)
