@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from .admin_import import TieImportAdminMixin
 from .models import (
     City,
     CultureCityDesignation,
@@ -165,7 +166,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(FriendshipLink)
-class FriendshipLinkAdmin(admin.ModelAdmin):
+class FriendshipLinkAdmin(TieImportAdminMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "kind",
