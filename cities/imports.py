@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -573,29 +572,42 @@ def ties_export(*, handle) -> int:
     places = PlaceResolver()
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(TIE_COLUMNS)
-    ties = (
-        FriendshipLink.objects.select_related("city_a__parent", "city_b__parent")
-        .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("id")))
-        .order_by("id")
+    sources: dict[int, list[str]] = defaultdict(list)
+    through = FriendshipLink.sources.through.objects.order_by("source_id")
+    citations = {
+        source.pk: _citation(source)
+        for source in Source.objects.only("url", "title").iterator(chunk_size=5000)
+    }
+    for tie_id, source_id in through.values_list("friendshiplink_id", "source_id").iterator(
+        chunk_size=5000
+    ):
+        sources[tie_id].append(citations[source_id])
+    names: dict[int, tuple[str, str]] = {}
+    for city in City.objects.select_related("parent").iterator(chunk_size=2000):
+        names[city.pk] = (places.export_name(city), city.country)
+    rows = FriendshipLink.objects.order_by("id").values_list(
+        "id",
+        "city_a_id",
+        "city_b_id",
+        "kind",
+        "established_on",
+        "established_precision",
+        "note",
+        "verified",
     )
-    names: dict[int, str] = {}
     count = 0
-    for tie in ties.iterator(chunk_size=2000):
-        row = []
-        for city in (tie.city_a, tie.city_b):
-            if city.pk not in names:
-                names[city.pk] = places.export_name(city)
-            row += [names[city.pk], city.country]
-        note = tie.note
-        if not tie.verified and not note.startswith(UNCERTAIN):
+    for pk, a, b, kind, established, precision, note, verified in rows.iterator(chunk_size=5000):
+        if not verified and not note.startswith(UNCERTAIN):
             note = f"{UNCERTAIN}: {note}" if note else UNCERTAIN
-        sources = SOURCE_SEPARATOR.join(_citation(s) for s in tie.sources.all())
-        row += [
-            tie.kind,
-            partial_date_iso(tie.established_on, tie.established_precision),
-            sources,
-            note,
-        ]
-        writer.writerow(row)
+        writer.writerow(
+            [
+                *names[a],
+                *names[b],
+                kind,
+                partial_date_iso(established, precision),
+                SOURCE_SEPARATOR.join(sources.get(pk, [])),
+                note,
+            ]
+        )
         count += 1
     return count

@@ -9,3 +9,9 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# `make bench` only: the framework ceiling (see exchangeportal/bench.py).
+if settings.BENCH_CEILING_VIEW:
+    from .bench import ceiling_view
+
+    urlpatterns += [path("bench/ceiling/", ceiling_view, name="bench_ceiling")]
