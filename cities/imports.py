@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from exchangeportal.cache import data_version_bump
 
+from .bulk import ids_after, insert_rows, last_id
 from .dates import DatePrecision, parse_partial_date, partial_date_iso
 from .demo import (
     LoadReport,
@@ -49,6 +50,7 @@ REQUIRED_CELLS = ["city_a", "country_a", "city_b", "country_b", "kind"]
 SOURCE_SEPARATOR = " | "
 UNCERTAIN = "UNCERTAIN"
 BATCH_SIZE = 2000
+TIE_KINDS = frozenset(TieKind.values)
 
 # What a name's last word says about the place: "Nagasaki Prefecture" is a
 # prefecture, not the city of Nagasaki. Longest first.
@@ -91,13 +93,18 @@ def normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+_LEVEL_SUFFIX = re.compile(
+    "(?:" + "|".join(re.escape(suffix) for suffix, _level in LEVEL_SUFFIXES) + ")$", re.IGNORECASE
+)
+_LEVEL_OF_SUFFIX = {suffix: str(level) for suffix, level in LEVEL_SUFFIXES}
+
+
 def split_level(name: str) -> tuple[str, str | None]:
     """ "Nagasaki Prefecture" → ("Nagasaki", "prefecture"); "Nara" → ("Nara", None)."""
-    folded = name.casefold()
-    for suffix, level in LEVEL_SUFFIXES:
-        if folded.endswith(suffix) and len(name) > len(suffix):
-            return name[: len(name) - len(suffix)].strip(), str(level)
-    return name, None
+    match = _LEVEL_SUFFIX.search(name)
+    if match is None or match.start() == 0:
+        return name, None
+    return name[: match.start()].strip(), _LEVEL_OF_SUFFIX[match.group().lower()]
 
 
 @dataclass
@@ -146,7 +153,9 @@ class PlaceResolver:
         for name in [*names, *aliases.splitlines()]:
             if name.strip():
                 self.by_name[(country, normalise(name))].add(pk)
-                self.by_stem[(country, normalise(split_level(name)[0]))].add(pk)
+                stem, level = split_level(name)
+                if level:
+                    self.by_stem[(country, normalise(stem))].add(pk)
 
     def _describe(self, ids: Iterable[int]) -> str:
         return ", ".join(sorted(self.name_en[pk] for pk in ids))
@@ -285,6 +294,14 @@ class _Planner:
         self.places = PlaceResolver()
         self.seen_pairs: dict[tuple[int, int], int] = {}
         self.planned: list[PlannedTie] = []
+        self.source_keys: dict[str, tuple[str, str]] = {}
+
+    def source_key(self, citation: str) -> tuple[str, str]:
+        key = self.source_keys.get(citation)
+        if key is None:
+            values = source_values(citation)
+            key = self.source_keys[citation] = (values["url"], values["title"])
+        return key
 
     def plan_row(self, line: int, row: dict[str, str | None]) -> PlannedTie:
         missing = [name for name in TIE_COLUMNS if row.get(name) is None]
@@ -296,7 +313,7 @@ class _Planner:
         country_a = country_from_name(row["country_a"])
         country_b = country_from_name(row["country_b"])
         kind = row["kind"].lower().replace(" ", "_").replace("-", "_")
-        if kind not in TieKind.values:
+        if kind not in TIE_KINDS:
             raise ValueError(
                 f"unknown kind '{row['kind']}' (use one of {', '.join(TieKind.values)})"
             )
@@ -326,8 +343,7 @@ class _Planner:
         sources = []
         for citation in (row["source"] or "").split(SOURCE_SEPARATOR.strip()):
             if citation.strip():
-                source = source_values(citation)
-                sources.append((source["url"], source["title"]))
+                sources.append(self.source_key(citation))
         return PlannedTie(line, a, b, None, values, list(dict.fromkeys(sources)))
 
 
@@ -339,6 +355,17 @@ _TIE_FIELDS = [
     "note",
     "verified",
 ]
+
+
+_A_TIE, _A_PLACE = FriendshipLink(), City()  # stand-ins for the report's labels
+# Every column a new tie gets from a row, with its value when the row leaves it empty.
+_NEW_TIE_DEFAULTS = {
+    "established_on": None,
+    "established_precision": str(DatePrecision.YEAR),
+    "date_basis": str(DateBasis.UNKNOWN),
+    "note": "",
+    "verified": True,
+}
 
 
 def _load_existing_ties(pairs: set[tuple[int, int]]):
@@ -402,7 +429,7 @@ def ties_import(
         for line, row in csv_rows(handle, TIE_COLUMNS):
             report.rows += 1
             if progress and report.rows % 500 == 0:
-                progress(report.rows)
+                progress(report.rows)  # (the last call, below, says "done")
             try:
                 planner.planned.append(planner.plan_row(line, row))
             except ValueError as error:
@@ -427,8 +454,7 @@ def ties_import(
                 places.new_by_key[key].used = True
         stored = existing.get((min(plan.a, plan.b), max(plan.a, plan.b)))
         if stored is None:
-            plan.values.setdefault("verified", True)
-            report.outcomes.record(FriendshipLink(), "created", key=("line", plan.line))
+            report.outcomes.record(_A_TIE, "created", key=("line", plan.line))
             report.lines_by_outcome["created"].append(plan.line)
             continue
         pk, stored_a, stored_values = stored
@@ -441,14 +467,14 @@ def ties_import(
         new_sources = [s for s in plan.sources if s not in existing_sources.get(pk, set())]
         plan.values, plan.sources = changed, new_sources
         plan.outcome = "updated" if changed or new_sources else "unchanged"
-        report.outcomes.record(FriendshipLink(pk=pk), plan.outcome)
+        report.outcomes.record(_A_TIE, plan.outcome, key=pk)
         report.lines_by_outcome[plan.outcome].append(plan.line)
 
     report.created_places = sorted(
         (p for p in places.new_places.values() if p.used), key=lambda p: p.line
     )
     for place in report.created_places:
-        report.outcomes.record(City(), "created", key=("new", place.key))
+        report.outcomes.record(_A_PLACE, "created", key=("new", place.key))
 
     if dry_run or (report.errors and not skip_invalid):
         return report
@@ -512,28 +538,25 @@ def _write(report: TieImportReport, planned: list[PlannedTie]) -> None:
     new_ties = [plan for plan in planned if plan.existing is None]
     for start in range(0, len(new_ties), BATCH_SIZE):
         batch = new_ties[start : start + BATCH_SIZE]
-        objects = [
-            FriendshipLink(
-                city_a_id=ids.get(plan.a, plan.a),
-                city_b_id=ids.get(plan.b, plan.b),
-                **plan.values,
-            )
-            for plan in batch
-        ]
-        FriendshipLink.objects.bulk_create(objects)
-        if any(tie.pk is None for tie in objects):  # a backend that returns no ids
-            pairs = {(tie.city_a_id, tie.city_b_id) for tie in objects}
-            lookup = {
-                (a, b): pk
-                for pk, a, b in FriendshipLink.objects.values_list("id", "city_a_id", "city_b_id")
-                if (a, b) in pairs
-            }
-            for tie in objects:
-                tie.pk = lookup[(tie.city_a_id, tie.city_b_id)]
-        for plan, tie in zip(batch, objects, strict=True):
-            links += [
-                through(friendshiplink_id=tie.pk, source_id=source_ids[s]) for s in plan.sources
-            ]
+        before = last_id(FriendshipLink)
+        insert_rows(
+            FriendshipLink,
+            [
+                {
+                    **_NEW_TIE_DEFAULTS,
+                    **plan.values,
+                    "city_a_id": ids.get(plan.a, plan.a),
+                    "city_b_id": ids.get(plan.b, plan.b),
+                }
+                for plan in batch
+            ],
+        )
+        created = {
+            (a, b): pk for pk, a, b in ids_after(FriendshipLink, before, "city_a_id", "city_b_id")
+        }
+        for plan in batch:
+            pk = created[(ids.get(plan.a, plan.a), ids.get(plan.b, plan.b))]
+            links += [{"friendshiplink_id": pk, "source_id": source_ids[s]} for s in plan.sources]
 
     updated = [plan for plan in planned if plan.outcome == "updated"]
     by_fields: dict[tuple[str, ...], list[FriendshipLink]] = defaultdict(list)
@@ -542,11 +565,11 @@ def _write(report: TieImportReport, planned: list[PlannedTie]) -> None:
             tie = FriendshipLink(pk=plan.existing, updated_at=now, **plan.values)
             by_fields[tuple(sorted(plan.values))].append(tie)
         links += [
-            through(friendshiplink_id=plan.existing, source_id=source_ids[s]) for s in plan.sources
+            {"friendshiplink_id": plan.existing, "source_id": source_ids[s]} for s in plan.sources
         ]
     for names, ties in by_fields.items():
         FriendshipLink.objects.bulk_update(ties, [*names, "updated_at"], batch_size=BATCH_SIZE)
-    through.objects.bulk_create(links, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    insert_rows(through, links)  # only sources the tie does not have yet: no conflicts
 
 
 def ties_import_file(*, path: Path, **options) -> TieImportReport:

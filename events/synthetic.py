@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from cities.bulk import ids_after, insert_rows, last_id
 from cities.dates import DatePrecision
 from cities.models import City, CultureCityDesignation, FriendshipLink, LinkMilestone, Source
 from cities.synthetic import (
@@ -15,9 +16,6 @@ from cities.synthetic import (
     SYNTHETIC_SOURCE_URL,
     SyntheticPlaces,
     WeightedPicker,
-    ids_after,
-    insert_rows,
-    last_id,
     random_date,
     weighted,
 )

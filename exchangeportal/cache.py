@@ -125,7 +125,8 @@ def cache_page_for_anonymous(view=None, *, timeout: int | None = None):
                 if not _is_storable(request, response):
                     response["X-Page-Cache"] = "skip"
                     return response
-                response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+                if not response.has_header("ETag"):  # keep the view's own validator if any
+                    response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
                 # Browsers may keep the page but must ask again: a 304 when nothing changed.
                 patch_cache_control(response, no_cache=True)
                 cache.set(key, _frozen(response), DEFAULT_TIMEOUT if timeout is None else timeout)
