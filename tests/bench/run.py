@@ -20,6 +20,7 @@ Prints a table and writes tests/bench/results-<time>.json (ignored by git).
 
 import argparse
 import json
+import logging
 import os
 import re
 import shutil
@@ -69,7 +70,7 @@ def bench_env(database_url: str, cache_url: str) -> dict[str, str]:
             "DJANGO_SECRET_KEY": "bench-only-not-secret",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "DJANGO_SECURE_COOKIES": "0",
-            "DJANGO_LOG_LEVEL": "WARNING",
+            "DJANGO_LOG_LEVEL": "ERROR",
             "CACHE_URL": cache_url,
             "BENCH_CEILING_VIEW": "1",
             "PYTHONPATH": str(ROOT),
@@ -162,6 +163,7 @@ def queries_per_request(paths: dict[str, str]) -> dict[str, dict]:
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # 404s are expected here
     result = {}
     with override_settings(
         CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
@@ -195,7 +197,7 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{CEILING[1]}", timeout=2):
                 return server
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the workers boot
             time.sleep(0.5)
     stop_server(server)
     raise SystemExit("gunicorn did not answer within 60 s")

@@ -193,8 +193,12 @@ def test_the_redis_cache_url_works(settings):
     redis_cache = caches.create_connection("default")
     redis_cache.set("portal:test", {"ok": 1}, 5)
 
-    assert redis_cache.get("portal:test") == {"ok": 1}
-    redis_cache.delete("portal:test")
+    try:
+        assert redis_cache.get("portal:test") == {"ok": 1}
+    finally:
+        redis_cache.delete("portal:test")
+        for pool in redis_cache._cache._pools.values():  # close the sockets
+            pool.disconnect()
 
 
 def test_templates_are_compiled_once_by_the_cached_loader():
