@@ -1,11 +1,25 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from .sitemaps import SITEMAPS
+from .views import HomeView, robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
 ]
+
+# The public portal, under /en/, /zh-hans/, /ja/, /ko/; "/" redirects by Accept-Language.
+urlpatterns += i18n_patterns(
+    path("", HomeView.as_view(), name="home"),
+    path("", include("cities.urls")),
+    path("events/", include("events.urls")),
+)
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

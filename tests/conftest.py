@@ -14,3 +14,43 @@ def _media_root(settings, tmp_path):
 def demo_data(db):
     """The real demo data, loaded as `make run` loads it."""
     call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture(scope="module")
+def demo_data_readonly(django_db_setup, django_db_blocker):
+    """The real demo data, loaded once for a module whose tests only read it.
+
+    Loading takes seconds, so a module of read-only page tests shares one load;
+    each test still runs in its own rolled-back transaction on top of it. The
+    rows are deleted when the module ends, so other modules start empty.
+    """
+    with django_db_blocker.unblock():
+        call_command("load_demo", stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        _delete_demo_rows()
+
+
+def _delete_demo_rows():
+    from cities.models import (
+        City,
+        CultureCityDesignation,
+        ExchangeIndicator,
+        FriendshipLink,
+        Source,
+        TrilateralGroup,
+    )
+    from events.models import EventSeries, ExchangeEvent
+
+    for model in [
+        ExchangeEvent,
+        EventSeries,
+        TrilateralGroup,
+        ExchangeIndicator,
+        CultureCityDesignation,
+        FriendshipLink,
+    ]:
+        model.objects.all().delete()
+    City.objects.update(parent=None)
+    City.objects.all().delete()
+    Source.objects.all().delete()

@@ -1,0 +1,84 @@
+"""The place directory's filters, shared by the portal page and the API."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import AdminLevel, City, Country
+from .selectors import city_designated_filter, city_name_match, city_tied_with_filter
+
+YES_NO = [("true", _("yes")), ("false", _("no"))]
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Ordering with the place's name and id as tie-breakers, so pages never overlap."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value:
+            qs = qs.order_by(*qs.query.order_by, "name_en", "pk")
+        return qs
+
+
+class CityFilterSet(django_filters.FilterSet):
+    """Filters of the place directory.
+
+    Use it on `selectors.city_list()` (the `ties` ordering needs its `tie_count`
+    annotation). A value that does not validate is left out of the filtering;
+    `ignored_fields` names those so the page can say so.
+    """
+
+    q = django_filters.CharFilter(
+        label=_("Name"),
+        method="filter_q",
+        widget=forms.TextInput(attrs={"type": "search"}),
+        max_length=200,
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), choices=Country.choices, empty_label=_("any")
+    )
+    admin_level = django_filters.ChoiceFilter(
+        label=_("Administrative level"), choices=AdminLevel.choices, empty_label=_("any")
+    )
+    designated = django_filters.ChoiceFilter(
+        label=_("Culture City of East Asia"),
+        choices=YES_NO,
+        empty_label=_("any"),
+        method="filter_designated",
+    )
+    tied_with = django_filters.ChoiceFilter(
+        label=_("Tied with a place in"),
+        choices=Country.choices,
+        empty_label=_("any country"),
+        method="filter_tied_with",
+    )
+    ordering = StableOrderingFilter(
+        label=_("Order by"),
+        fields=(("name_en", "name"), ("population", "population"), ("tie_count", "ties")),
+        field_labels={
+            "name_en": _("name"),
+            "population": _("population"),
+            "tie_count": _("number of ties"),
+        },
+        empty_label=None,
+    )
+
+    class Meta:
+        model = City
+        fields = ["q", "country", "admin_level", "designated", "tied_with", "ordering"]
+
+    def filter_q(self, queryset, name, value):
+        return city_name_match(queryset, value)
+
+    def filter_designated(self, queryset, name, value):
+        return city_designated_filter(queryset, value == "true")
+
+    def filter_tied_with(self, queryset, name, value):
+        return city_tied_with_filter(queryset, value)
+
+    @property
+    def ignored_fields(self) -> list[str]:
+        """Labels of the filters whose value was malformed and therefore ignored."""
+        if not self.is_bound:
+            return []
+        return [str(self.form.fields[name].label) for name in self.form.errors]

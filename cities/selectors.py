@@ -1,0 +1,311 @@
+"""Reads of places, ties and designations, shared by the portal, the API and the admin.
+
+Every function returns a queryset (or plain data) whose related rows are named
+here (`select_related` / `prefetch_related`), so a page that uses it runs a fixed
+number of queries whatever the data size. Counts are annotations, never a
+per-row `.count()`.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from .models import (
+    City,
+    Country,
+    CultureCityDesignation,
+    FriendshipLink,
+    LinkMilestone,
+    Source,
+)
+
+# The name fields a visitor may type a place by (every script, the romanisation).
+NAME_FIELDS = (
+    "name_en",
+    "name_zh_hans",
+    "name_zh_hant",
+    "name_ja",
+    "name_ko",
+    "romanization",
+    "aliases",
+)
+
+FIRST_DESIGNATION_YEAR = 2014
+
+
+def city_name_match(queryset: QuerySet, query: str) -> QuerySet:
+    """Narrow `queryset` (of City) to places whose name matches `query`.
+
+    For now a case-insensitive substring match on every name field and the
+    aliases. This is the one place the directory, the API and the 404 page ask
+    "which places answer to this name"; the cross-script search service replaces
+    its body without changing its signature.
+    """
+    query = query.strip()
+    if not query:
+        return queryset
+    condition = Q()
+    for name in NAME_FIELDS:
+        condition |= Q(**{f"{name}__icontains": query})
+    return queryset.filter(condition)
+
+
+def tie_count_expression():
+    """An annotation: the number of ties a place takes part in (either side)."""
+    ties = (
+        FriendshipLink.objects.filter(Q(city_a=OuterRef("pk")) | Q(city_b=OuterRef("pk")))
+        .order_by()
+        .values(group=Value(1))
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(ties, output_field=IntegerField()), 0)
+
+
+def city_list() -> QuerySet:
+    """Places for the directory: parent joined, tie count annotated, designations prefetched."""
+    return (
+        City.objects.select_related("parent")
+        .annotate(tie_count=tie_count_expression())
+        .prefetch_related(
+            Prefetch(
+                "designations",
+                queryset=CultureCityDesignation.objects.order_by("year"),
+            )
+        )
+        .order_by("name_en", "country")
+    )
+
+
+def city_designated_filter(queryset: QuerySet, designated: bool) -> QuerySet:
+    """Places that were (True) or never were (False) a Culture City of East Asia."""
+    ever = Exists(CultureCityDesignation.objects.filter(city=OuterRef("pk")))
+    return queryset.filter(ever if designated else ~ever)
+
+
+def city_tied_with_filter(queryset: QuerySet, country: str) -> QuerySet:
+    """Places with at least one tie to a place in `country` (ISO code)."""
+    tied = FriendshipLink.objects.filter(
+        Q(city_a=OuterRef("pk"), city_b__country=country)
+        | Q(city_b=OuterRef("pk"), city_a__country=country)
+    )
+    return queryset.filter(Exists(tied))
+
+
+def city_detail_queryset() -> QuerySet:
+    """One place for its page: parent and social accounts loaded."""
+    return City.objects.select_related("parent").prefetch_related("social_accounts")
+
+
+def _source_prefetch() -> Prefetch:
+    return Prefetch("sources", queryset=Source.objects.order_by("publisher", "title", "url"))
+
+
+def tie_queryset() -> QuerySet:
+    """Ties with both places, their sources and their milestones (with sources)."""
+    return FriendshipLink.objects.select_related("city_a", "city_b").prefetch_related(
+        _source_prefetch(),
+        Prefetch(
+            "milestones",
+            queryset=LinkMilestone.objects.order_by("date", "id").prefetch_related(
+                _source_prefetch()
+            ),
+        ),
+    )
+
+
+@dataclass
+class TieGroup:
+    """A place's ties with partners in one country."""
+
+    country: str
+    country_name: str
+    ties: list = field(default_factory=list)
+
+
+def city_ties_by_country(*, city: City) -> list[TieGroup]:
+    """The place's ties grouped by the partner's country (China, Japan, Korea, then others).
+
+    Each tie gets `partner`, `own_label` and `partner_label` attributes set for
+    this place's point of view. Inside a group, ties are in date order.
+    """
+    ties = tie_queryset().involving(city).order_by(F("established_on").asc(nulls_last=True), "id")
+    groups: dict[str, TieGroup] = {}
+    for tie in ties:
+        tie.partner = tie.partner_of(city)
+        tie.own_label = tie.label_of(city)
+        tie.partner_label = tie.label_of(tie.partner)
+        country = tie.partner.country
+        if country not in groups:
+            groups[country] = TieGroup(country=country, country_name=tie.partner.country_name)
+        groups[country].ties.append(tie)
+    order = [code for code, _label in Country.choices]
+    return sorted(
+        groups.values(),
+        key=lambda group: (
+            order.index(group.country) if group.country in order else len(order),
+            group.country,
+        ),
+    )
+
+
+def tie_between(*, city_a: City, city_b: City) -> FriendshipLink | None:
+    """The tie joining two places (in either order), fully loaded, or None."""
+    return (
+        tie_queryset()
+        .filter(Q(city_a=city_a, city_b=city_b) | Q(city_a=city_b, city_b=city_a))
+        .first()
+    )
+
+
+def designation_queryset() -> QuerySet:
+    """Designations with their place (and its parent) and sources."""
+    return CultureCityDesignation.objects.select_related("city", "city__parent").prefetch_related(
+        _source_prefetch()
+    )
+
+
+def city_designations(*, city: City) -> QuerySet:
+    return designation_queryset().filter(city=city).order_by("year")
+
+
+@dataclass
+class ArchiveRow:
+    """One year of the Culture City archive: designations per country code."""
+
+    year: int
+    cells: list[list[CultureCityDesignation]]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.cells)
+
+
+def designation_archive() -> tuple[list[tuple[str, str]], list[ArchiveRow]]:
+    """The archive table: (countries as (code, name), rows from 2014 to the latest year).
+
+    Newest year first. Years without any designation are kept as empty rows so a
+    gap is visible rather than hidden.
+    """
+    countries = [(code, str(label)) for code, label in Country.choices]
+    by_year: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    designations = CultureCityDesignation.objects.select_related("city").order_by(
+        "year", "city__name_en"
+    )
+    latest = FIRST_DESIGNATION_YEAR
+    for designation in designations:
+        by_year[designation.year][designation.city.country].append(designation)
+        latest = max(latest, designation.year)
+    if not by_year:
+        return countries, []
+    rows = [
+        ArchiveRow(year=year, cells=[by_year[year][code] for code, _name in countries])
+        for year in range(latest, FIRST_DESIGNATION_YEAR - 1, -1)
+    ]
+    return countries, rows
+
+
+def designations_for_year(*, year: int) -> QuerySet:
+    """That year's designated places, by country then name."""
+    return designation_queryset().filter(year=year).order_by("city__country", "city__name_en")
+
+
+def designation_years() -> list[int]:
+    """Every year with at least one designation, newest first."""
+    return list(
+        CultureCityDesignation.objects.order_by("-year").values_list("year", flat=True).distinct()
+    )
+
+
+def portal_totals() -> dict[str, int]:
+    """How many places, ties, designations and published events the portal holds (one query)."""
+    from events.models import ExchangeEvent
+
+    querysets = {
+        "places": City.objects.all(),
+        "ties": FriendshipLink.objects.all(),
+        "designations": CultureCityDesignation.objects.all(),
+        "events": ExchangeEvent.objects.published(),
+    }
+    first, *others = querysets
+    totals = (
+        querysets[first]
+        .order_by()
+        .aggregate(
+            **{first: Count("pk")},
+            **{
+                name: Max(
+                    Subquery(
+                        querysets[name]
+                        .order_by()
+                        .values(group=Value(1))
+                        .annotate(total=Count("pk"))
+                        .values("total"),
+                        output_field=IntegerField(),
+                    )
+                )
+                for name in others
+            },
+        )
+    )
+    return {name: totals[name] or 0 for name in querysets}
+
+
+def portal_data_version(*, today: datetime.date) -> tuple[datetime.datetime | None, str]:
+    """What the public pages show, summed up for conditional GET: (last modified, digest).
+
+    One query. The latest `updated_at` of places, ties, designations, events and
+    series gives Last-Modified; the digest adds the row counts of those and of
+    milestones, sources, social accounts and the event/tie link tables (so
+    deleting a row changes it) and today's date (so "upcoming" and "past" move
+    at midnight).
+    """
+    from events.models import EventSeries, ExchangeEvent
+
+    timestamped = [City, FriendshipLink, CultureCityDesignation, ExchangeEvent, EventSeries]
+    counted = timestamped + [
+        LinkMilestone,
+        Source,
+        City.social_accounts.rel.related_model,
+        ExchangeEvent.partners.through,
+        ExchangeEvent.sources.through,
+        ExchangeEvent.links.through,
+        FriendshipLink.sources.through,
+        CultureCityDesignation.sources.through,
+    ]
+    quote = connection.ops.quote_name
+    columns = [
+        f"(SELECT MAX(updated_at) FROM {quote(model._meta.db_table)})" for model in timestamped
+    ] + [f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})" for model in counted]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(columns))
+        row = cursor.fetchone()
+    stamps = [_as_datetime(value) for value in row[: len(timestamped)] if value is not None]
+    last_modified = max(stamps) if stamps else None
+    digest = "|".join(str(value) for value in row) + f"|{today.isoformat()}"
+    return last_modified, digest
+
+
+def _as_datetime(value) -> datetime.datetime:
+    """A raw MAX(updated_at): a datetime (PostgreSQL) or an ISO string (SQLite), made UTC-aware."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value

@@ -1,0 +1,73 @@
+"""Template helpers of the public portal: language links, paging links, script tags."""
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language, get_language_info
+
+register = template.Library()
+
+# The language tag of the script a place's own name is written in.
+_COUNTRY_SCRIPT_LANG = {"CN": "zh-Hans", "JP": "ja", "KR": "ko"}
+
+
+def _path_in_language(path: str, current: str, code: str) -> str:
+    translated = translate_url(path, code)
+    if translated == path and code != current and path.startswith(f"/{current}/"):
+        # A path that does not resolve (a 404 page): swap the language prefix.
+        translated = f"/{code}/{path[len(current) + 2 :]}"
+    return translated
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context) -> list[dict]:
+    """One entry per UI language: the current page in that language (query string kept)."""
+    request = context.get("request")
+    current = get_language() or settings.LANGUAGE_CODE
+    links = []
+    for code, _name in settings.LANGUAGES:
+        if request is None:
+            url = f"/{code}/"
+        else:
+            url = _path_in_language(request.path, current, code)
+            if request.GET:
+                url = f"{url}?{request.GET.urlencode()}"
+        links.append(
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "url": url,
+                "absolute_url": request.build_absolute_uri(url) if request else url,
+                "current": code == current,
+            }
+        )
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number, param: str = "page") -> str:
+    """The current query string with `param` set to `number` ("?country=JP&page=2")."""
+    request = context["request"]
+    query = request.GET.copy()
+    query[param] = number
+    return f"?{query.urlencode()}"
+
+
+@register.filter
+def script_lang(country: str) -> str:
+    """The BCP 47 tag of a place's own script (CN → zh-Hans), so the right CJK glyphs show."""
+    return _COUNTRY_SCRIPT_LANG.get(country, "")
+
+
+@register.simple_tag(takes_context=True)
+def x_default_url(context) -> str:
+    """The page without a language prefix: it redirects by the browser's Accept-Language."""
+    request = context.get("request")
+    if request is None:
+        return "/"
+    current = get_language() or settings.LANGUAGE_CODE
+    path = request.get_full_path()
+    prefix = f"/{current}/"
+    if path.startswith(prefix):
+        path = "/" + path[len(prefix) :]
+    return request.build_absolute_uri(path)

@@ -1,0 +1,178 @@
+"""Public pages of places, ties and Culture Cities of East Asia."""
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from events.selectors import events_for_city, events_for_designation_year, events_for_tie
+from exchangeportal.conditional import ConditionalGetMixin
+from exchangeportal.ical import calendar_response
+from exchangeportal.paging import paginate_or_404
+
+from .filters import CityFilterSet
+from .models import City
+from .selectors import (
+    city_designations,
+    city_detail_queryset,
+    city_list,
+    city_name_match,
+    city_ties_by_country,
+    designation_archive,
+    designation_years,
+    designations_for_year,
+    tie_queryset,
+)
+
+CITY_PAGE_SIZE = 24
+EVENTS_PAGE_SIZE = 10
+
+
+class CityListView(ConditionalGetMixin, ListView):
+    """The place directory: filters, 24 places a page."""
+
+    template_name = "cities/city_list.html"
+    context_object_name = "cities"
+    paginate_by = CITY_PAGE_SIZE
+
+    def get_queryset(self):
+        self.filterset = CityFilterSet(self.request.GET or None, queryset=city_list())
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            filterset=self.filterset,
+            ignored_fields=self.filterset.ignored_fields,
+            query=self.request.GET.get("q", ""),
+        )
+        return context
+
+
+class CityDetailView(ConditionalGetMixin, View):
+    """A place: names, facts, ties by partner country, designations, events."""
+
+    def get(self, request, slug):
+        city = city_detail_queryset().filter(slug=slug).first()
+        if city is None:
+            return city_not_found(request, slug)
+        today = timezone.localdate()
+        events = paginate_or_404(
+            events_for_city(city=city, today=today),
+            per_page=EVENTS_PAGE_SIZE,
+            number=request.GET.get("events_page"),
+        )
+        return render(
+            request,
+            "cities/city_detail.html",
+            {
+                "city": city,
+                "tie_groups": city_ties_by_country(city=city),
+                "designations": city_designations(city=city),
+                "events_page": events,
+                "today": today,
+            },
+        )
+
+
+def city_not_found(request, slug):
+    """404 for an unknown place: the directory search with the slug as query, and near names."""
+    # The slug as typed, with spaces, run together, and its first word ("kyoto-city" → "kyoto").
+    variants = {slug, slug.replace("-", " "), slug.replace("-", ""), slug.split("-")[0]}
+    places = City.objects.none()
+    for variant in variants:
+        places |= city_name_match(City.objects.all(), variant)
+    return render(
+        request,
+        "404.html",
+        {
+            "search_query": slug,
+            "suggestions": list(places.order_by("name_en")[:5]),
+            "missing_place": True,
+        },
+        status=404,
+    )
+
+
+class CityEventsCalendarView(ConditionalGetMixin, View):
+    """iCal feed of the events a place hosted or joined."""
+
+    def get(self, request, slug):
+        city = City.objects.filter(slug=slug).first()
+        if city is None:
+            raise Http404(_("No place has this address."))
+        events = events_for_city(city=city, today=timezone.localdate())
+        return calendar_response(
+            request,
+            events,
+            name=_("Exchange events of %(place)s") % {"place": city.name},
+            filename=f"{city.slug}-events.ics",
+        )
+
+
+class TieDetailView(ConditionalGetMixin, View):
+    """A tie, at /ties/<slug-a>--<slug-b>/ with the slugs in alphabetical order."""
+
+    def get(self, request, slug_a, slug_b):
+        if slug_a == slug_b:
+            raise Http404(_("A place is not tied to itself."))
+        if slug_a > slug_b:
+            url = reverse("cities:tie_detail", kwargs={"slug_a": slug_b, "slug_b": slug_a})
+            if request.GET:
+                url = f"{url}?{request.GET.urlencode()}"
+            return redirect(url, permanent=True)
+        tie = (
+            tie_queryset()
+            .filter(
+                Q(city_a__slug=slug_a, city_b__slug=slug_b)
+                | Q(city_a__slug=slug_b, city_b__slug=slug_a)
+            )
+            .first()
+        )
+        if tie is None:
+            raise Http404(_("These two places have no recorded tie."))
+        events = paginate_or_404(
+            events_for_tie(tie=tie), per_page=EVENTS_PAGE_SIZE, number=request.GET.get("page")
+        )
+        return render(request, "cities/tie_detail.html", {"tie": tie, "events_page": events})
+
+
+class DesignationArchiveView(ConditionalGetMixin, TemplateView):
+    """Culture Cities of East Asia: one row per year, one column per country."""
+
+    template_name = "cities/designation_archive.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        countries, rows = designation_archive()
+        context.update(countries=countries, rows=rows)
+        return context
+
+
+class DesignationYearView(ConditionalGetMixin, View):
+    """One year: its Culture Cities with their themes, and that year's programme events."""
+
+    def get(self, request, year):
+        designations = list(designations_for_year(year=year))
+        if not designations:
+            raise Http404(_("No Culture City of East Asia is recorded for this year."))
+        events = paginate_or_404(
+            events_for_designation_year(year=year), per_page=20, number=request.GET.get("page")
+        )
+        years = designation_years()
+        index = years.index(year)
+        return render(
+            request,
+            "cities/designation_year.html",
+            {
+                "year": year,
+                "designations": designations,
+                "events_page": events,
+                "newer_year": years[index - 1] if index > 0 else None,
+                "older_year": years[index + 1] if index + 1 < len(years) else None,
+            },
+        )

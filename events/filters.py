@@ -1,0 +1,77 @@
+"""The events list's filters, shared by the portal page and the API."""
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cities.models import City, Country
+
+from .models import EventCategory, EventFormat, EventSeries, ExchangeEvent
+from .selectors import event_when_filter
+
+WHEN_CHOICES = [("upcoming", _("upcoming")), ("past", _("past"))]
+
+
+def host_choices() -> list[tuple[str, str]]:
+    """Places that host at least one published event, by name in the active language."""
+    places = City.objects.filter(hosted_events__is_published=True).distinct()
+    return sorted(((city.slug, city.name) for city in places), key=lambda choice: choice[1])
+
+
+def series_choices() -> list[tuple[str, str]]:
+    return [(series.slug, series.name) for series in EventSeries.objects.order_by("name_en")]
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class EventFilterSet(django_filters.FilterSet):
+    """Filters of the events list.
+
+    Use it on `selectors.event_list()`. A value that does not validate is left
+    out of the filtering; `ignored_fields` names those so the page can say so.
+    """
+
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=EventCategory.choices, empty_label=_("any")
+    )
+    format = django_filters.ChoiceFilter(
+        label=_("Format"), choices=EventFormat.choices, empty_label=_("any")
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("Host country"),
+        field_name="host__country",
+        choices=Country.choices,
+        empty_label=_("any"),
+    )
+    host = django_filters.ChoiceFilter(
+        label=_("Host place"), field_name="host__slug", choices=host_choices, empty_label=_("any")
+    )
+    year = YearFilter(
+        label=_("Year"), field_name="starts_on", lookup_expr="year", min_value=1900, max_value=2100
+    )
+    when = django_filters.ChoiceFilter(
+        label=_("When"), choices=WHEN_CHOICES, empty_label=_("any time"), method="filter_when"
+    )
+    series = django_filters.ChoiceFilter(
+        label=_("Series"),
+        field_name="series__slug",
+        choices=series_choices,
+        empty_label=_("any"),
+    )
+
+    class Meta:
+        model = ExchangeEvent
+        fields = ["category", "format", "country", "host", "year", "when", "series"]
+
+    def filter_when(self, queryset, name, value):
+        return event_when_filter(queryset, value, today=timezone.localdate())
+
+    @property
+    def ignored_fields(self) -> list[str]:
+        """Labels of the filters whose value was malformed and therefore ignored."""
+        if not self.is_bound:
+            return []
+        return [str(self.form.fields[name].label) for name in self.form.errors]

@@ -1,0 +1,137 @@
+"""Reads of events and series, shared by the portal, the API, the feeds and the admin."""
+
+import datetime
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+from cities.models import City, FriendshipLink, Source
+
+from .models import EventSeries, ExchangeEvent
+
+FEED_DAYS_BACK = 365
+
+
+def _sources() -> Prefetch:
+    return Prefetch("sources", queryset=Source.objects.order_by("publisher", "title", "url"))
+
+
+def _partners() -> Prefetch:
+    return Prefetch("partners", queryset=City.objects.order_by("name_en"))
+
+
+def event_list() -> QuerySet:
+    """Published events with host, series and partner places, newest first."""
+    return (
+        ExchangeEvent.objects.published()
+        .select_related("host", "series")
+        .prefetch_related(_partners())
+        .order_by("-starts_on", "id")
+    )
+
+
+def event_when_filter(queryset: QuerySet, when: str, *, today: datetime.date) -> QuerySet:
+    """`upcoming` (not yet over, soonest first) or `past` (over, latest first)."""
+    if when == "upcoming":
+        return queryset.upcoming(today=today).order_by("starts_on", "id")
+    if when == "past":
+        return queryset.past(today=today).order_by("-starts_on", "id")
+    return queryset
+
+
+def event_detail_queryset() -> QuerySet:
+    """Published events for their page: every related row the page shows."""
+    return (
+        ExchangeEvent.objects.published()
+        .select_related("host", "series", "designation", "designation__city")
+        .prefetch_related(
+            _partners(),
+            _sources(),
+            Prefetch(
+                "links",
+                queryset=FriendshipLink.objects.select_related("city_a", "city_b").order_by(
+                    "established_on", "id"
+                ),
+            ),
+        )
+    )
+
+
+def event_series_neighbours(
+    *, event: ExchangeEvent
+) -> tuple[ExchangeEvent | None, ExchangeEvent | None]:
+    """The previous and next published editions of the event's series (one query), or Nones."""
+    if event.series_id is None:
+        return None, None
+    editions = list(
+        ExchangeEvent.objects.published()
+        .filter(series_id=event.series_id)
+        .order_by(F("edition").asc(nulls_last=True), "starts_on", "id")
+        .only("id", "slug", "title_en", "title_zh_hans", "title_ja", "title_ko", "edition")
+    )
+    # Order by edition where known, else by date: the position of this event decides.
+    ids = [edition.pk for edition in editions]
+    if event.pk not in ids:
+        return None, None
+    index = ids.index(event.pk)
+    previous = editions[index - 1] if index > 0 else None
+    following = editions[index + 1] if index + 1 < len(editions) else None
+    return previous, following
+
+
+def events_for_city(*, city: City, today: datetime.date) -> QuerySet:
+    """Published events the place hosted or joined: upcoming first (soonest), then past (latest)."""
+    joined = ExchangeEvent.partners.through.objects.filter(city_id=city.pk).values(
+        "exchangeevent_id"
+    )
+    return (
+        event_list()
+        .filter(Q(host=city) | Q(pk__in=joined))
+        .annotate(
+            is_upcoming=Case(
+                When(ends_on__gte=today, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            upcoming_start=Case(When(ends_on__gte=today, then=F("starts_on")), default=None),
+        )
+        .order_by("-is_upcoming", "upcoming_start", "-starts_on", "id")
+    )
+
+
+def events_for_tie(*, tie: FriendshipLink) -> QuerySet:
+    """Published events that serve the tie, newest first."""
+    return event_list().filter(links=tie)
+
+
+def events_for_designation_year(*, year: int) -> QuerySet:
+    """Published events of that year's Culture City programmes, by date."""
+    return event_list().filter(designation__year=year).order_by("starts_on", "id")
+
+
+def upcoming_events(*, today: datetime.date, limit: int = 5) -> list[ExchangeEvent]:
+    """The next published events that are not over yet, soonest first."""
+    return list(event_list().upcoming(today=today).order_by("starts_on", "id")[:limit])
+
+
+def feed_events(*, today: datetime.date) -> QuerySet:
+    """Published events for the iCal feed: from one year back onward, by date."""
+    since = today - datetime.timedelta(days=FEED_DAYS_BACK)
+    return event_list().filter(ends_on__gte=since).order_by("starts_on", "id")
+
+
+def series_detail_queryset() -> QuerySet:
+    return EventSeries.objects.prefetch_related(_sources())
+
+
+def series_events(*, series: EventSeries) -> QuerySet:
+    """Published editions of a series, latest first."""
+    return event_list().filter(series=series).order_by("-starts_on", "id")

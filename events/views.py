@@ -1,0 +1,83 @@
+"""Public pages of exchange events and series, and the events iCal feed."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from exchangeportal.conditional import ConditionalGetMixin
+from exchangeportal.ical import calendar_response
+from exchangeportal.paging import paginate_or_404
+
+from .filters import EventFilterSet
+from .selectors import (
+    event_detail_queryset,
+    event_list,
+    event_series_neighbours,
+    feed_events,
+    series_detail_queryset,
+    series_events,
+)
+
+EVENT_PAGE_SIZE = 20
+
+
+class EventListView(ConditionalGetMixin, ListView):
+    """Exchange events: filters, 20 a page."""
+
+    template_name = "events/event_list.html"
+    context_object_name = "events"
+    paginate_by = EVENT_PAGE_SIZE
+
+    def get_queryset(self):
+        self.filterset = EventFilterSet(self.request.GET or None, queryset=event_list())
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(filterset=self.filterset, ignored_fields=self.filterset.ignored_fields)
+        return context
+
+
+class EventDetailView(ConditionalGetMixin, View):
+    """One event: dates in the host's time zone, places, format, figures, series, sources."""
+
+    def get(self, request, slug):
+        event = event_detail_queryset().filter(slug=slug).first()
+        if event is None:
+            raise Http404(_("No published event has this address."))
+        previous, following = event_series_neighbours(event=event)
+        return render(
+            request,
+            "events/event_detail.html",
+            {"event": event, "previous_edition": previous, "next_edition": following},
+        )
+
+
+class SeriesDetailView(ConditionalGetMixin, View):
+    """A series and its editions, latest first."""
+
+    def get(self, request, slug):
+        series = series_detail_queryset().filter(slug=slug).first()
+        if series is None:
+            raise Http404(_("No event series has this address."))
+        events = paginate_or_404(
+            series_events(series=series), per_page=EVENT_PAGE_SIZE, number=request.GET.get("page")
+        )
+        return render(
+            request, "events/series_detail.html", {"series": series, "events_page": events}
+        )
+
+
+class EventFeedView(ConditionalGetMixin, View):
+    """iCal feed of published events from one year back onward."""
+
+    def get(self, request):
+        return calendar_response(
+            request,
+            feed_events(today=timezone.localdate()),
+            name=_("CJK City Exchange Portal: exchange events"),
+            filename="events.ics",
+        )

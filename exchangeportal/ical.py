@@ -1,0 +1,63 @@
+"""iCalendar (RFC 5545) feeds of exchange events, built with the `icalendar` library."""
+
+import datetime
+
+import icalendar
+from django.http import HttpResponse
+from django.utils.translation import get_language
+
+PRODUCT_ID = "-//CJK City Exchange Portal//Events//EN"
+UID_DOMAIN = "cjk-exchange-portal"
+
+# RFC 5545 STATUS of a VEVENT for our event states (planned and held events are confirmed).
+_ICAL_STATUS = {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}
+
+
+def event_uid(event) -> str:
+    """Stable across runs and languages: the row's id, never the (editable) slug or title."""
+    return f"exchange-event-{event.pk}@{UID_DOMAIN}"
+
+
+def event_component(event, *, request) -> icalendar.Event:
+    """One VEVENT: all-day dates (DTEND exclusive), or the start time in the host's zone."""
+    component = icalendar.Event()
+    component.add("uid", event_uid(event))
+    component.add("dtstamp", event.updated_at.astimezone(datetime.UTC))
+    component.add("last-modified", event.updated_at.astimezone(datetime.UTC))
+    if event.starts_at is not None:
+        component.add("dtstart", event.local_starts_at)
+    else:
+        component.add("dtstart", event.starts_on)
+        component.add("dtend", event.ends_on + datetime.timedelta(days=1))
+    component.add("summary", event.title)
+    if event.summary:
+        component.add("description", event.summary)
+    location = ", ".join(part for part in [event.venue, event.host.name] if part)
+    component.add("location", location)
+    component.add("categories", [event.get_category_display()])
+    component.add("status", _ICAL_STATUS.get(event.status, "CONFIRMED"))
+    component.add("url", request.build_absolute_uri(event.get_absolute_url()))
+    return component
+
+
+def build_calendar(events, *, request, name: str) -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("name", name)
+    for event in events:
+        calendar.add_component(event_component(event, request=request))
+    calendar.add_missing_timezones()
+    return calendar
+
+
+def calendar_response(request, events, *, name: str, filename: str) -> HttpResponse:
+    """The feed as text/calendar, titles in the active language."""
+    calendar = build_calendar(events, request=request, name=name)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Language"] = get_language()
+    return response
