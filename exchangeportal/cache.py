@@ -37,6 +37,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import parse_http_date_safe
 from django.utils.translation import get_language
 
 DATA_VERSION_KEY = "portal:data-version"
@@ -49,6 +50,7 @@ _KEPT_HEADERS = (
     "Allow",
     "Link",
     "ETag",
+    "Last-Modified",
     "Cache-Control",
 )
 
@@ -131,7 +133,12 @@ def cache_page_for_anonymous(view=None, *, timeout: int | None = None):
                 patch_cache_control(response, no_cache=True)
                 cache.set(key, _frozen(response), DEFAULT_TIMEOUT if timeout is None else timeout)
                 response["X-Page-Cache"] = "miss"
-            return get_conditional_response(request, etag=response["ETag"], response=response)
+            return get_conditional_response(
+                request,
+                etag=response["ETag"],
+                last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+                response=response,
+            )
 
         return wrapped
 

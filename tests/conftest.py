@@ -54,3 +54,11 @@ def _delete_demo_rows():
     City.objects.update(parent=None)
     City.objects.all().delete()
     Source.objects.all().delete()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: no page cached by another test is served."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -205,3 +205,26 @@ def test_templates_are_compiled_once_by_the_cached_loader():
     loaders = engines["django"].engine.template_loaders
 
     assert [type(loader).__module__ for loader in loaders] == ["django.template.loaders.cached"]
+
+
+@pytest.mark.django_db
+def test_portal_pages_are_served_from_the_cache_until_a_write(client, django_assert_num_queries):
+    CityFactory(name_en="Nara", slug="nara")
+    first = client.get("/en/cities/")
+
+    with django_assert_num_queries(0):
+        second = client.get("/en/cities/")
+    CityFactory(name_en="Yangzhou", slug="yangzhou")
+    third = client.get("/en/cities/")
+
+    assert [r["X-Page-Cache"] for r in (first, second, third)] == ["miss", "hit", "miss"]
+    assert second.content == first.content
+    assert (b"Yangzhou" in first.content, b"Yangzhou" in third.content) == (False, True)
+
+
+@pytest.mark.django_db
+def test_portal_pages_are_not_cached_for_logged_in_staff(admin_client):
+    responses = [admin_client.get("/en/cities/"), admin_client.get("/en/cities/")]
+
+    assert [r.status_code for r in responses] == [200, 200]
+    assert [r.has_header("X-Page-Cache") for r in responses] == [False, False]
