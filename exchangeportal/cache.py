@@ -1,9 +1,10 @@
 """Anonymous page caching, invalidated on every write by a data version.
 
-Every cached page's key holds the current *data version*. Any write bumps the
-version (`data_version_bump`), so every page cached before it is never read
-again — no time-out has to expire and no list of keys has to be known. The
-version is bumped:
+Every cached page is stored with the *data version* it was rendered under, and
+served only while that is still the current version (read together with the
+page: one cache round trip). Any write bumps the version (`data_version_bump`),
+so every page cached before it is never served again — no time-out has to
+expire and no list of keys has to be known. The version is bumped:
 
 - by a signal on every save, delete and many-to-many change of a model of the
   portal's own apps (connected in `exchangeportal.apps`);
@@ -73,9 +74,20 @@ def data_version_bump(**_signal_kwargs) -> None:
 
 
 def page_cache_key(request) -> str:
+    """The page's key: its address and language. The data version is checked in the entry."""
     address = request.build_absolute_uri()
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"{PAGE_KEY_PREFIX}:{data_version()}:{get_language() or ''}:{digest}"
+    return f"{PAGE_KEY_PREFIX}:{get_language() or ''}:{digest}"
+
+
+def _cached_page(key: str) -> tuple[int, dict | None]:
+    """(current data version, the entry when it was stored under that version): one read."""
+    found = cache.get_many([DATA_VERSION_KEY, key])
+    version = found.get(DATA_VERSION_KEY)
+    if version is None:
+        return data_version(), None
+    entry = found.get(key)
+    return version, entry if entry is not None and entry["version"] == version else None
 
 
 def _is_personal(request) -> bool:
@@ -92,8 +104,9 @@ def _is_storable(request, response) -> bool:
     return "private" not in cache_control and "no-store" not in cache_control
 
 
-def _frozen(response) -> dict:
+def _frozen(response, version: int) -> dict:
     return {
+        "version": version,
         "status": response.status_code,
         "content": response.content,
         "headers": {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)},
@@ -116,7 +129,7 @@ def cache_page_for_anonymous(view=None, *, timeout: int | None = None):
             if request.method not in ("GET", "HEAD") or _is_personal(request):
                 return view_func(request, *args, **kwargs)
             key = page_cache_key(request)
-            frozen = cache.get(key)
+            version, frozen = _cached_page(key)
             if frozen is not None:
                 response = _thawed(frozen)
                 response["X-Page-Cache"] = "hit"
@@ -131,7 +144,9 @@ def cache_page_for_anonymous(view=None, *, timeout: int | None = None):
                     response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
                 # Browsers may keep the page but must ask again: a 304 when nothing changed.
                 patch_cache_control(response, no_cache=True)
-                cache.set(key, _frozen(response), DEFAULT_TIMEOUT if timeout is None else timeout)
+                cache.set(
+                    key, _frozen(response, version), DEFAULT_TIMEOUT if timeout is None else timeout
+                )
                 response["X-Page-Cache"] = "miss"
             return get_conditional_response(
                 request,

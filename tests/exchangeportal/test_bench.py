@@ -8,7 +8,7 @@ from exchangeportal.bench import ceiling_view
 def test_bench_ceiling_is_not_routed_by_default(client):
     response = client.get("/bench/ceiling/")
 
-    assert (response.status_code, b"ok" == response.content) == (404, False)
+    assert (response.status_code, response.content == b"ok") == (404, False)
 
 
 def test_bench_ceiling_view_only_answers():
