@@ -309,3 +309,19 @@ def test_export_then_import_into_an_empty_database_gives_the_same_ties(demo_data
 
     assert (count, report.errors) == (75, [])
     assert stored_ties() == before
+
+
+def test_import_links_command_lists_the_lines_with_verbosity_2(places, tmp_path):
+    FriendshipLinkFactory(city_a=places["nara"], city_b=places["qingdao"], kind="sister")
+    path = tmp_path / "ties.csv"
+    rows = ["Yangzhou,China,Nara,Japan,sister,1995,,", "Qingdao,China,Nara,Japan,friendship,,,"]
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    out = io.StringIO()
+
+    call_command("import_links", str(path), "--dry-run", verbosity=2, stdout=out)
+
+    assert out.getvalue().splitlines()[2:5] == [
+        "Ties created: line(s) 2",
+        "Ties updated: line(s) 3",
+        "Ties unchanged: line(s) —",
+    ]

@@ -52,6 +52,10 @@ class Command(BaseCommand):
             self.stderr.write(f"{file.name}, {error}")
         for line in report.outcomes.table():
             self.stdout.write(line)
+        if options["verbosity"] >= 2:
+            for outcome, lines in report.lines_by_outcome.items():
+                shown = ", ".join(map(str, lines[:200])) + (" …" if len(lines) > 200 else "")
+                self.stdout.write(f"Ties {outcome}: line(s) {shown or '—'}")
         if report.created_places:
             verb = "Places created" if report.written else "Places that would be created"
             self.stdout.write(f"{verb}:")
