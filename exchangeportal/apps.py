@@ -6,10 +6,15 @@ APPS_NOT_SHOWN = {"admin", "auth", "contenttypes", "sessions"}
 
 
 def _bump_on_write(sender, **kwargs):
+    from django.db import transaction
+
     from .cache import data_version_bump
 
     if sender._meta.app_label not in APPS_NOT_SHOWN:
+        # Now, and again at commit: a page rendered by another process between the two
+        # (from the data before the commit) must not stay cached under the new version.
         data_version_bump()
+        transaction.on_commit(data_version_bump)
 
 
 class ExchangePortalConfig(AppConfig):

@@ -228,3 +228,13 @@ def test_portal_pages_are_not_cached_for_logged_in_staff(admin_client):
 
     assert [r.status_code for r in responses] == [200, 200]
     assert [r.has_header("X-Page-Cache") for r in responses] == [False, False]
+
+
+@pytest.mark.django_db
+def test_a_write_bumps_the_data_version_again_at_commit(django_capture_on_commit_callbacks):
+    before = data_version()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        CityFactory()
+
+    assert data_version() == before + 2
