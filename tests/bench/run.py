@@ -193,12 +193,16 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
         start_new_session=True,
     )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{CEILING[1]}", timeout=2):
-                return server
-        except OSError:  # refused, reset or timed out while the workers boot
-            time.sleep(0.5)
+    try:
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{CEILING[1]}", timeout=2):
+                    return server
+            except OSError:  # refused, reset or timed out while the workers boot
+                time.sleep(0.5)
+    except BaseException:  # never leave a server behind (Ctrl-C included)
+        stop_server(server)
+        raise
     stop_server(server)
     raise SystemExit("gunicorn did not answer within 60 s")
 
