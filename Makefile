@@ -62,3 +62,9 @@ serve: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+## bench: load-test against the framework ceiling and time the 100,000-tie import (tests/bench/README.md)
+bench: dev-venv
+	$(PY) tests/bench/run.py $(BENCH_ARGS)
+
+.PHONY: bench
