@@ -3,6 +3,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 # Writes to these apps' models do not change what the public pages show.
 APPS_NOT_SHOWN = {"admin", "auth", "axes", "contenttypes", "sessions"}
+# Partners' accounts and proposals are private until a proposal becomes a (public) event.
+MODELS_NOT_SHOWN = {"partner", "partnermembership", "eventproposal", "proposalactivity"}
 
 
 def _bump_on_write(sender, **kwargs):
@@ -10,7 +12,8 @@ def _bump_on_write(sender, **kwargs):
 
     from .cache import data_version_bump
 
-    if sender._meta.app_label not in APPS_NOT_SHOWN:
+    meta = sender._meta
+    if meta.app_label not in APPS_NOT_SHOWN and meta.model_name not in MODELS_NOT_SHOWN:
         # Now, and again at commit: a page rendered by another process between the two
         # (from the data before the commit) must not stay cached under the new version.
         data_version_bump()

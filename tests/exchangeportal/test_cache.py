@@ -2,7 +2,6 @@ import socket
 
 import pytest
 from django.core.cache import cache, caches
-from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template import engines
@@ -15,7 +14,7 @@ from exchangeportal.cache import (
     data_version,
     data_version_bump,
 )
-from exchangeportal.settings import cache_from_url
+from exchangeportal.settings import parse_cache_url
 from tests.factories import CityFactory, FriendshipLinkFactory
 
 
@@ -164,19 +163,6 @@ def test_anonymous_page_cache_mixin_caches_a_class_based_view():
     assert len(calls) == 1
 
 
-def test_cache_from_url_understands_the_three_backends():
-    assert cache_from_url("redis://127.0.0.1:6379/1") == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/1",
-    }
-    assert cache_from_url("locmem://")["BACKEND"] == (
-        "django.core.cache.backends.locmem.LocMemCache"
-    )
-    assert cache_from_url("dummy://") == {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    with pytest.raises(ImproperlyConfigured):
-        cache_from_url("memcached://127.0.0.1")
-
-
 def _redis_answers() -> bool:
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
@@ -188,7 +174,7 @@ def _redis_answers() -> bool:
 @pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
 def test_the_redis_cache_url_works(settings):
     settings.CACHES = {
-        "default": cache_from_url("redis://127.0.0.1:6379/15"),
+        "default": parse_cache_url("redis://127.0.0.1:6379/15"),
     }
     redis_cache = caches.create_connection("default")
     redis_cache.set("portal:test", {"ok": 1}, 5)
