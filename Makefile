@@ -72,3 +72,9 @@ messages: dev-venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+## bench: load-test against the framework ceiling and time the 100,000-tie import (tests/bench/README.md)
+bench: dev-venv
+	$(PY) tests/bench/run.py $(BENCH_ARGS)
+
+.PHONY: bench

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exchangeportal.image_forms import PipelineImageFormMixin
 
+from .admin_import import TieImportAdminMixin
 from .models import (
     City,
     CultureCityDesignation,
@@ -202,7 +203,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(FriendshipLink)
-class FriendshipLinkAdmin(admin.ModelAdmin):
+class FriendshipLinkAdmin(TieImportAdminMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "kind",

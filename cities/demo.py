@@ -97,6 +97,39 @@ def country_from_name(text: str) -> str:
     return str(code)
 
 
+class MissingColumnsError(ValueError):
+    """The header of a CSV file lacks required columns."""
+
+    def __init__(self, missing: list[str]):
+        self.missing = missing
+        super().__init__(f"missing column(s): {', '.join(missing)}")
+
+
+_EXTRA_CELLS = "\0extra"
+
+
+def csv_rows(handle, required: list[str]) -> Iterator[tuple[int, dict[str, str | None]]]:
+    """Yield (line number, row) from an open CSV text stream, cells stripped.
+
+    Raises MissingColumnsError when the header lacks a required column. A row
+    shorter than the header has None in its missing cells; cells beyond the
+    header are dropped.
+    """
+    reader = csv.DictReader(handle, restkey=_EXTRA_CELLS)
+    missing = [column for column in required if column not in (reader.fieldnames or [])]
+    if missing:
+        raise MissingColumnsError(missing)
+    for row in reader:
+        yield (
+            reader.line_num,
+            {
+                key: (value.strip() if value is not None else None)
+                for key, value in row.items()
+                if key != _EXTRA_CELLS
+            },
+        )
+
+
 def read_rows(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) for a CSV file, checking that its columns are there."""
     try:
@@ -104,12 +137,11 @@ def read_rows(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, 
     except FileNotFoundError:
         raise DemoDataError(path, 0, "file not found") from None
     with handle:
-        reader = csv.DictReader(handle)
-        missing = [column for column in required if column not in (reader.fieldnames or [])]
-        if missing:
-            raise DemoDataError(path, 1, f"missing column(s): {', '.join(missing)}")
-        for row in reader:
-            yield reader.line_num, {key: (value or "").strip() for key, value in row.items()}
+        try:
+            for line, row in csv_rows(handle, required):
+                yield line, {key: value or "" for key, value in row.items()}
+        except MissingColumnsError as error:
+            raise DemoDataError(path, 1, str(error)) from None
 
 
 @dataclass
@@ -121,11 +153,27 @@ class LoadReport:
 
     _RANK = {"unchanged": 0, "updated": 1, "created": 2}
 
-    def record(self, obj: models.Model, outcome: str) -> None:
+    def record(self, obj: models.Model, outcome: str, *, key=None) -> None:
+        """Count `obj` once; `key` stands in for the pk of an object not saved (a dry run)."""
         label = obj._meta.verbose_name_plural.title()
-        seen = self.outcomes[str(label)].get(obj.pk)
+        key = obj.pk if key is None else key
+        seen = self.outcomes[str(label)].get(key)
         if seen is None or self._RANK[outcome] > self._RANK[seen]:
-            self.outcomes[str(label)][obj.pk] = outcome
+            self.outcomes[str(label)][key] = outcome
+
+    def table(self) -> list[str]:
+        """The counts as lines of a fixed-width table (what the commands print)."""
+        counts = self.counts()
+        if not counts:
+            return []
+        width = max(len(label) for label in counts)
+        lines = [f"{'':<{width}}  created  updated  unchanged"]
+        for label, totals in counts.items():
+            lines.append(
+                f"{label:<{width}}  {totals['created']:>7}  {totals['updated']:>7}  "
+                f"{totals['unchanged']:>9}"
+            )
+        return lines
 
     def counts(self) -> dict[str, dict[str, int]]:
         result = {}
@@ -178,22 +226,26 @@ def upsert(
     return obj
 
 
-def source_for(report: LoadReport, citation: str) -> Source:
-    """A Source from a cell that holds a URL or a citation text."""
+def source_values(citation: str) -> dict[str, str]:
+    """The url, title and publisher of a Source from a cell holding a URL or a citation."""
     citation = citation.strip()
     if citation.startswith(("http://", "https://")):
         url, title = citation, ""
     else:
         url, title = KNOWN_CITATION_URLS.get(citation, ""), citation
-    if (url, title) not in report.sources:
-        publisher = (urlsplit(url).hostname or "") if url else ""
-        report.sources[(url, title)] = upsert(
-            report,
-            Source,
-            match=Q(url=url, title=title),
-            values={"url": url, "title": title, "publisher": publisher},
+    publisher = (urlsplit(url).hostname or "") if url else ""
+    return {"url": url, "title": title, "publisher": publisher}
+
+
+def source_for(report: LoadReport, citation: str) -> Source:
+    """A Source from a cell that holds a URL or a citation text (one query per source a run)."""
+    values = source_values(citation)
+    key = (values["url"], values["title"])
+    if key not in report.sources:
+        report.sources[key] = upsert(
+            report, Source, match=Q(url=values["url"], title=values["title"]), values=values
         )
-    return report.sources[(url, title)]
+    return report.sources[key]
 
 
 class PlaceIndex:
@@ -360,7 +412,7 @@ def load_places(
     return index
 
 
-def _date_basis_from_note(note: str) -> str:
+def date_basis_from_note(note: str) -> str:
     lowered = note.lower()
     if "ceremony" in lowered:
         return DateBasis.CEREMONY
@@ -406,7 +458,7 @@ def load_ties(report: LoadReport, data_dir: Path, places: PlaceIndex) -> None:
                     "kind": row["kind"],
                     "established_on": established,
                     "established_precision": precision,
-                    "date_basis": _date_basis_from_note(row["note"]),
+                    "date_basis": date_basis_from_note(row["note"]),
                     "note": row["note"],
                     "verified": not row["note"].startswith("UNCERTAIN"),
                 },

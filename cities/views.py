@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from events.selectors import events_for_city, events_for_designation_year, events_for_tie
+from exchangeportal.cache import AnonymousPageCacheMixin
 from exchangeportal.conditional import ConditionalGetMixin
 from exchangeportal.ical import calendar_response
 from exchangeportal.paging import paginate_or_404
@@ -32,7 +33,7 @@ CITY_PAGE_SIZE = 24
 EVENTS_PAGE_SIZE = 10
 
 
-class CityListView(ConditionalGetMixin, ListView):
+class CityListView(AnonymousPageCacheMixin, ConditionalGetMixin, ListView):
     """The place directory: filters, 24 places a page."""
 
     template_name = "cities/city_list.html"
@@ -53,7 +54,7 @@ class CityListView(ConditionalGetMixin, ListView):
         return context
 
 
-class CityDetailView(ConditionalGetMixin, View):
+class CityDetailView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
     """A place: names, facts, ties by partner country, designations, events."""
 
     def get(self, request, slug):
@@ -98,7 +99,7 @@ def city_not_found(request, slug):
     )
 
 
-class CityEventsCalendarView(ConditionalGetMixin, View):
+class CityEventsCalendarView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
     """iCal feed of the events a place hosted or joined."""
 
     def get(self, request, slug):
@@ -114,7 +115,7 @@ class CityEventsCalendarView(ConditionalGetMixin, View):
         )
 
 
-class TieDetailView(ConditionalGetMixin, View):
+class TieDetailView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
     """A tie, at /ties/<slug-a>--<slug-b>/ with the slugs in alphabetical order."""
 
     def get(self, request, slug_a, slug_b):
@@ -141,7 +142,7 @@ class TieDetailView(ConditionalGetMixin, View):
         return render(request, "cities/tie_detail.html", {"tie": tie, "events_page": events})
 
 
-class DesignationArchiveView(ConditionalGetMixin, TemplateView):
+class DesignationArchiveView(AnonymousPageCacheMixin, ConditionalGetMixin, TemplateView):
     """Culture Cities of East Asia: one row per year, one column per country."""
 
     template_name = "cities/designation_archive.html"
@@ -153,7 +154,7 @@ class DesignationArchiveView(ConditionalGetMixin, TemplateView):
         return context
 
 
-class DesignationYearView(ConditionalGetMixin, View):
+class DesignationYearView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
     """One year: its Culture Cities with their themes, and that year's programme events."""
 
     def get(self, request, year):

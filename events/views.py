@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
+from exchangeportal.cache import AnonymousPageCacheMixin
 from exchangeportal.conditional import ConditionalGetMixin
 from exchangeportal.ical import calendar_response
 from exchangeportal.paging import paginate_or_404
@@ -24,7 +25,7 @@ from .selectors import (
 EVENT_PAGE_SIZE = 20
 
 
-class EventListView(ConditionalGetMixin, ListView):
+class EventListView(AnonymousPageCacheMixin, ConditionalGetMixin, ListView):
     """Exchange events: filters, 20 a page."""
 
     template_name = "events/event_list.html"
@@ -41,7 +42,7 @@ class EventListView(ConditionalGetMixin, ListView):
         return context
 
 
-class EventDetailView(ConditionalGetMixin, View):
+class EventDetailView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
     """One event: dates in the host's time zone, places, format, figures, series, sources."""
 
     def get(self, request, slug):
@@ -56,7 +57,7 @@ class EventDetailView(ConditionalGetMixin, View):
         )
 
 
-class SeriesDetailView(ConditionalGetMixin, View):
+class SeriesDetailView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
     """A series and its editions, latest first."""
 
     def get(self, request, slug):
@@ -71,7 +72,7 @@ class SeriesDetailView(ConditionalGetMixin, View):
         )
 
 
-class EventFeedView(ConditionalGetMixin, View):
+class EventFeedView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
     """iCal feed of published events from one year back onward."""
 
     def get(self, request):

@@ -340,3 +340,21 @@ STORAGES["private"] = {"BACKEND": "events.storage.PrivateStorage"}
 # default) means no tile server is contacted; e.g. "https://tiles.example.org/{z}/{x}/{y}.png".
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+
+# --- Performance: templates and the benchmark view (issue #8) ---------------------------
+# Compiled templates are kept in memory in production (Django does it by default; explicit
+# here so that nobody turns it off by adding `loaders`).
+if not DEBUG:
+    TEMPLATES[0]["APP_DIRS"] = False
+    TEMPLATES[0]["OPTIONS"]["loaders"] = [
+        (
+            "django.template.loaders.cached.Loader",
+            [
+                "django.template.loaders.filesystem.Loader",
+                "django.template.loaders.app_directories.Loader",
+            ],
+        )
+    ]
+
+# A view that does nothing but answer, for `make bench` to measure the framework's ceiling.
+BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", default=False)

@@ -38,3 +38,9 @@ urlpatterns += i18n_patterns(
     path("", include("events.urls_network")),
     path("", include("events.urls_practices")),
 )
+
+# `make bench` only: the framework ceiling (see exchangeportal/bench.py).
+if settings.BENCH_CEILING_VIEW:
+    from .bench import ceiling_view
+
+    urlpatterns += [path("bench/ceiling/", ceiling_view, name="bench_ceiling")]

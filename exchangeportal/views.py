@@ -9,12 +9,13 @@ from django.views.generic import TemplateView
 from cities.selectors import designation_years, designations_for_year, portal_totals
 from events.selectors import upcoming_events
 
+from .cache import AnonymousPageCacheMixin
 from .conditional import ConditionalGetMixin
 
 HOME_EVENTS = 5
 
 
-class HomeView(ConditionalGetMixin, TemplateView):
+class HomeView(AnonymousPageCacheMixin, ConditionalGetMixin, TemplateView):
     """What the portal is, this year's Culture Cities, the next events, totals, a search box."""
 
     template_name = "home.html"

@@ -29,12 +29,7 @@ class Command(BaseCommand):
         except DemoDataError as error:
             raise CommandError(f"Nothing was loaded. {error}") from None
 
-        width = max(len(label) for label in report.counts())
-        self.stdout.write(f"{'':<{width}}  created  updated  unchanged")
-        for label, totals in report.counts().items():
-            self.stdout.write(
-                f"{label:<{width}}  {totals['created']:>7}  {totals['updated']:>7}  "
-                f"{totals['unchanged']:>9}"
-            )
+        for line in report.table():
+            self.stdout.write(line)
         verdict = "Demo data loaded." if report.changed else "Demo data already up to date."
         self.stdout.write(self.style.SUCCESS(verdict))

@@ -1,0 +1,71 @@
+"""Writing hundreds of thousands of rows: plain multi-row INSERTs, no model instances."""
+
+from django.db import connection, models
+from django.db.models import Max
+from django.utils import timezone
+
+BATCH_SIZE = 2000
+
+
+def insert_rows(model, rows: list[dict]) -> None:
+    """INSERT plain rows ({attname: value}) with `executemany`, skipping model instances.
+
+    Ten times cheaper than `bulk_create` for hundreds of thousands of rows. Fields a
+    row leaves out get their model default (`auto_now` fields: now), so a field added
+    to the model later does not break the generator.
+    """
+    if not rows:
+        return
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    given = set(rows[0])
+    ops = connection.ops
+    plan = []
+    for f in fields:
+        if f.attname not in given:
+            auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            plan.append(
+                (None, None, f.get_db_prep_save(now if auto else f.get_default(), connection))
+            )
+        elif isinstance(f, models.DateTimeField):
+            plan.append((f.attname, ops.adapt_datetimefield_value, None))
+        elif isinstance(f, models.DateField):
+            plan.append((f.attname, ops.adapt_datefield_value, None))
+        elif isinstance(f, models.DecimalField):
+            plan.append(
+                (
+                    f.attname,
+                    lambda v, f=f: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places),
+                    None,
+                )
+            )
+        else:
+            plan.append((f.attname, None, None))
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    values = []
+    for row in rows:
+        values.append(
+            tuple(
+                constant
+                if name is None
+                else (adapt(row[name]) if adapt and row[name] is not None else row[name])
+                for name, adapt, constant in plan
+            )
+        )
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), BATCH_SIZE):
+            cursor.executemany(sql, values[start : start + BATCH_SIZE])
+
+
+def ids_after(model, last_id: int | None, *fields: str) -> list[tuple]:
+    """(id, *fields) of the rows inserted after `last_id`, in insertion order."""
+    return list(model.objects.filter(pk__gt=last_id or 0).order_by("pk").values_list("pk", *fields))
+
+
+def last_id(model) -> int:
+    return model.objects.aggregate(last=Max("pk"))["last"] or 0

@@ -1,0 +1,171 @@
+"""Anonymous page caching, invalidated on every write by a data version.
+
+Every cached page is stored with the *data version* it was rendered under, and
+served only while that is still the current version (read together with the
+page: one cache round trip). Any write bumps the version (`data_version_bump`),
+so every page cached before it is never served again — no time-out has to
+expire and no list of keys has to be known. The version is bumped:
+
+- by a signal on every save, delete and many-to-many change of a model of the
+  portal's own apps (connected in `exchangeportal.apps`);
+- by the services that write in bulk without signals (`ties_import`,
+  `generate_synthetic`): call `data_version_bump()` after a bulk write or a
+  `QuerySet.update()` of your own.
+
+How to apply it to a public page (see README, "Performance"):
+
+- a function view: `@cache_page_for_anonymous` (or
+  `@cache_page_for_anonymous(timeout=60)`);
+- a class-based view or a DRF view/viewset: put `AnonymousPageCacheMixin` first
+  in its bases.
+
+Only anonymous GET/HEAD requests without a session or messages cookie are
+served from the cache; only 200 responses that set no cookie and did not use a
+CSRF token (a page with a form) are stored. Each cached response carries an
+ETag; a request whose `If-None-Match` matches gets a 304 without a body.
+`X-Page-Cache: hit|miss|skip` says what happened.
+
+With more than one server process, use a shared cache (`CACHE_URL=redis://…`):
+the local-memory default is per process, so a write seen by one process would
+not reach the pages cached by another.
+"""
+
+import hashlib
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import parse_http_date_safe
+from django.utils.translation import get_language
+
+DATA_VERSION_KEY = "portal:data-version"
+PAGE_KEY_PREFIX = "portal:page"
+DEFAULT_TIMEOUT = 600
+_KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Vary",
+    "Allow",
+    "Link",
+    "ETag",
+    "Last-Modified",
+    "Cache-Control",
+)
+
+
+def data_version() -> int:
+    """The current data version; started from the clock so a lost key never repeats one."""
+    version = cache.get(DATA_VERSION_KEY)
+    if version is None:
+        cache.add(DATA_VERSION_KEY, time.time_ns() // 1000, timeout=None)
+        version = cache.get(DATA_VERSION_KEY) or time.time_ns() // 1000
+    return version
+
+
+def data_version_bump(**_signal_kwargs) -> None:
+    """Make every cached page stale. Accepts (and ignores) signal arguments."""
+    try:
+        cache.incr(DATA_VERSION_KEY)
+    except ValueError:  # no version yet, or evicted: start one that is newer than any before
+        cache.set(DATA_VERSION_KEY, time.time_ns() // 1000, timeout=None)
+
+
+def page_cache_key(request) -> str:
+    """The page's key: its address and language. The data version is checked in the entry."""
+    address = request.build_absolute_uri()
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"{PAGE_KEY_PREFIX}:{get_language() or ''}:{digest}"
+
+
+def _cached_page(key: str) -> tuple[int, dict | None]:
+    """(current data version, the entry when it was stored under that version): one read."""
+    found = cache.get_many([DATA_VERSION_KEY, key])
+    version = found.get(DATA_VERSION_KEY)
+    if version is None:
+        return data_version(), None
+    entry = found.get(key)
+    return version, entry if entry is not None and entry["version"] == version else None
+
+
+def _is_personal(request) -> bool:
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
+
+
+def _is_storable(request, response) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False  # the page holds a CSRF token: it belongs to this visitor only
+    cache_control = response.get("Cache-Control", "")
+    return "private" not in cache_control and "no-store" not in cache_control
+
+
+def _frozen(response, version: int) -> dict:
+    return {
+        "version": version,
+        "status": response.status_code,
+        "content": response.content,
+        "headers": {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)},
+    }
+
+
+def _thawed(frozen: dict) -> HttpResponse:
+    response = HttpResponse(frozen["content"], status=frozen["status"])
+    for name, value in frozen["headers"].items():
+        response[name] = value
+    return response
+
+
+def cache_page_for_anonymous(view=None, *, timeout: int | None = None):
+    """Serve a view's anonymous GETs from the cache until the next write (or `timeout`)."""
+
+    def decorator(view_func):
+        @wraps(view_func)
+        def wrapped(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD") or _is_personal(request):
+                return view_func(request, *args, **kwargs)
+            key = page_cache_key(request)
+            version, frozen = _cached_page(key)
+            if frozen is not None:
+                response = _thawed(frozen)
+                response["X-Page-Cache"] = "hit"
+            else:
+                response = view_func(request, *args, **kwargs)
+                if callable(getattr(response, "render", None)):
+                    response = response.render()
+                if not _is_storable(request, response):
+                    response["X-Page-Cache"] = "skip"
+                    return response
+                if not response.has_header("ETag"):  # keep the view's own validator if any
+                    response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+                # Browsers may keep the page but must ask again: a 304 when nothing changed.
+                patch_cache_control(response, no_cache=True)
+                cache.set(
+                    key, _frozen(response, version), DEFAULT_TIMEOUT if timeout is None else timeout
+                )
+                response["X-Page-Cache"] = "miss"
+            return get_conditional_response(
+                request,
+                etag=response["ETag"],
+                last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+                response=response,
+            )
+
+        return wrapped
+
+    return decorator(view) if view is not None else decorator
+
+
+class AnonymousPageCacheMixin:
+    """For class-based views and DRF views/viewsets: `cache_page_for_anonymous` on `as_view`."""
+
+    page_cache_timeout: int | None = None
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        view = super().as_view(*args, **kwargs)
+        return cache_page_for_anonymous(view, timeout=cls.page_cache_timeout)

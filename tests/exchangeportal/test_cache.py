@@ -1,0 +1,226 @@
+import socket
+
+import pytest
+from django.core.cache import cache, caches
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template import engines
+from django.test import RequestFactory
+from django.views.generic import View
+
+from exchangeportal.cache import (
+    AnonymousPageCacheMixin,
+    cache_page_for_anonymous,
+    data_version,
+    data_version_bump,
+)
+from exchangeportal.settings import parse_cache_url
+from tests.factories import CityFactory, FriendshipLinkFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class CountingView:
+    """A view that says how many times it really ran."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, request):
+        self.calls += 1
+        return HttpResponse(f"page {self.calls}")
+
+
+def get(path="/en/places/", **headers):
+    return RequestFactory().get(path, headers=headers)
+
+
+def test_cache_page_for_anonymous_serves_a_second_visit_from_the_cache():
+    view = CountingView()
+    page = cache_page_for_anonymous(view)
+
+    first, second = page(get()), page(get())
+
+    assert (first.content, second.content, view.calls) == (b"page 1", b"page 1", 1)
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert second["ETag"] == first["ETag"]
+    assert second["Cache-Control"] == "no-cache"
+
+
+def test_cache_page_for_anonymous_keys_on_the_address():
+    view = CountingView()
+    page = cache_page_for_anonymous(view)
+
+    contents = [page(get(path)).content for path in ("/en/places/", "/en/places/?page=2")]
+
+    assert (contents, view.calls) == ([b"page 1", b"page 2"], 2)
+
+
+@pytest.mark.django_db
+def test_cache_page_for_anonymous_is_stale_after_any_write():
+    view = CountingView()
+    page = cache_page_for_anonymous(view)
+    page(get())
+
+    CityFactory()
+    after_save = page(get())
+    FriendshipLinkFactory().sources.clear()
+    after_tie = page(get())
+
+    assert (after_save.content, after_save["X-Page-Cache"]) == (b"page 2", "miss")
+    assert (after_tie.content, view.calls) == (b"page 3", 3)
+
+
+def test_data_version_bump_makes_a_new_version():
+    before = data_version()
+
+    data_version_bump()
+
+    assert data_version() == before + 1
+
+
+def test_data_version_survives_a_lost_key():
+    before = data_version()
+    cache.clear()
+
+    data_version_bump()
+
+    assert data_version() > before
+
+
+def test_cache_page_for_anonymous_answers_304_to_a_matching_etag():
+    page = cache_page_for_anonymous(CountingView())
+    etag = page(get())["ETag"]
+
+    response = page(get(If_None_Match=etag))
+
+    assert (response.status_code, response.content, response["ETag"]) == (304, b"", etag)
+
+
+def test_cache_page_for_anonymous_bypasses_visitors_with_a_session():
+    view = CountingView()
+    page = cache_page_for_anonymous(view)
+    request = get()
+    request.COOKIES["sessionid"] = "abc"
+
+    responses = [page(request), page(request)]
+
+    assert [r.content for r in responses] == [b"page 1", b"page 2"]
+    assert [r.has_header("X-Page-Cache") for r in responses] == [False, False]
+
+
+def test_cache_page_for_anonymous_does_not_store_a_page_with_a_csrf_token():
+    calls = []
+
+    def form_page(request):
+        calls.append(get_token(request))
+        return HttpResponse("form")
+
+    page = cache_page_for_anonymous(form_page)
+
+    responses = [page(get()), page(get())]
+
+    assert [r["X-Page-Cache"] for r in responses] == ["skip", "skip"]
+    assert len(calls) == 2
+
+
+def test_cache_page_for_anonymous_does_not_store_errors_or_posts():
+    view = CountingView()
+
+    def missing(request):
+        view(request)
+        return HttpResponse("gone", status=404)
+
+    page = cache_page_for_anonymous(missing)
+    page(get())
+    page(get())
+    post = cache_page_for_anonymous(CountingView())
+    first_post = post(RequestFactory().post("/en/places/"))
+    second_post = post(RequestFactory().post("/en/places/"))
+
+    assert view.calls == 2
+    assert (first_post.content, second_post.content) == (b"page 1", b"page 2")
+
+
+def test_anonymous_page_cache_mixin_caches_a_class_based_view():
+    calls = []
+
+    class PlacesView(AnonymousPageCacheMixin, View):
+        def get(self, request):
+            calls.append(1)
+            return HttpResponse("places")
+
+    view = PlacesView.as_view()
+
+    responses = [view(get()), view(get())]
+
+    assert [r["X-Page-Cache"] for r in responses] == ["miss", "hit"]
+    assert len(calls) == 1
+
+
+def _redis_answers() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
+def test_the_redis_cache_url_works(settings):
+    settings.CACHES = {
+        "default": parse_cache_url("redis://127.0.0.1:6379/15"),
+    }
+    redis_cache = caches.create_connection("default")
+    redis_cache.set("portal:test", {"ok": 1}, 5)
+
+    try:
+        assert redis_cache.get("portal:test") == {"ok": 1}
+    finally:
+        redis_cache.delete("portal:test")
+        for pool in redis_cache._cache._pools.values():  # close the sockets
+            pool.disconnect()
+
+
+def test_templates_are_compiled_once_by_the_cached_loader():
+    loaders = engines["django"].engine.template_loaders
+
+    assert [type(loader).__module__ for loader in loaders] == ["django.template.loaders.cached"]
+
+
+@pytest.mark.django_db
+def test_portal_pages_are_served_from_the_cache_until_a_write(client, django_assert_num_queries):
+    CityFactory(name_en="Nara", slug="nara")
+    first = client.get("/en/cities/")
+
+    with django_assert_num_queries(0):
+        second = client.get("/en/cities/")
+    CityFactory(name_en="Yangzhou", slug="yangzhou")
+    third = client.get("/en/cities/")
+
+    assert [r["X-Page-Cache"] for r in (first, second, third)] == ["miss", "hit", "miss"]
+    assert second.content == first.content
+    assert (b"Yangzhou" in first.content, b"Yangzhou" in third.content) == (False, True)
+
+
+@pytest.mark.django_db
+def test_portal_pages_are_not_cached_for_logged_in_staff(admin_client):
+    responses = [admin_client.get("/en/cities/"), admin_client.get("/en/cities/")]
+
+    assert [r.status_code for r in responses] == [200, 200]
+    assert [r.has_header("X-Page-Cache") for r in responses] == [False, False]
+
+
+@pytest.mark.django_db
+def test_a_write_bumps_the_data_version_again_at_commit(django_capture_on_commit_callbacks):
+    before = data_version()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        CityFactory()
+
+    assert data_version() == before + 2
