@@ -194,7 +194,7 @@ def export(path: Path, *, everything: bool) -> int:
         if everything or message["work"]
     ]
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar=None)
+        writer = csv.writer(handle, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None)
         writer.writerow(COLUMNS)
         writer.writerows([[_escape(cell) for cell in row] for row in rows])
     print(f"{len(rows)} messages written to {path}")
@@ -213,7 +213,7 @@ def import_(path: Path) -> int:
     catalogs = load_catalogs()
     errors, changed = [], 0
     with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None)
         if next(reader, None) != COLUMNS:
             print(f"{path}: the header must be {' '.join(COLUMNS)}", file=sys.stderr)
             return 1
