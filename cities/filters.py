@@ -2,10 +2,25 @@
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import AdminLevel, City, Country
-from .selectors import city_designated_filter, city_name_match, city_tied_with_filter
+from .models import (
+    AdminLevel,
+    City,
+    Country,
+    CultureCityDesignation,
+    DesignationStatus,
+    FriendshipLink,
+    TieKind,
+    TieStatus,
+)
+from .selectors import (
+    city_designated_filter,
+    city_name_match,
+    city_tied_with_filter,
+    tie_country_pair_filter,
+)
 
 YES_NO = [("true", _("yes")), ("false", _("no"))]
 
@@ -72,3 +87,73 @@ class CityFilterSet(django_filters.FilterSet):
         if not self.is_bound:
             return []
         return [str(self.form.fields[name].label) for name in self.form.errors]
+
+
+# Country pairs a tie can join, in the order of their codes ("CN-JP", not "JP-CN").
+COUNTRY_PAIR_CHOICES = [
+    ("CN-JP", _("China – Japan")),
+    ("CN-KR", _("China – South Korea")),
+    ("JP-KR", _("Japan – South Korea")),
+]
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class TieFilterSet(django_filters.FilterSet):
+    """Filters of the ties list (the API's `ties`, its CSV and GeoJSON)."""
+
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=TieKind.choices)
+    pair = django_filters.ChoiceFilter(
+        label=_("Countries"), choices=COUNTRY_PAIR_CHOICES, method="filter_pair"
+    )
+    since = YearFilter(
+        label=_("Established since (year)"),
+        field_name="established_on",
+        lookup_expr="year__gte",
+        min_value=1800,
+        max_value=2100,
+    )
+    year = YearFilter(
+        label=_("Established in (year)"),
+        field_name="established_on",
+        lookup_expr="year",
+        min_value=1800,
+        max_value=2100,
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=TieStatus.choices)
+    city = django_filters.CharFilter(label=_("Place (slug)"), method="filter_city", max_length=80)
+    verified = django_filters.ChoiceFilter(
+        label=_("Verified by staff"), choices=YES_NO, method="filter_verified"
+    )
+
+    class Meta:
+        model = FriendshipLink
+        fields = ["kind", "pair", "since", "year", "status", "city", "verified"]
+
+    def filter_pair(self, queryset, name, value):
+        return tie_country_pair_filter(queryset, value)
+
+    def filter_city(self, queryset, name, value):
+        return queryset.filter(Q(city_a__slug=value) | Q(city_b__slug=value))
+
+    def filter_verified(self, queryset, name, value):
+        return queryset.filter(verified=value == "true")
+
+
+class DesignationFilterSet(django_filters.FilterSet):
+    """Filters of the Culture City designations list (the API's `designations`)."""
+
+    year = YearFilter(label=_("Year"), field_name="year", min_value=2014, max_value=2100)
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), field_name="city__country", choices=Country.choices
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=DesignationStatus.choices)
+    city = django_filters.CharFilter(
+        label=_("Place (slug)"), field_name="city__slug", max_length=80
+    )
+
+    class Meta:
+        model = CultureCityDesignation
+        fields = ["year", "country", "status", "city"]

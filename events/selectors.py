@@ -5,6 +5,7 @@ import datetime
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     F,
     Prefetch,
     Q,
@@ -14,6 +15,7 @@ from django.db.models import (
 )
 
 from cities.models import City, FriendshipLink, Source
+from cities.selectors import city_name_match
 
 from .models import EventSeries, ExchangeEvent
 
@@ -135,3 +137,55 @@ def series_detail_queryset() -> QuerySet:
 def series_events(*, series: EventSeries) -> QuerySet:
     """Published editions of a series, latest first."""
     return event_list().filter(series=series).order_by("-starts_on", "id")
+
+
+def event_open_data_list() -> QuerySet:
+    """Published events for the API and the open data: `event_list()` plus sources,
+    ties served and the Culture City year."""
+    return (
+        event_list()
+        .select_related("designation", "designation__city")
+        .prefetch_related(
+            _sources(),
+            Prefetch(
+                "links",
+                queryset=FriendshipLink.objects.select_related("city_a", "city_b").order_by(
+                    "established_on", "id"
+                ),
+            ),
+        )
+    )
+
+
+def event_place_filter(queryset: QuerySet, slug: str) -> QuerySet:
+    """Events the place (by slug) hosted or joined as a partner."""
+    joined = ExchangeEvent.partners.through.objects.filter(city__slug=slug).values(
+        "exchangeevent_id"
+    )
+    return queryset.filter(Q(host__slug=slug) | Q(pk__in=joined))
+
+
+def event_text_search(queryset: QuerySet, query: str) -> QuerySet:
+    """Events whose title (any language) contains `query`, or whose host answers to it."""
+    condition = Q()
+    for name in ("title_en", "title_zh_hans", "title_ja", "title_ko"):
+        condition |= Q(**{f"{name}__icontains": query})
+    hosts = city_name_match(City.objects.all(), query).values("pk")
+    return queryset.filter(condition | Q(host__in=hosts))
+
+
+def series_list() -> QuerySet:
+    """Series with their sources and the number of published editions, by name."""
+    return (
+        EventSeries.objects.prefetch_related(_sources())
+        .annotate(event_count=Count("events", filter=Q(events__is_published=True)))
+        .order_by("name_en", "id")
+    )
+
+
+def series_name_search(queryset: QuerySet, query: str) -> QuerySet:
+    """Series whose name (any language) contains `query`."""
+    condition = Q()
+    for name in ("name_en", "name_zh_hans", "name_ja", "name_ko"):
+        condition |= Q(**{f"{name}__icontains": query})
+    return queryset.filter(condition)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # The open API and its documentation (not language-prefixed).
+    path("api/", include("exchangeportal.api")),
 ]
 
 # The public portal, under /en/, /zh-hans/, /ja/, /ko/; "/" redirects by Accept-Language.

@@ -1,0 +1,272 @@
+"""Read-only API of places, ties and Culture City designations (lists, details, CSV)."""
+
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, viewsets
+
+from exchangeportal.api_support import (
+    CsvListMixin,
+    PortalFilterBackend,
+    SearchFilter,
+    StrictOrderingFilter,
+)
+
+from ..filters import CityFilterSet, DesignationFilterSet, TieFilterSet
+from ..selectors import (
+    city_list,
+    city_name_match,
+    designation_name_search,
+    designation_queryset,
+    tie_name_search,
+    tie_queryset,
+)
+from .columns import CITY_COLUMNS, DESIGNATION_COLUMNS, TIE_COLUMNS
+from .serializers import CitySerializer, DesignationSerializer, TieSerializer
+
+SLUG_PATTERN = r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*"
+
+
+def csv_format_parameter(extra: list[str] | None = None) -> OpenApiParameter:
+    return OpenApiParameter(
+        "format",
+        str,
+        enum=["json", "csv", *(extra or [])],
+        description=str(
+            _(
+                "`csv` for every matching row as CSV (same filters, not paginated, streamed); "
+                "`json` (the default) for a page of results."
+            )
+        ),
+    )
+
+
+def list_responses(serializer):
+    return {
+        (200, "application/json"): serializer(many=True),
+        (200, "text/csv"): OpenApiResponse(
+            OpenApiTypes.STR, description="Every matching row, one line each, with a header."
+        ),
+    }
+
+
+PLACE_EXAMPLE = OpenApiExample(
+    "Yangzhou",
+    response_only=True,
+    value={
+        "slug": "yangzhou",
+        "url": "https://portal.example/api/v1/cities/yangzhou/",
+        "page_url": "https://portal.example/en/cities/yangzhou/",
+        "country": "CN",
+        "admin_level": "municipality",
+        "parent": None,
+        "name_en": "Yangzhou",
+        "name_zh_hans": "扬州",
+        "name_zh_hant": "揚州",
+        "name_ja": "揚州",
+        "name_ko": "양저우",
+        "romanization": "Yángzhōu",
+        "aliases": ["Yangchow"],
+        "latitude": 32.3942,
+        "longitude": 119.4127,
+        "population": 4559797,
+        "population_year": 2020,
+        "area_km2": 6591.21,
+        "valid_from": None,
+        "valid_to": None,
+        "website": "https://www.yangzhou.gov.cn/",
+        "wikidata_id": "Q57958",
+        "geonames_id": 1787227,
+        "tie_count": 3,
+        "designation_years": [2018],
+        "ties_url": "https://portal.example/api/v1/ties/?city=yangzhou",
+        "events_url": "https://portal.example/api/v1/events/?place=yangzhou",
+    },
+)
+
+TIE_EXAMPLE = OpenApiExample(
+    "Yangzhou – Nara",
+    response_only=True,
+    value={
+        "slug": "nara--yangzhou",
+        "url": "https://portal.example/api/v1/ties/nara--yangzhou/",
+        "page_url": "https://portal.example/en/ties/nara--yangzhou/",
+        "city_a": {
+            "slug": "yangzhou",
+            "url": "https://portal.example/api/v1/cities/yangzhou/",
+            "country": "CN",
+            "name_en": "Yangzhou",
+            "name_zh_hans": "扬州",
+            "name_zh_hant": "揚州",
+            "name_ja": "揚州",
+            "name_ko": "양저우",
+        },
+        "city_b": {
+            "slug": "nara",
+            "url": "https://portal.example/api/v1/cities/nara/",
+            "country": "JP",
+            "name_en": "Nara",
+            "name_zh_hans": "奈良",
+            "name_zh_hant": "奈良",
+            "name_ja": "奈良市",
+            "name_ko": "나라",
+        },
+        "kind": "friendship",
+        "label_a": "友好城市",
+        "label_b": "友好都市",
+        "established": "2010-05",
+        "established_precision": "month",
+        "date_basis": "signed",
+        "status": "active",
+        "ended_on": None,
+        "verified": True,
+        "note": "",
+        "milestones": [],
+        "sources": [
+            {
+                "id": 12,
+                "url": "https://www.clair.or.jp/",
+                "title": "Sister city data",
+                "publisher": "CLAIR",
+                "accessed_on": "2025-01-15",
+            }
+        ],
+    },
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List places",
+        description=(
+            "Places (cities, districts, counties, prefectures, provinces …) with the "
+            "directory's filters. `q` and `search` both match every name and spelling."
+        ),
+        parameters=[csv_format_parameter()],
+        responses=list_responses(CitySerializer),
+        examples=[PLACE_EXAMPLE],
+    ),
+    retrieve=extend_schema(
+        summary="One place",
+        description="A place by its slug.",
+        examples=[PLACE_EXAMPLE],
+    ),
+)
+class CityViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
+    """Places: every name, coordinates, population, and links to their ties and events."""
+
+    serializer_class = CitySerializer
+    filter_backends = [PortalFilterBackend, SearchFilter]
+    filterset_class = CityFilterSet
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
+    search_description = _(
+        "Places answering to this name in any script or spelling (English, 简体, 繁體, "
+        "日本語, 한국어, romanisation, other spellings)."
+    )
+    csv_columns = CITY_COLUMNS
+    csv_filename = "places.csv"
+
+    def get_queryset(self):
+        return city_list()
+
+    def search_queryset(self, queryset, term):
+        return city_name_match(queryset, term)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List ties",
+        description=(
+            "Ties between places (one per unordered pair), with both places, both sides' "
+            "labels, the partial date, milestones and sources."
+        ),
+        parameters=[csv_format_parameter()],
+        responses=list_responses(TieSerializer),
+        examples=[TIE_EXAMPLE],
+    ),
+    retrieve=extend_schema(
+        summary="One tie",
+        description=(
+            "A tie by its two places' slugs joined by `--` (either order; the canonical "
+            "`slug` has them in alphabetical order)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "pair",
+                str,
+                OpenApiParameter.PATH,
+                description="`<slug-a>--<slug-b>`, e.g. `nara--yangzhou`.",
+            )
+        ],
+        examples=[TIE_EXAMPLE],
+    ),
+)
+class TieViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
+    """Ties (sister, friendship … cities) between two places."""
+
+    serializer_class = TieSerializer
+    filter_backends = [PortalFilterBackend, SearchFilter, StrictOrderingFilter]
+    filterset_class = TieFilterSet
+    ordering_fields = [("established", "established_on"), "kind", "status"]
+    lookup_field = "pair"
+    lookup_url_kwarg = "pair"
+    lookup_value_regex = f"{SLUG_PATTERN}--{SLUG_PATTERN}"
+    search_description = _("Ties one of whose places answers to this name (any script).")
+    csv_columns = TIE_COLUMNS
+    csv_filename = "ties.csv"
+
+    def get_queryset(self):
+        return tie_queryset().order_by(F("established_on").asc(nulls_last=True), "id")
+
+    def search_queryset(self, queryset, term):
+        return tie_name_search(queryset, term)
+
+    def get_object(self):
+        slug_a, _sep, slug_b = self.kwargs["pair"].partition("--")
+        tie = (
+            self.get_queryset()
+            .filter(
+                Q(city_a__slug=slug_a, city_b__slug=slug_b)
+                | Q(city_a__slug=slug_b, city_b__slug=slug_a)
+            )
+            .first()
+        )
+        if tie is None:
+            raise exceptions.NotFound(_("These two places have no recorded tie."))
+        return tie
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List Culture City designations",
+        description="Culture City of East Asia designations: year, place, status, theme, sources.",
+        parameters=[csv_format_parameter()],
+        responses=list_responses(DesignationSerializer),
+    ),
+    retrieve=extend_schema(summary="One designation", description="A designation by its id."),
+)
+class DesignationViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
+    """Culture City of East Asia designations."""
+
+    serializer_class = DesignationSerializer
+    filter_backends = [PortalFilterBackend, SearchFilter, StrictOrderingFilter]
+    filterset_class = DesignationFilterSet
+    ordering_fields = ["year"]
+    lookup_value_regex = r"[0-9]{1,18}"
+    search_description = _("Designations whose place answers to this name (any script).")
+    csv_columns = DESIGNATION_COLUMNS
+    csv_filename = "designations.csv"
+
+    def get_queryset(self):
+        return designation_queryset().order_by("-year", "city__country", "city__name_en", "id")
+
+    def search_queryset(self, queryset, term):
+        return designation_name_search(queryset, term)
