@@ -14,3 +14,13 @@ def _media_root(settings, tmp_path):
 def demo_data(db):
     """The real demo data, loaded as `make run` loads it."""
     call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (API throttling counts live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
