@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponsePermanentRedirect, JsonResponse, StreamingHttpResponse
@@ -16,6 +17,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from rest_framework import exceptions
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -24,7 +26,6 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
-from rest_framework.views import exception_handler
 
 MAX_PAGE_SIZE = 100
 SEARCH_MAX_LENGTH = 200
@@ -44,12 +45,20 @@ class ApiPagination(PageNumberPagination):
         "Results per page (default 20, at most 100; a larger value gives 100)."
     )
 
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param, "")
+        if value == "":
+            return self.page_size
+        if not value.isdigit() or int(value) < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("Give a whole number from 1 to 100.")]}
+            )
+        return min(int(value), self.max_page_size)
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
-            if parameter["name"] == self.page_size_query_param:
-                parameter["schema"]["maximum"] = MAX_PAGE_SIZE
         return parameters
 
 
@@ -129,6 +138,43 @@ class PortalFilterBackend(DjangoFilterBackend):
         return kwargs
 
 
+class PortalFilterExtension(DjangoFilterExtension):
+    """Schema of the portal's filters, with what their form fields enforce.
+
+    Adds an integer field's bounds, a text field's maximum length and the empty
+    value (= any) to each choice list, so the documentation states exactly what
+    answers 400.
+    """
+
+    target_class = "exchangeportal.api_support.PortalFilterBackend"
+    match_subclasses = True
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        field = filter_field.field
+        for parameter in parameters:
+            schema = parameter["schema"]
+            if isinstance(field, forms.IntegerField):
+                schema.update(type="integer")
+                schema.pop("format", None)
+                for bound, value in (("minimum", field.min_value), ("maximum", field.max_value)):
+                    if value is not None:
+                        schema[bound] = value
+            elif isinstance(field, forms.ChoiceField):
+                target = schema.get("items", schema)
+                target.update(type="string")
+                target["enum"] = [str(value) for value, _label in field.choices if value != ""]
+                target["enum"].append("")
+            elif isinstance(field, forms.CharField) and field.max_length:
+                schema["maxLength"] = field.max_length
+            if not parameter.get("description"):
+                parameter["description"] = str(filter_field.label or field_name)
+        return parameters
+
+
 def clean_search_term(value: str) -> str:
     """The `search` parameter, stripped; 400 when too long or holding control characters."""
     term = value.strip()
@@ -166,7 +212,11 @@ class SearchFilter(BaseFilterBackend):
                 "required": False,
                 "in": "query",
                 "description": str(view.search_description),
-                "schema": {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
+                "schema": {
+                    "type": "string",
+                    "maxLength": SEARCH_MAX_LENGTH,
+                    "pattern": "^[^\\x00-\\x1f]*$",
+                },
             }
         ]
 
@@ -188,8 +238,8 @@ class StrictOrderingFilter(BaseFilterBackend):
         )
 
     def filter_queryset(self, request, queryset, view):
-        params = request.query_params.get(self.ordering_param)
-        if params is None:
+        params = request.query_params.get(self.ordering_param, "")
+        if params == "":
             return queryset
         fields = self._fields(view)
         ordering = []
@@ -223,7 +273,7 @@ class StrictOrderingFilter(BaseFilterBackend):
                 ),
                 "schema": {
                     "type": "string",
-                    "enum": [value for name in names for value in (name, f"-{name}")],
+                    "enum": [value for name in names for value in (name, f"-{name}")] + [""],
                 },
             }
         ]
@@ -259,6 +309,9 @@ def api_exception_handler(exc, context):
     The body is always JSON (even when CSV was asked for): `{"detail": "…"}` or
     field errors `{"field": ["…"]}`.
     """
+    # Imported here: rest_framework.views reads the throttle classes defined in this module.
+    from rest_framework.views import exception_handler
+
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, DomainError):
@@ -387,11 +440,40 @@ _AUTH_RESPONSES = {
 }
 
 
+API_DESCRIPTION = """\
+Everything the CJK City Exchange Portal shows — places, ties, Culture City of East Asia
+designations, exchange events and series — with the sources of every fact.
+
+* **Read-only resources** (`cities`, `ties`, `designations`, `events`, `series`) need no
+  account. Lists take the portal's filters plus `search`, `ordering`, `page` and
+  `page_size` (at most 100). A malformed filter value answers 400 naming the parameter.
+* **CSV**: add `format=csv` to any list (or send `Accept: text/csv`) for every matching row,
+  streamed, with the same filters. `/api/v1/dump.zip` holds all open data as CSV files with
+  a README of every column and the licence.
+* **Dates** are partial ISO strings — `"1995"`, `"2002-11"`, `"2010-05-23"` — with their
+  precision alongside.
+* **Authentication** (partners' proposals only): a session, or `Authorization: Token <key>`.
+* **Throttling**: anonymous clients {anon} per IP address, signed-in clients {user} per user;
+  past the limit the API answers 429 with a `Retry-After` header.
+* **Errors** are JSON: `{{"detail": "…"}}`, or `{{"field": ["…"]}}` for invalid input.
+* **CORS**: any web page may read the API anonymously (GET); nothing else cross-origin.
+"""
+
+
 def postprocess_error_responses(result, generator, request, public):
-    """Document the JSON error answers on every operation (and 401/403 where auth is needed)."""
+    """Document the JSON error answers on every operation (and 401/403 where auth is needed),
+    the throttling rates in force, and a description on fields that only had a title."""
+    rates = api_settings.DEFAULT_THROTTLE_RATES
+    result["info"]["description"] = API_DESCRIPTION.format(
+        anon=rates.get("anon") or "unlimited", user=rates.get("user") or "unlimited"
+    )
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
     components["FieldErrors"] = FIELD_ERRORS_SCHEMA
+    for component in components.values():
+        for spec in component.get("properties", {}).values():
+            if not spec.get("description") and spec.get("title"):
+                spec["description"] = spec["title"]
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:

@@ -56,6 +56,7 @@ class PlaceRefSerializer(serializers.ModelSerializer):
             "name_ja",
             "name_ko",
         ]
+        extra_kwargs = {"slug": {"help_text": "The place's address in the portal and this API."}}
 
     def get_url(self, city: City) -> str:
         return absolute(self.context.get("request"), reverse("api:city-detail", args=[city.slug]))
@@ -188,7 +189,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         precision_field="date_precision",
         help_text="When: a partial ISO date (YYYY, YYYY-MM or YYYY-MM-DD).",
     )
-    sources = SourceSerializer(many=True, read_only=True)
+    sources = SourceSerializer(many=True, read_only=True, help_text="Where these facts come from.")
 
     class Meta:
         model = LinkMilestone
@@ -197,6 +198,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
             "date_precision": {"help_text": "How much of the date is known."},
             "kind": {"help_text": "The step: memorandum, agreement, upgrade, renewal …"},
             "kind_after": {"help_text": "The kind of tie after this step (empty if unchanged)."},
+            "note": {"help_text": "Curator's note on this step."},
         }
 
 
@@ -213,8 +215,10 @@ class TieSerializer(serializers.ModelSerializer):
         precision_field="established_precision",
         help_text='When established: "1995", "2002-11" or "2010-05-23"; null if unknown.',
     )
-    milestones = MilestoneSerializer(many=True, read_only=True)
-    sources = SourceSerializer(many=True, read_only=True)
+    milestones = MilestoneSerializer(
+        many=True, read_only=True, help_text="Dated steps of the tie, oldest first."
+    )
+    sources = SourceSerializer(many=True, read_only=True, help_text="Where these facts come from.")
 
     class Meta:
         model = FriendshipLink
@@ -246,6 +250,7 @@ class TieSerializer(serializers.ModelSerializer):
             "status": {"help_text": "active, dormant (no recent exchange) or ended."},
             "ended_on": {"help_text": "When an ended tie ended."},
             "verified": {"help_text": "Confirmed by staff against its sources."},
+            "note": {"help_text": "Curator's note on the tie."},
         }
 
     def get_slug(self, tie: FriendshipLink) -> str:
@@ -263,7 +268,7 @@ class DesignationSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="This designation in the API.")
     page_url = serializers.SerializerMethodField(help_text="The year's public page.")
     city = PlaceRefSerializer(read_only=True, help_text="The designated place.")
-    sources = SourceSerializer(many=True, read_only=True)
+    sources = SourceSerializer(many=True, read_only=True, help_text="Where these facts come from.")
 
     class Meta:
         model = CultureCityDesignation
@@ -284,7 +289,9 @@ class DesignationSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "year": {"help_text": "The Culture City year (2014 on)."},
             "status": {"help_text": "selected, proclaimed, extended or cancelled."},
+            "id": {"help_text": "The designation's id (its address in this API)."},
             "theme_en": {"help_text": "The year's theme, in English."},
+            "note": {"help_text": "Curator's note (extension, cancellation …)."},
         }
 
     def get_url(self, designation: CultureCityDesignation) -> str:

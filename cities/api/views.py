@@ -38,7 +38,7 @@ def csv_format_parameter(extra: list[str] | None = None) -> OpenApiParameter:
     return OpenApiParameter(
         "format",
         str,
-        enum=["json", "csv", *(extra or [])],
+        enum=["json", "csv", *(extra or []), ""],
         description=str(
             _(
                 "`csv` for every matching row as CSV (same filters, not paginated, streamed); "
@@ -46,6 +46,10 @@ def csv_format_parameter(extra: list[str] | None = None) -> OpenApiParameter:
             )
         ),
     )
+
+
+def slug_parameter(description: str) -> OpenApiParameter:
+    return OpenApiParameter("slug", str, OpenApiParameter.PATH, description=description)
 
 
 def list_responses(serializer):
@@ -156,6 +160,7 @@ TIE_EXAMPLE = OpenApiExample(
     retrieve=extend_schema(
         summary="One place",
         description="A place by its slug.",
+        parameters=[slug_parameter("The place's slug, e.g. `yangzhou`.")],
         examples=[PLACE_EXAMPLE],
     ),
 )
@@ -251,7 +256,13 @@ class TieViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
         parameters=[csv_format_parameter()],
         responses=list_responses(DesignationSerializer),
     ),
-    retrieve=extend_schema(summary="One designation", description="A designation by its id."),
+    retrieve=extend_schema(
+        summary="One designation",
+        description="A designation by its id.",
+        parameters=[
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description="The designation's id.")
+        ],
+    ),
 )
 class DesignationViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
     """Culture City of East Asia designations."""

@@ -21,6 +21,7 @@ class SeriesRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = EventSeries
         fields = ["slug", "url", "name_en", "name_zh_hans", "name_ja", "name_ko"]
+        extra_kwargs = {"slug": {"help_text": "The series' address in the portal and this API."}}
 
     def get_url(self, series: EventSeries) -> str:
         path = reverse("api:series-detail", args=[series.slug])
@@ -50,6 +51,11 @@ class DesignationRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = CultureCityDesignation
         fields = ["id", "url", "year", "city", "status"]
+        extra_kwargs = {
+            "id": {"help_text": "The designation's id."},
+            "year": {"help_text": "The Culture City year."},
+            "status": {"help_text": "selected, proclaimed, extended or cancelled."},
+        }
 
     def get_url(self, designation: CultureCityDesignation) -> str:
         path = reverse("api:designation-detail", args=[designation.pk])
@@ -84,7 +90,7 @@ class EventSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, help_text="The Culture City year it belongs to, if any."
     )
     image = serializers.SerializerMethodField(help_text="The event's image, if any.")
-    sources = SourceSerializer(many=True, read_only=True)
+    sources = SourceSerializer(many=True, read_only=True, help_text="Where these facts come from.")
 
     class Meta:
         model = ExchangeEvent
@@ -136,6 +142,10 @@ class EventSerializer(serializers.ModelSerializer):
             "budget_amount": {"help_text": "Budget, in `budget_currency`."},
             "budget_currency": {"help_text": "ISO 4217 currency code."},
             "participants": {"help_text": "Number of participants."},
+            "description": {"help_text": "Longer description (English)."},
+            "venue": {"help_text": "Where it takes place."},
+            "online_url": {"help_text": "Link to the online event, if any."},
+            "outcome": {"help_text": "What came out of it."},
         }
 
     def get_url(self, event: ExchangeEvent) -> str:
@@ -154,7 +164,7 @@ class SeriesSerializer(serializers.ModelSerializer):
     page_url = serializers.SerializerMethodField(help_text="The series' public page.")
     events_url = serializers.SerializerMethodField(help_text="The API list of its editions.")
     event_count = serializers.IntegerField(help_text="Number of published editions.")
-    sources = SourceSerializer(many=True, read_only=True)
+    sources = SourceSerializer(many=True, read_only=True, help_text="Where these facts come from.")
 
     class Meta:
         model = EventSeries
@@ -174,6 +184,7 @@ class SeriesSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "slug": {"help_text": "The series' address in the portal and this API."},
             "name_en": {"help_text": "Name in English."},
+            "description": {"help_text": "What the series is (English)."},
         }
 
     def get_url(self, series: EventSeries) -> str:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from cities.api.views import SLUG_PATTERN, csv_format_parameter, list_responses
+from cities.api.views import SLUG_PATTERN, csv_format_parameter, list_responses, slug_parameter
 from exchangeportal.api_support import (
     CsvListMixin,
     PortalFilterBackend,
@@ -35,7 +35,11 @@ from .serializers import EventSerializer, SeriesSerializer
         parameters=[csv_format_parameter(["in_person", "online", "hybrid"])],
         responses=list_responses(EventSerializer),
     ),
-    retrieve=extend_schema(summary="One event", description="A published event by its slug."),
+    retrieve=extend_schema(
+        summary="One event",
+        description="A published event by its slug.",
+        parameters=[slug_parameter("The event's slug.")],
+    ),
 )
 class EventViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
     """Published exchange events."""
@@ -66,7 +70,11 @@ class EventViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
         parameters=[csv_format_parameter()],
         responses=list_responses(SeriesSerializer),
     ),
-    retrieve=extend_schema(summary="One event series", description="A series by its slug."),
+    retrieve=extend_schema(
+        summary="One event series",
+        description="A series by its slug.",
+        parameters=[slug_parameter("The series' slug, e.g. `cjk-go-tournament`.")],
+    ),
 )
 class SeriesViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
     """Event series."""
