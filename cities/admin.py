@@ -261,3 +261,24 @@ class TrilateralGroupAdmin(admin.ModelAdmin):
         + city_search_fields("city_kr")
     )
     autocomplete_fields = ["city_cn", "city_jp", "city_kr", "sources"]
+
+
+# --- Place photos through the one image pipeline ---------------------------------------------
+
+from django import forms as django_forms  # noqa: E402
+
+from exchangeportal.admin_urls import formfield_for_dbfield_https  # noqa: E402
+from exchangeportal.image_forms import PipelineImageFormMixin  # noqa: E402
+
+
+class CityAdminForm(PipelineImageFormMixin, django_forms.ModelForm):
+    pipeline_image_fields = ["photo"]
+
+    class Meta:
+        model = City
+        fields = ["photo"]  # the admin adds the other fields
+
+
+CityAdmin.form = CityAdminForm
+# Django 6 will assume https for scheme-less URLs; say so now (silences the deprecation).
+CityAdmin.formfield_for_dbfield = formfield_for_dbfield_https(CityAdmin.formfield_for_dbfield)

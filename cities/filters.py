@@ -25,6 +25,16 @@ from .selectors import (
 YES_NO = [("true", _("yes")), ("false", _("no"))]
 
 
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Ordering with the place's name and id as tie-breakers, so pages never overlap."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value:
+            qs = qs.order_by(*qs.query.order_by, "name_en", "pk")
+        return qs
+
+
 class CityFilterSet(django_filters.FilterSet):
     """Filters of the place directory.
 
@@ -57,7 +67,7 @@ class CityFilterSet(django_filters.FilterSet):
         empty_label=_("any country"),
         method="filter_tied_with",
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         label=_("Order by"),
         fields=(("name_en", "name"), ("population", "population"), ("tie_count", "ties")),
         field_labels={

@@ -15,6 +15,7 @@ from exchangeportal.ical import calendar_response
 from exchangeportal.paging import paginate_or_404
 
 from .filters import CityFilterSet
+from .models import City
 from .selectors import (
     city_designations,
     city_detail_queryset,
@@ -44,15 +45,9 @@ class CityListView(ConditionalGetMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        active = {
-            name: value
-            for name, value in self.request.GET.items()
-            if name in self.filterset.filters and value and name != "ordering"
-        }
         context.update(
             filterset=self.filterset,
             ignored_fields=self.filterset.ignored_fields,
-            has_filters=bool(active),
             query=self.request.GET.get("q", ""),
         )
         return context
@@ -85,13 +80,20 @@ class CityDetailView(ConditionalGetMixin, View):
 
 
 def city_not_found(request, slug):
-    """404 for an unknown place: the directory search, filled in with the slug's words."""
-    query = slug.replace("-", " ").replace("_", " ").strip()
-    suggestions = list(city_name_match(city_list(), query)[:5]) if query else []
+    """404 for an unknown place: the directory search with the slug as query, and near names."""
+    # The slug as typed, with spaces, run together, and its first word ("kyoto-city" → "kyoto").
+    variants = {slug, slug.replace("-", " "), slug.replace("-", ""), slug.split("-")[0]}
+    places = City.objects.none()
+    for variant in variants:
+        places |= city_name_match(City.objects.all(), variant)
     return render(
         request,
         "404.html",
-        {"search_query": query, "suggestions": suggestions, "missing_place": True},
+        {
+            "search_query": slug,
+            "suggestions": list(places.order_by("name_en")[:5]),
+            "missing_place": True,
+        },
         status=404,
     )
 
@@ -100,7 +102,7 @@ class CityEventsCalendarView(ConditionalGetMixin, View):
     """iCal feed of the events a place hosted or joined."""
 
     def get(self, request, slug):
-        city = city_detail_queryset().filter(slug=slug).first()
+        city = City.objects.filter(slug=slug).first()
         if city is None:
             raise Http404(_("No place has this address."))
         events = events_for_city(city=city, today=timezone.localdate())

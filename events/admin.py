@@ -93,3 +93,31 @@ class ExchangeEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("dates"), ordering="starts_on")
     def dates_display(self, obj):
         return obj.dates_display
+
+
+# --- Event images through the one image pipeline ---------------------------------------------
+
+from django import forms as django_forms  # noqa: E402
+
+from exchangeportal.admin_urls import formfield_for_dbfield_https  # noqa: E402
+from exchangeportal.image_forms import PipelineImageFormMixin  # noqa: E402
+
+
+class ExchangeEventAdminForm(PipelineImageFormMixin, django_forms.ModelForm):
+    pipeline_image_fields = ["image"]
+
+    class Meta:
+        model = ExchangeEvent
+        fields = ["image"]  # the admin adds the fieldsets' fields
+
+
+ExchangeEventAdmin.form = ExchangeEventAdminForm
+# Django 6 will assume https for scheme-less URLs; say so now (silences the deprecation).
+ExchangeEventAdmin.formfield_for_dbfield = formfield_for_dbfield_https(
+    ExchangeEventAdmin.formfield_for_dbfield
+)
+
+
+# --- The review desk: partners and proposals -------------------------------------------------
+
+from .admin_review import EventProposalAdmin, PartnerAdmin  # noqa: E402, F401

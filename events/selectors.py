@@ -17,7 +17,7 @@ from django.db.models import (
 from cities.models import City, FriendshipLink, Source
 from cities.selectors import city_name_match
 
-from .models import EventSeries, ExchangeEvent
+from .models import EventProposal, EventSeries, ExchangeEvent, Partner, ProposalActivity
 
 FEED_DAYS_BACK = 365
 
@@ -189,3 +189,64 @@ def series_name_search(queryset: QuerySet, query: str) -> QuerySet:
     for name in ("name_en", "name_zh_hans", "name_ja", "name_ko"):
         condition |= Q(**{f"{name}__icontains": query})
     return queryset.filter(condition)
+
+
+# --- Partners and proposals: the partner pages and the review desk ---------------------------
+
+
+def partner_for_user(*, user) -> Partner | None:
+    """The partner a user serves, or None (staff, anonymous, users without a membership)."""
+    if not user.is_authenticated:
+        return None
+    membership = getattr(user, "partner_membership", None)
+    return membership.partner if membership else None
+
+
+def proposal_list_for_partner(*, partner: Partner) -> QuerySet[EventProposal]:
+    """The partner's proposals for the dashboard: newest change first, with the host place."""
+    return EventProposal.objects.for_partner(partner).for_list().order_by("-updated_at", "-id")
+
+
+def proposals_visible_to(*, user) -> QuerySet[EventProposal]:
+    """Proposals a user may open: their own partner's; everything for reviewers/staff who
+    may view proposals; nothing for anyone else (so other partners' proposals are 404s)."""
+    if not user.is_authenticated:
+        return EventProposal.objects.none()
+    if user.is_staff and user.has_perm("events.view_eventproposal"):
+        return EventProposal.objects.all()
+    partner = partner_for_user(user=user)
+    if partner is None:
+        return EventProposal.objects.none()
+    return EventProposal.objects.for_partner(partner)
+
+
+def _proposal_detail_queryset(queryset: QuerySet[EventProposal]) -> QuerySet[EventProposal]:
+    return queryset.select_related("host", "partner", "event").prefetch_related(
+        "partner_places",
+        Prefetch("links", queryset=FriendshipLink.objects.select_related("city_a", "city_b")),
+    )
+
+
+def proposal_detail(*, user, pk: int) -> EventProposal:
+    """One proposal with what its page shows; raises DoesNotExist when not visible."""
+    return _proposal_detail_queryset(proposals_visible_to(user=user)).get(pk=pk)
+
+
+def proposal_detail_for_partner(*, partner: Partner, pk: int) -> EventProposal:
+    """One of the partner's proposals; raises DoesNotExist for anyone else's."""
+    return _proposal_detail_queryset(EventProposal.objects.for_partner(partner)).get(pk=pk)
+
+
+def proposal_timeline(*, proposal: EventProposal, include_internal: bool) -> list:
+    """The proposal's activities in order; internal notes only for reviewers."""
+    activities = ProposalActivity.objects.filter(proposal=proposal).select_related("actor")
+    if not include_internal:
+        activities = activities.filter(is_internal=False)
+    return list(activities.order_by("created_at", "id"))
+
+
+def proposal_admin_queryset(queryset: QuerySet[EventProposal]) -> QuerySet[EventProposal]:
+    """The review desk's changelist: the relations its columns show, loaded up front."""
+    return queryset.select_related("partner", "host", "reviewer").prefetch_related(
+        Prefetch("partner_places")
+    )

@@ -37,17 +37,7 @@ class EventListView(ConditionalGetMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        active = [
-            name
-            for name, value in self.request.GET.items()
-            if name in self.filterset.filters and value
-        ]
-        context.update(
-            filterset=self.filterset,
-            ignored_fields=self.filterset.ignored_fields,
-            has_filters=bool(active),
-            today=timezone.localdate(),
-        )
+        context.update(filterset=self.filterset, ignored_fields=self.filterset.ignored_fields)
         return context
 
 

@@ -9,6 +9,9 @@ from django.utils.translation import get_language
 PRODUCT_ID = "-//CJK City Exchange Portal//Events//EN"
 UID_DOMAIN = "cjk-exchange-portal"
 
+# RFC 5545 STATUS of a VEVENT for our event states (planned and held events are confirmed).
+_ICAL_STATUS = {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}
+
 
 def event_uid(event) -> str:
     """Stable across runs and languages: the row's id, never the (editable) slug or title."""
@@ -32,7 +35,7 @@ def event_component(event, *, request) -> icalendar.Event:
     location = ", ".join(part for part in [event.venue, event.host.name] if part)
     component.add("location", location)
     component.add("categories", [event.get_category_display()])
-    component.add("status", "CANCELLED" if event.status == "cancelled" else "CONFIRMED")
+    component.add("status", _ICAL_STATUS.get(event.status, "CONFIRMED"))
     component.add("url", request.build_absolute_uri(event.get_absolute_url()))
     return component
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "cities",
     "events",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: locks out repeated failed logins.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "exchangeportal.urls"
@@ -221,3 +224,37 @@ OPEN_DATA_LICENCE = os.environ.get(
     "Coordinates contain data from GeoNames, licensed under CC BY 4.0. Each row names its "
     "sources; the facts remain those of their publishers.",
 )
+
+
+# --- Partners and proposals -------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses logins while a username/IP pair is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "partners/locked_out.html"
+
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": os.environ.get("CACHE_LOCATION", "portal"),
+    }
+}
+
+# Proposal files (images, PDFs) are private: stored outside MEDIA_ROOT, served by a
+# permission-checked view only.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
+
+# Abuse limits: "count/seconds".
+PARTNER_SIGNUP_RATE = os.environ.get("PARTNER_SIGNUP_RATE", "5/3600")  # per IP
+PROPOSAL_SUBMIT_RATE_PARTNER = os.environ.get("PROPOSAL_SUBMIT_RATE_PARTNER", "10/3600")
+PROPOSAL_SUBMIT_RATE_IP = os.environ.get("PROPOSAL_SUBMIT_RATE_IP", "20/3600")
+PROPOSAL_OPEN_LIMIT = int(os.environ.get("PROPOSAL_OPEN_LIMIT", "20"))
+# Days an e-mail verification link stays valid.
+PARTNER_EMAIL_VERIFICATION_DAYS = int(os.environ.get("PARTNER_EMAIL_VERIFICATION_DAYS", "3"))
+AXES_VERBOSE = False
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

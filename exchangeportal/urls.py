@@ -21,6 +21,8 @@ urlpatterns += i18n_patterns(
     path("", HomeView.as_view(), name="home"),
     path("", include("cities.urls")),
     path("events/", include("events.urls")),
+    # Partner accounts and proposals (namespace "partners").
+    path("", include("events.urls_partner")),
 )
 
 if settings.DEBUG:

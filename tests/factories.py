@@ -153,3 +153,94 @@ class ExchangeEventFactory(factory.django.DjangoModelFactory):
     format = EventFormat.IN_PERSON
     status = EventStatus.HELD
     is_published = True
+
+
+# --- Partners and proposals ------------------------------------------------------------------
+
+from django.utils import timezone  # noqa: E402
+
+from events.models import (  # noqa: E402
+    EventProposal,
+    Partner,
+    PartnerKind,
+    PartnerMembership,
+    ProposalActivity,
+    ProposalState,
+)
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name_en = factory.Sequence(lambda n: f"Friendship Association {n}")
+    kind = PartnerKind.NGO
+    country = Country.JAPAN
+
+
+class PartnerMembershipFactory(factory.django.DjangoModelFactory):
+    """A partner's user; the e-mail address is verified unless `email_verified_at=None`."""
+
+    class Meta:
+        model = PartnerMembership
+
+    user = factory.SubFactory(UserFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    language = "en"
+    email_verified_at = factory.LazyFunction(timezone.now)
+
+
+class ReviewerFactory(UserFactory):
+    """A staff user in the Reviewer group (created by a data migration), not a superuser."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    is_staff = True
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(Group.objects.get(name="Reviewer"))
+
+
+class EventProposalFactory(factory.django.DjangoModelFactory):
+    """A complete proposal (ready to submit) in `draft`; pass `state=` for others."""
+
+    class Meta:
+        model = EventProposal
+        skip_postgeneration_save = True
+
+    partner = factory.SubFactory(PartnerFactory)
+    state = ProposalState.DRAFT
+    title = factory.Sequence(lambda n: f"Youth Go exchange {n}")
+    summary = "Young players of three cities meet for a week of Go."
+    description = "A week of matches, lessons and home stays."
+    category = EventCategory.CULTURE
+    format = EventFormat.IN_PERSON
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
+    ends_on = factory.LazyAttribute(
+        lambda proposal: proposal.starts_on + datetime.timedelta(days=2)
+    )
+    host = factory.SubFactory(CityFactory, country=Country.JAPAN)
+    venue = "City Hall"
+    participants = 40
+    contact_name = "Aiko Tanaka"
+    contact_email = factory.Sequence(lambda n: f"contact{n}@example.org")
+    privacy_consent = True
+
+    @factory.post_generation
+    def partner_places(self, create, extracted, **kwargs):
+        if not create:
+            return
+        places = extracted if extracted is not None else [CityFactory(country=Country.KOREA)]
+        self.partner_places.set(places)
+
+
+class ProposalActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProposalActivity
+
+    proposal = factory.SubFactory(EventProposalFactory)
+    from_state = ProposalState.DRAFT
+    to_state = ProposalState.SUBMITTED

@@ -57,3 +57,17 @@ def page_query(context, number, param: str = "page") -> str:
 def script_lang(country: str) -> str:
     """The BCP 47 tag of a place's own script (CN → zh-Hans), so the right CJK glyphs show."""
     return _COUNTRY_SCRIPT_LANG.get(country, "")
+
+
+@register.simple_tag(takes_context=True)
+def x_default_url(context) -> str:
+    """The page without a language prefix: it redirects by the browser's Accept-Language."""
+    request = context.get("request")
+    if request is None:
+        return "/"
+    current = get_language() or settings.LANGUAGE_CODE
+    path = request.get_full_path()
+    prefix = f"/{current}/"
+    if path.startswith(prefix):
+        path = "/" + path[len(prefix) :]
+    return request.build_absolute_uri(path)

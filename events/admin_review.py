@@ -1,0 +1,323 @@
+"""The review desk: partners and proposals in the admin.
+
+Proposals are read-only here. Reviewers change a proposal's state only with the
+transition buttons on its page and the bulk actions, which all call `events.services`.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminURLFieldWidget
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, URLField
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from cities.admin import city_search_fields
+
+from . import selectors, services
+from .models import (
+    PROPOSAL_IMAGE_FIELDS,
+    EventProposal,
+    Partner,
+    PartnerMembership,
+    ProposalActivity,
+    ProposalState,
+)
+
+# Button labels, in the order they are shown.
+TRANSITION_LABELS = {
+    ProposalState.UNDER_REVIEW: _("Start review"),
+    ProposalState.CHANGES_REQUESTED: _("Request changes"),
+    ProposalState.ACCEPTED: _("Accept and publish the event"),
+    ProposalState.REJECTED: _("Reject"),
+}
+
+
+class MembershipInline(admin.TabularInline):
+    model = PartnerMembership
+    fields = ["user", "language", "email_verified_at"]
+    readonly_fields = ["email_verified_at"]
+    raw_id_fields = ["user"]
+    extra = 0
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "country", "place", "proposal_count"]
+    list_filter = ["kind", "country"]
+    list_select_related = ["place"]
+    search_fields = ["name_en", "name_zh_hans", "name_ja", "name_ko", "website"]
+    autocomplete_fields = ["place"]
+    inlines = [MembershipInline]
+    formfield_overrides = {URLField: {"assume_scheme": "https", "widget": AdminURLFieldWidget}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(proposal_total=Count("proposals"))
+
+    @admin.display(description=_("proposals"), ordering="proposal_total")
+    def proposal_count(self, obj):
+        return obj.proposal_total
+
+
+class TransitionForm(forms.Form):
+    target = forms.ChoiceField(choices=[*ProposalState.choices, ("note", _("internal note"))])
+    message = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RejectActionForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the partners"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Sent with the decision to each selected proposal's partner."),
+    )
+
+
+@admin.register(EventProposal)
+class EventProposalAdmin(admin.ModelAdmin):
+    change_form_template = "admin/events/eventproposal/change_form.html"
+    view_on_site = False  # the proposal's page is the partner's, not the reviewers'
+    list_display = [
+        "__str__",
+        "partner",
+        "host",
+        "state",
+        "category",
+        "format",
+        "starts_on",
+        "submitted_at",
+        "reviewer",
+    ]
+    list_filter = [
+        "state",
+        "category",
+        "format",
+        ("host__country", admin.AllValuesFieldListFilter),
+        ("submitted_at", admin.DateFieldListFilter),
+    ]
+    list_select_related = ["partner", "host", "reviewer"]
+    date_hierarchy = "submitted_at"
+    search_fields = [
+        "title",
+        "summary",
+        "contact_name",
+        "contact_email",
+        "partner__name_en",
+        "partner__name_zh_hans",
+        "partner__name_ja",
+        "partner__name_ko",
+        *city_search_fields("host"),
+    ]
+    actions = ["start_review_action", "reject_with_message_action"]
+    fieldsets = [
+        (None, {"fields": ["state", "partner", "reviewer", "event", "submitted_at", "decided_at"]}),
+        (
+            _("The event"),
+            {
+                "fields": [
+                    "title",
+                    "summary",
+                    "description",
+                    "category",
+                    "format",
+                    "starts_on",
+                    "ends_on",
+                    "host",
+                    "partner_places_display",
+                    "venue",
+                    "online_url",
+                    "participants",
+                    "budget_amount",
+                    "budget_currency",
+                    "links_display",
+                    "source_url",
+                ]
+            },
+        ),
+        (
+            _("Contact and files"),
+            {
+                "fields": [
+                    "contact_name",
+                    "contact_email",
+                    "contact_phone",
+                    "files_display",
+                    "privacy_consent",
+                    "language",
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        # Drafts are the partner's own work in progress: the desk sees what was sent to it.
+        return super().get_queryset(request).exclude(state=ProposalState.DRAFT)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Nothing edits a proposal here: states change through the services only.
+        return False
+
+    @admin.display(description=_("partner places"))
+    def partner_places_display(self, obj):
+        return ", ".join(f"{place.name_en} ({place.country})" for place in obj.partner_places.all())
+
+    @admin.display(description=_("ties served"))
+    def links_display(self, obj):
+        return "; ".join(str(link) for link in obj.links.select_related("city_a", "city_b"))
+
+    @admin.display(description=_("files"))
+    def files_display(self, obj):
+        items = [
+            (reverse("partners:proposal_file", kwargs={"pk": obj.pk, "field": name}), name)
+            for name in (*PROPOSAL_IMAGE_FIELDS, "document")
+            if getattr(obj, name)
+        ]
+        if not items:
+            return "—"
+        return format_html_join(", ", '<a href="{}">{}</a>', items)
+
+    # --- Transition buttons on the change page ---
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/transition/",
+                self.admin_site.admin_view(self.transition_view),
+                name="events_eventproposal_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        proposal = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if proposal is not None:
+            is_reviewer = services.user_is_reviewer(request.user)
+            extra_context.update(
+                timeline=selectors.proposal_timeline(proposal=proposal, include_internal=True),
+                transitions=[
+                    (state, label)
+                    for state, label in TRANSITION_LABELS.items()
+                    if is_reviewer and state in services.allowed_targets(proposal.state)
+                ],
+                can_note=is_reviewer,
+                transition_url=reverse(
+                    "admin:events_eventproposal_transition", kwargs={"object_id": proposal.pk}
+                ),
+                message_required=[ProposalState.CHANGES_REQUESTED, ProposalState.REJECTED],
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def transition_view(self, request, object_id):
+        """POST from a transition button: call the one service for the target state."""
+        if request.method != "POST":
+            return HttpResponseRedirect(
+                reverse("admin:events_eventproposal_change", args=[object_id])
+            )
+        if not services.user_is_reviewer(request.user):
+            raise PermissionDenied
+        proposal = get_object_or_404(self.get_queryset(request), pk=object_id)
+        form = TransitionForm(request.POST)
+        change_url = reverse("admin:events_eventproposal_change", args=[proposal.pk])
+        if not form.is_valid():
+            messages.error(request, _("Choose an action."))
+            return HttpResponseRedirect(change_url)
+        target, message = form.cleaned_data["target"], form.cleaned_data["message"]
+        try:
+            if target == "note":
+                services.proposal_add_note(proposal=proposal, actor=request.user, message=message)
+                messages.success(request, _("Internal note saved."))
+            else:
+                service = services.TRANSITION_SERVICES.get(target)
+                if service is None or target not in TRANSITION_LABELS:
+                    raise PermissionDenied
+                result = service(proposal=proposal, actor=request.user, message=message)
+                messages.success(
+                    request,
+                    _("The proposal is now %(state)s.") % {"state": result.get_state_display()},
+                )
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+        return HttpResponseRedirect(change_url)
+
+    # --- Bulk actions: loop through the services, report what failed ---
+
+    def _run_bulk(self, request, queryset, service, **kwargs):
+        done, failed = 0, []
+        for proposal in queryset:
+            try:
+                service(proposal=proposal, actor=request.user, **kwargs)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                reason = (
+                    " ".join(error.messages)
+                    if isinstance(error, ValidationError)
+                    else _("not allowed")
+                )
+                failed.append(f"“{proposal}”: {reason}")
+        if done:
+            self.message_user(
+                request, _("%(count)s proposal(s) done.") % {"count": done}, messages.SUCCESS
+            )
+        for line in failed:
+            self.message_user(request, _("Failed: %(line)s") % {"line": line}, messages.ERROR)
+
+    @admin.action(description=_("Start review of the selected proposals"))
+    def start_review_action(self, request, queryset):
+        if not services.user_is_reviewer(request.user):
+            raise PermissionDenied
+        self._run_bulk(request, queryset, services.proposal_start_review)
+
+    @admin.action(description=_("Reject the selected proposals with a message"))
+    def reject_with_message_action(self, request, queryset):
+        if not services.user_is_reviewer(request.user):
+            raise PermissionDenied
+        form = RejectActionForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            self._run_bulk(
+                request, queryset, services.proposal_reject, message=form.cleaned_data["message"]
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/events/eventproposal/reject_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Reject proposals with a message"),
+                "form": form,
+                "proposals": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(ProposalActivity)
+class ProposalActivityAdmin(admin.ModelAdmin):
+    list_display = ["proposal", "from_state", "to_state", "actor", "created_at", "is_internal"]
+    list_filter = ["to_state", "is_internal"]
+    list_select_related = ["proposal", "actor"]
+    search_fields = ["message", "proposal__title"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,83 @@
+"""Mail to partners and reviewers: plain text plus HTML, in each recipient's language.
+
+Mail is queued with `transaction.on_commit`, so nothing is sent for a change that is
+rolled back. Links are built per recipient, so a Korean partner gets `/ko/…` links.
+"""
+
+import dataclasses
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipient:
+    email: str
+    language: str
+
+
+def partner_recipients(partner, *, extra_email: str = "", extra_language: str = "en"):
+    """The partner's active users, each in their language, plus an extra address if new."""
+    recipients = [
+        Recipient(membership.user.email, membership.language)
+        for membership in partner.memberships.select_related("user").filter(user__is_active=True)
+        if membership.user.email
+    ]
+    known = {recipient.email.lower() for recipient in recipients}
+    if extra_email and extra_email.lower() not in known:
+        recipients.append(Recipient(extra_email, extra_language))
+    return recipients
+
+
+def reviewer_recipients():
+    users = (
+        get_user_model()
+        .objects.filter(groups__name="Reviewer", is_active=True, is_staff=True)
+        .exclude(email="")
+    )
+    return [Recipient(user.email, settings.LANGUAGE_CODE) for user in users.distinct()]
+
+
+def queue_mail(
+    *,
+    template: str,
+    recipients: list[Recipient],
+    context: dict,
+    links: dict[str, tuple[str, dict]] | None = None,
+) -> None:
+    """Send `events/emails/<template>{_subject.txt,.txt,.html}` after the transaction commits.
+
+    `links` maps a context name to a (view name, kwargs) pair, reversed in each
+    recipient's language and made absolute with `PORTAL_BASE_URL`.
+    """
+    recipients = list(recipients)
+    if not recipients:
+        return
+
+    def send() -> None:
+        for recipient in recipients:
+            with translation.override(recipient.language):
+                ctx = dict(context)
+                for name, (viewname, kwargs) in (links or {}).items():
+                    try:
+                        ctx[name] = settings.PORTAL_BASE_URL + reverse(viewname, kwargs=kwargs)
+                    except NoReverseMatch:  # a page another part of the portal may not have
+                        ctx[name] = ""
+                subject = render_to_string(f"events/emails/{template}_subject.txt", ctx)
+                text = render_to_string(f"events/emails/{template}.txt", ctx)
+                html = render_to_string(f"events/emails/{template}.html", ctx)
+            message = EmailMultiAlternatives(
+                subject=" ".join(subject.split()),
+                body=text,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[recipient.email],
+            )
+            message.attach_alternative(html, "text/html")
+            message.send()
+
+    transaction.on_commit(send)

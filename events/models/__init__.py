@@ -1,0 +1,24 @@
+"""Exchange events and series (`events.py`); partners and their proposals (`proposals.py`)."""
+
+from .events import *  # noqa: F403
+from .events import (  # noqa: F401
+    EventCategory,
+    EventFormat,
+    EventSeries,
+    EventStatus,
+    ExchangeEvent,
+    ExchangeEventQuerySet,
+)
+from .proposals import *  # noqa: F403
+from .proposals import (  # noqa: F401
+    EDITABLE_PROPOSAL_STATES,
+    OPEN_PROPOSAL_STATES,
+    PROPOSAL_IMAGE_FIELDS,
+    EventProposal,
+    EventProposalQuerySet,
+    Partner,
+    PartnerKind,
+    PartnerMembership,
+    ProposalActivity,
+    ProposalState,
+)

@@ -1,0 +1,391 @@
+"""Partner pages: sign-up, e-mail verification, the proposal dashboard, form and detail,
+and the permission-checked proposal file view."""
+
+import mimetypes
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from exchangeportal.images import thumbnail_name
+from exchangeportal.ratelimit import client_ip, rate_limit_exceeded
+
+from . import selectors, services
+from .forms_partner import PartnerRegistrationForm, ProposalForm
+from .models import PROPOSAL_IMAGE_FIELDS, EventProposal, PartnerMembership
+from .storage import private_storage
+
+LOGIN_URL = reverse_lazy("partners:login")
+
+
+class RegisterView(FormView):
+    """Public sign-up: creates the user, the partner and the membership; rate-limited per IP."""
+
+    template_name = "partners/register.html"
+    form_class = PartnerRegistrationForm
+
+    def get_initial(self):
+        return {"country": ""}
+
+    def form_valid(self, form):
+        if form.honeypot_filled:
+            form.add_error(None, _("Your sign-up could not be accepted."))
+            return self.form_invalid(form)
+        if rate_limit_exceeded(
+            scope="partner-signup", key=client_ip(self.request), rate=settings.PARTNER_SIGNUP_RATE
+        ):
+            form.add_error(
+                None,
+                _("Too many sign-ups from your network. Please try again in an hour."),
+            )
+            return self.form_invalid(form)
+        user = services.partner_register(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            partner_names=form.partner_names,
+            kind=form.cleaned_data["kind"],
+            country=form.cleaned_data["country"],
+            place=form.cleaned_data["place"],
+            website=form.cleaned_data["website"],
+            language=get_language() or settings.LANGUAGE_CODE,
+        )
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            self.request,
+            _(
+                "Welcome! We sent a link to %(email)s: open it to confirm your address "
+                "before you submit a proposal."
+            )
+            % {"email": user.email},
+        )
+        return redirect("partners:proposal_list")
+
+
+class VerifyEmailView(View):
+    def get(self, request, token):
+        try:
+            services.partner_email_verify(token=token)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Thank you: your e-mail address is confirmed."))
+        if request.user.is_authenticated:
+            return redirect("partners:proposal_list")
+        return redirect("partners:login")
+
+
+class PartnerRequiredMixin(LoginRequiredMixin):
+    """Logged in and serving a partner; others see a page explaining what is missing."""
+
+    login_url = LOGIN_URL
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.membership = (
+            PartnerMembership.objects.select_related("partner").filter(user=request.user).first()
+        )
+        if self.membership is None:
+            return render(request, "partners/no_partner.html", status=403)
+        self.partner = self.membership.partner
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ResendVerificationView(PartnerRequiredMixin, View):
+    def post(self, request):
+        if self.membership.email_verified:
+            messages.info(request, _("Your e-mail address is already confirmed."))
+        elif rate_limit_exceeded(scope="verify-resend", key=str(request.user.pk), rate="3/3600"):
+            messages.error(request, _("We already sent several links. Please check your mail."))
+        else:
+            services.partner_send_verification(membership=self.membership)
+            messages.success(
+                request, _("We sent a new link to %(email)s.") % {"email": request.user.email}
+            )
+        return redirect("partners:proposal_list")
+
+
+class ProposalListView(PartnerRequiredMixin, ListView):
+    """The partner's dashboard: their proposals with states, paginated."""
+
+    template_name = "partners/proposal_list.html"
+    context_object_name = "proposals"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return selectors.proposal_list_for_partner(partner=self.partner)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(partner=self.partner, membership=self.membership, **kwargs)
+
+
+class ProposalDetailView(PartnerRequiredMixin, TemplateView):
+    template_name = "partners/proposal_detail.html"
+
+    def get_context_data(self, **kwargs):
+        proposal = _partner_proposal(self.partner, self.kwargs["pk"])
+        return super().get_context_data(
+            proposal=proposal,
+            timeline=selectors.proposal_timeline(proposal=proposal, include_internal=False),
+            partner=self.partner,
+            can_withdraw=services.ProposalState.WITHDRAWN
+            in services.allowed_targets(proposal.state),
+            **kwargs,
+        )
+
+
+def _partner_proposal(partner, pk) -> EventProposal:
+    """The proposal if it is the partner's; a 404 for everyone else's."""
+    try:
+        return selectors.proposal_detail_for_partner(partner=partner, pk=pk)
+    except EventProposal.DoesNotExist as error:
+        raise Http404 from error
+
+
+class ProposalFormView(PartnerRequiredMixin, View):
+    """New proposal and edit: "Save draft" keeps everything, "Submit" validates fully and
+    submits. Images that pass the pipeline are kept with the draft even when another field
+    fails, so nothing is uploaded twice."""
+
+    template_name = "partners/proposal_form.html"
+
+    def get_proposal(self) -> EventProposal | None:
+        if "pk" not in self.kwargs:
+            return None
+        proposal = _partner_proposal(self.partner, self.kwargs["pk"])
+        if not proposal.is_editable:
+            messages.error(
+                self.request,
+                _("This proposal is %(state)s and can no longer be edited.")
+                % {"state": proposal.get_state_display()},
+            )
+            raise _Redirect(proposal.get_absolute_url())
+        return proposal
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except _Redirect as target:
+            return HttpResponseRedirect(target.url)
+
+    def render_form(self, form, proposal, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "proposal": proposal,
+                "partner": self.partner,
+                "membership": self.membership,
+                "image_fields": [
+                    (form[name], form[f"remove_{name}"], getattr(proposal, name, None))
+                    for name in PROPOSAL_IMAGE_FIELDS
+                ],
+            },
+            status=status,
+        )
+
+    def get(self, request, *args, **kwargs):
+        proposal = self.get_proposal()
+        initial = {}
+        if proposal is None:
+            initial = {
+                "contact_name": request.user.get_full_name(),
+                "contact_email": request.user.email,
+                "host": self.partner.place_id,
+            }
+        return self.render_form(ProposalForm(instance=proposal, initial=initial), proposal)
+
+    def post(self, request, *args, **kwargs):
+        proposal = self.get_proposal()
+        submitting = "submit" in request.POST
+        form = ProposalForm(
+            request.POST,
+            request.FILES,
+            instance=proposal or EventProposal(partner=self.partner),
+            require_complete=submitting,
+        )
+        if form.honeypot_filled:
+            form.is_valid()
+            form.add_error(None, _("Your proposal could not be accepted."))
+            return self.render_form(form, proposal, status=400)
+
+        if not form.is_valid():
+            proposal = self._keep_valid_parts(form, proposal)
+            return self.render_form(form, proposal)
+
+        try:
+            proposal = services.proposal_save(
+                proposal=proposal,
+                partner=self.partner,
+                actor=request.user,
+                fields=form.content_fields(),
+                partner_places=form.cleaned_data.get("partner_places") or [],
+                links=form.cleaned_data.get("links") or [],
+                images=form.image_changes(),
+                document=form.cleaned_data.get("document") or None,
+                remove_document=bool(form.cleaned_data.get("remove_document")),
+                language=get_language() or settings.LANGUAGE_CODE,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.render_form(form, proposal)
+
+        if not submitting:
+            messages.success(request, _("Draft saved."))
+            return redirect("partners:proposal_edit", pk=proposal.pk)
+
+        ip_limited = rate_limit_exceeded(
+            scope="proposal-submit-ip",
+            key=client_ip(request),
+            rate=settings.PROPOSAL_SUBMIT_RATE_IP,
+        )
+        partner_limited = ip_limited or rate_limit_exceeded(
+            scope="proposal-submit-partner",
+            key=str(self.partner.pk),
+            rate=settings.PROPOSAL_SUBMIT_RATE_PARTNER,
+        )
+        if ip_limited or partner_limited:
+            messages.error(
+                request,
+                _("Too many submissions in a short time. Your draft is saved: submit it later."),
+            )
+            return redirect("partners:proposal_edit", pk=proposal.pk)
+        try:
+            services.proposal_submit(proposal=proposal, actor=request.user)
+        except ValidationError as error:
+            form = ProposalForm(request.POST, instance=proposal, require_complete=True)
+            form.is_valid()
+            _add_errors(form, error)
+            messages.error(request, _("Your draft is saved, but it cannot be submitted yet."))
+            return self.render_form(form, proposal)
+        messages.success(
+            request, _("Proposal submitted. We sent you a receipt; reviewers will be in touch.")
+        )
+        return redirect(proposal.get_absolute_url())
+
+    def _keep_valid_parts(self, form, proposal):
+        """Save the images and PDF that passed their checks, with the fields that are valid."""
+        images, document = form.valid_uploads(), form.valid_document()
+        if not images and not document:
+            return proposal
+        fields = {
+            name: value for name, value in form.content_fields().items() if name not in form.errors
+        }
+        try:
+            proposal = services.proposal_save(
+                proposal=proposal,
+                partner=self.partner,
+                actor=self.request.user,
+                fields=fields,
+                images=images,
+                document=document,
+                language=get_language() or settings.LANGUAGE_CODE,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return proposal
+        form.instance = proposal
+        messages.info(
+            self.request,
+            _("Your files are saved with the draft. Correct the fields marked below."),
+        )
+        return proposal
+
+
+class _Redirect(Exception):
+    def __init__(self, url):
+        self.url = url
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+class ProposalActionView(PartnerRequiredMixin, View):
+    """POST-only buttons on the detail page: submit, withdraw."""
+
+    action = ""
+
+    def post(self, request, pk):
+        proposal = _partner_proposal(self.partner, pk)
+        try:
+            if self.action == "submit":
+                if rate_limit_exceeded(
+                    scope="proposal-submit-ip",
+                    key=client_ip(request),
+                    rate=settings.PROPOSAL_SUBMIT_RATE_IP,
+                ) or rate_limit_exceeded(
+                    scope="proposal-submit-partner",
+                    key=str(self.partner.pk),
+                    rate=settings.PROPOSAL_SUBMIT_RATE_PARTNER,
+                ):
+                    messages.error(request, _("Too many submissions in a short time. Try later."))
+                    return redirect(proposal.get_absolute_url())
+                services.proposal_submit(proposal=proposal, actor=request.user)
+                messages.success(request, _("Proposal submitted. We sent you a receipt."))
+            else:
+                services.proposal_withdraw(
+                    proposal=proposal, actor=request.user, message=request.POST.get("message", "")
+                )
+                messages.success(request, _("Proposal withdrawn."))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect(proposal.get_absolute_url())
+
+
+class ProposalFileView(PartnerRequiredMixin, View):
+    """A proposal's private image, thumbnail or PDF, for its partner's users only."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            request.user.is_authenticated
+            and request.user.is_staff
+            and request.user.has_perm("events.view_eventproposal")
+        ):
+            return self.serve(request, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, **kwargs):
+        return self.serve(request, **kwargs)
+
+    def serve(self, request, pk, field):
+        if field not in (*PROPOSAL_IMAGE_FIELDS, "document"):
+            raise Http404
+        try:
+            proposal = selectors.proposal_detail(user=request.user, pk=pk)
+        except EventProposal.DoesNotExist as error:
+            raise Http404 from error
+        name = getattr(proposal, field).name
+        if not name:
+            raise Http404
+        if request.GET.get("size") == "thumb" and field != "document":
+            name = thumbnail_name(name)
+        storage = private_storage()
+        if not storage.exists(name):
+            raise Http404
+        content_type = "application/pdf" if field == "document" else mimetypes.guess_type(name)[0]
+        response = FileResponse(
+            storage.open(name),
+            content_type=content_type or "application/octet-stream",
+            as_attachment=field == "document",
+            filename=proposal.document_name or "proposal.pdf" if field == "document" else None,
+        )
+        response["Cache-Control"] = "private, max-age=0"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response

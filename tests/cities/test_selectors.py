@@ -1,0 +1,131 @@
+import datetime
+
+import pytest
+
+from cities.models import City, Country
+from cities.selectors import (
+    city_designated_filter,
+    city_list,
+    city_name_match,
+    city_tied_with_filter,
+    city_ties_by_country,
+    designation_archive,
+    portal_data_version,
+    portal_totals,
+)
+from tests import factories
+
+
+@pytest.mark.django_db
+def test_city_name_match_searches_every_name_field_and_alias():
+    factories.CityFactory(
+        slug="gyeongju",
+        name_en="Gyeongju",
+        name_zh_hans="庆州",
+        name_zh_hant="慶州",
+        name_ja="慶州",
+        name_ko="경주",
+        aliases="Kyongju\n경주시",
+    )
+    factories.CityFactory(slug="other", name_en="Other")
+
+    def slugs(query):
+        return list(city_name_match(City.objects.all(), query).values_list("slug", flat=True))
+
+    assert slugs("GYEONG") == ["gyeongju"]
+    assert slugs("庆州") == ["gyeongju"]
+    assert slugs("慶州") == ["gyeongju"]
+    assert slugs("경주") == ["gyeongju"]
+    assert slugs("kyongju") == ["gyeongju"]
+    assert slugs("Atlantis") == []
+
+
+@pytest.mark.django_db
+def test_city_name_match_blank_query_keeps_everything():
+    factories.CityFactory.create_batch(2)
+
+    assert city_name_match(City.objects.all(), "  ").count() == 2
+
+
+@pytest.mark.django_db
+def test_city_list_annotates_ties_on_either_side():
+    hub = factories.CityFactory(slug="hub")
+    factories.FriendshipLinkFactory(city_a=hub)
+    factories.FriendshipLinkFactory(city_b=hub, city_a=factories.CityFactory(country="KR"))
+
+    counts = dict(city_list().values_list("slug", "tie_count"))
+
+    assert counts["hub"] == 2
+    assert sorted(counts.values()) == [1, 1, 2]
+
+
+@pytest.mark.django_db
+def test_city_designated_and_tied_with_filters():
+    designated = factories.CityFactory(slug="designated", country=Country.KOREA)
+    factories.CultureCityDesignationFactory(city=designated)
+    plain = factories.CityFactory(slug="plain", country=Country.CHINA)
+    factories.FriendshipLinkFactory(city_a=plain, city_b=designated)
+
+    assert [c.slug for c in city_designated_filter(City.objects.all(), True)] == ["designated"]
+    assert [c.slug for c in city_designated_filter(City.objects.all(), False)] == ["plain"]
+    assert [c.slug for c in city_tied_with_filter(City.objects.all(), "KR")] == ["plain"]
+    assert [c.slug for c in city_tied_with_filter(City.objects.all(), "JP")] == []
+
+
+@pytest.mark.django_db
+def test_city_ties_by_country_groups_and_orders_by_date():
+    city = factories.CityFactory(slug="yangzhou", country=Country.CHINA)
+    nara = factories.CityFactory(slug="nara", country=Country.JAPAN)
+    karatsu = factories.CityFactory(slug="karatsu", country=Country.JAPAN)
+    yeosu = factories.CityFactory(slug="yeosu", country=Country.KOREA)
+    factories.FriendshipLinkFactory(
+        city_a=city, city_b=nara, established_on=datetime.date(2010, 5, 23), label_b="友好都市"
+    )
+    factories.FriendshipLinkFactory(
+        city_a=karatsu, city_b=city, established_on=datetime.date(1982, 2, 22)
+    )
+    factories.FriendshipLinkFactory(city_a=city, city_b=yeosu)
+
+    groups = city_ties_by_country(city=city)
+
+    assert [(g.country, [t.partner.slug for t in g.ties]) for g in groups] == [
+        ("JP", ["karatsu", "nara"]),
+        ("KR", ["yeosu"]),
+    ]
+    assert groups[0].ties[1].partner_label == "友好都市"
+
+
+@pytest.mark.django_db
+def test_designation_archive_has_a_row_per_year_from_2014():
+    factories.CultureCityDesignationFactory(year=2016, city=factories.CityFactory(country="JP"))
+    factories.CultureCityDesignationFactory(year=2014, city=factories.CityFactory(country="CN"))
+
+    countries, rows = designation_archive()
+
+    assert [code for code, _name in countries] == ["CN", "JP", "KR"]
+    assert [row.year for row in rows] == [2016, 2015, 2014]
+    assert [[len(cell) for cell in row.cells] for row in rows] == [[0, 1, 0], [0, 0, 0], [1, 0, 0]]
+    assert rows[1].is_empty is True
+
+
+@pytest.mark.django_db
+def test_portal_totals_counts_published_events_only():
+    factories.FriendshipLinkFactory()
+    factories.ExchangeEventFactory(is_published=False)
+
+    assert portal_totals() == {"places": 3, "ties": 1, "designations": 0, "events": 0}
+
+
+@pytest.mark.django_db
+def test_portal_data_version_changes_with_data_and_day(django_assert_num_queries):
+    today = datetime.date(2026, 1, 1)
+    with django_assert_num_queries(1):
+        empty = portal_data_version(today=today)
+    factories.CityFactory()
+
+    after = portal_data_version(today=today)
+    tomorrow = portal_data_version(today=today + datetime.timedelta(days=1))
+
+    assert empty[0] is None
+    assert after[0] is not None
+    assert len({empty[1], after[1], tomorrow[1]}) == 3

@@ -1,0 +1,637 @@
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from cities.models import Country
+from events import services
+from events.models import EventProposal, Partner, PartnerMembership, ProposalState
+from exchangeportal.images import process_image
+from tests import imagefiles
+from tests.factories import (
+    CityFactory,
+    EventProposalFactory,
+    PartnerMembershipFactory,
+    ReviewerFactory,
+    UserFactory,
+)
+
+S = ProposalState
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member():
+    return PartnerMembershipFactory(user__email="partner@example.org").user
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def places():
+    return {
+        "host": CityFactory(country=Country.CHINA, name_en="Yangzhou"),
+        "abroad": CityFactory(country=Country.JAPAN, name_en="Nara"),
+        "home": CityFactory(country=Country.CHINA, name_en="Suzhou"),
+    }
+
+
+def proposal_data(places, **overrides):
+    start = timezone.localdate() + datetime.timedelta(days=30)
+    data = {
+        "title": "Canal cities youth forum",
+        "summary": "Students of canal cities meet.",
+        "description": "Three days of talks and boat visits.",
+        "category": "education_youth",
+        "format": "in_person",
+        "starts_on": start.isoformat(),
+        "ends_on": (start + datetime.timedelta(days=2)).isoformat(),
+        "host": places["host"].pk,
+        "partner_places": [places["abroad"].pk],
+        "venue": "Yangzhou Canal Museum",
+        "online_url": "",
+        "participants": "120",
+        "budget_amount": "50000",
+        "budget_currency": "CNY",
+        "source_url": "",
+        "contact_name": "Li Wei",
+        "contact_email": "li.wei@example.org",
+        "contact_phone": "+86 514 0000",
+        "privacy_consent": "on",
+        "homepage": "",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def error_list(response, field):
+    return response.context["form"].errors.get(field)
+
+
+# --- Sign-up, verification, log-in -------------------------------------------------------------
+
+
+def registration_data(**overrides):
+    data = {
+        "username": "yangzhou-fao",
+        "email": "fao@example.org",
+        "password1": "Grand Canal 2014!",
+        "password2": "Grand Canal 2014!",
+        "name_en": "Yangzhou Foreign Affairs Office",
+        "name_zh_hans": "扬州市外事办公室",
+        "name_ja": "",
+        "name_ko": "",
+        "kind": "city_government",
+        "country": "cn",
+        "website": "https://www.yangzhou.gov.cn/",
+        "homepage": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_register_creates_user_partner_and_sends_verification(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("partners:register"), registration_data())
+
+    partner = Partner.objects.get()
+    membership = PartnerMembership.objects.select_related("user").get()
+    assert response.status_code == 302
+    assert response["Location"] == "/en/partner/proposals/"
+    assert (partner.name_en, partner.name_zh_hans, partner.country, partner.kind) == (
+        "Yangzhou Foreign Affairs Office",
+        "扬州市外事办公室",
+        "CN",
+        "city_government",
+    )
+    assert (membership.user.username, membership.partner, membership.email_verified) == (
+        "yangzhou-fao",
+        partner,
+        False,
+    )
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["fao@example.org"], "Confirm your e-mail address")
+    ]
+    assert "http://127.0.0.1:8000/en/partners/verify/" in mail.outbox[0].body
+
+
+def test_register_in_japanese_mails_japanese_links(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/ja/partners/register/", registration_data())
+
+    assert PartnerMembership.objects.get().language == "ja"
+    assert "http://127.0.0.1:8000/ja/partners/verify/" in mail.outbox[0].body
+
+
+def test_register_bad_input_keeps_what_was_typed(client):
+    response = client.post(
+        reverse("partners:register"),
+        registration_data(password2="something else", name_en="", name_zh_hans=""),
+    )
+
+    assert response.status_code == 200
+    assert error_list(response, "password2") == ["The two passwords differ."]
+    assert error_list(response, "name_en") == [
+        "Give the organisation's name in at least one language."
+    ]
+    assert 'value="fao@example.org"' in response.content.decode()
+    assert get_user_model().objects.count() == 0
+
+
+def test_register_honeypot_refused(client):
+    response = client.post(reverse("partners:register"), registration_data(homepage="http://x"))
+
+    assert response.context["form"].non_field_errors() == ["Your sign-up could not be accepted."]
+    assert (get_user_model().objects.count(), Partner.objects.count()) == (0, 0)
+
+
+def test_register_rate_limited_per_ip(client, settings):
+    settings.PARTNER_SIGNUP_RATE = "2/3600"
+    for number in range(2):
+        client.post(
+            reverse("partners:register"),
+            registration_data(username=f"user-{number}", email=f"u{number}@example.org"),
+        )
+        client.logout()
+
+    response = client.post(
+        reverse("partners:register"), registration_data(username="third", email="t@example.org")
+    )
+
+    assert response.context["form"].non_field_errors() == [
+        "Too many sign-ups from your network. Please try again in an hour."
+    ]
+    assert sorted(get_user_model().objects.values_list("username", flat=True)) == [
+        "user-0",
+        "user-1",
+    ]
+
+
+def test_verify_email_link_marks_address_verified(client):
+    membership = PartnerMembershipFactory(email_verified_at=None)
+    token = services.partner_verification_token(user=membership.user)
+
+    response = client.get(reverse("partners:verify_email", kwargs={"token": token}))
+
+    membership.refresh_from_db()
+    assert (response.status_code, response["Location"]) == (302, "/en/partners/login/")
+    assert membership.email_verified
+
+
+def test_verify_email_bad_link_shows_message(client):
+    response = client.get(reverse("partners:verify_email", kwargs={"token": "forged"}), follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "This verification link is not valid."
+    ]
+
+
+def test_login_then_dashboard(client, member):
+    response = client.post(
+        reverse("partners:login"),
+        {"username": member.username, "password": "correct horse battery staple"},
+    )
+
+    assert (response.status_code, response["Location"]) == (302, "/en/partner/proposals/")
+
+
+def test_login_locked_out_after_repeated_failures(client, member, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _attempt in range(3):
+        client.post(reverse("partners:login"), {"username": member.username, "password": "wrong"})
+
+    response = client.post(
+        reverse("partners:login"),
+        {"username": member.username, "password": "correct horse battery staple"},
+    )
+
+    assert response.status_code == 429
+    assert "Too many failed log-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_logout_by_post(member_client):
+    response = member_client.post(reverse("partners:logout"))
+
+    assert (response.status_code, response["Location"]) == (302, "/en/partners/login/")
+    assert "_auth_user_id" not in member_client.session
+
+
+def test_password_reset_mails_link(client, member):
+    response = client.post(reverse("partners:password_reset"), {"email": "partner@example.org"})
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/en/partners/password/reset/sent/",
+    )
+    assert [m.subject for m in mail.outbox] == [
+        "Choose a new password for the CJK City Exchange Portal"
+    ]
+    assert "/en/partners/password/reset/" in mail.outbox[0].body
+    assert mail.outbox[0].alternatives[0][1] == "text/html"
+
+
+def test_password_change(member_client, member):
+    response = member_client.post(
+        reverse("partners:password_change"),
+        {
+            "old_password": "correct horse battery staple",
+            "new_password1": "Canal boats at dusk 9",
+            "new_password2": "Canal boats at dusk 9",
+        },
+    )
+
+    member.refresh_from_db()
+    assert response["Location"] == "/en/partners/password/change/done/"
+    assert member.check_password("Canal boats at dusk 9")
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["login", "register", "password_reset", "password_reset_done", "password_reset_complete"],
+)
+def test_account_pages_render_in_korean(client, url_name):
+    with_language = reverse(f"partners:{url_name}").replace("/en/", "/ko/", 1)
+
+    response = client.get(with_language)
+
+    assert response.status_code == 200
+    assert '<html lang="ko">' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("zh-hans", "合作方登录"), ("ja", "パートナーのログイン"), ("ko", "파트너 로그인")],
+)
+def test_login_page_translated(client, language, heading):
+    response = client.get(f"/{language}/partners/login/")
+
+    assert f"<h1>{heading}</h1>" in response.content.decode()
+
+
+def test_proposal_form_error_translated(member_client, places):
+    data = {**proposal_data(places, ends_on="2020-01-01"), "submit": "1"}
+
+    response = member_client.post("/ja/partner/proposals/new/", data)
+
+    assert error_list(response, "ends_on") == ["終了日が開始日より前です。"]
+
+
+# --- Dashboard -----------------------------------------------------------------------------------
+
+
+def test_dashboard_lists_only_own_proposals(member_client, member):
+    own = EventProposalFactory(partner=member.partner_membership.partner, title="Own")
+    EventProposalFactory(title="Someone else's")
+
+    response = member_client.get(reverse("partners:proposal_list"))
+
+    assert [p.title for p in response.context["proposals"]] == [own.title]
+
+
+def test_dashboard_anonymous_redirected_to_login(client):
+    response = client.get(reverse("partners:proposal_list"))
+
+    assert response["Location"] == "/en/partners/login/?next=/en/partner/proposals/"
+
+
+def test_dashboard_user_without_partner_gets_explanation(client):
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("partners:proposal_list"))
+
+    assert response.status_code == 403
+    assert "does not serve a partner organisation" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_dashboard_query_count_fixed(member_client, member, django_assert_num_queries, count):
+    EventProposalFactory.create_batch(count, partner=member.partner_membership.partner)
+
+    # session, user, membership+partner, count, page of proposals
+    with django_assert_num_queries(5):
+        response = member_client.get(reverse("partners:proposal_list"))
+
+    assert len(response.context["proposals"]) == count
+
+
+# --- The proposal form ---------------------------------------------------------------------------
+
+
+def test_proposal_create_save_draft_with_little_data(member_client, member):
+    response = member_client.post(
+        reverse("partners:proposal_create"), {"title": "Idea for 2027", "draft": "1"}
+    )
+
+    proposal = EventProposal.objects.get()
+    assert response["Location"] == f"/en/partner/proposals/{proposal.pk}/edit/"
+    assert (proposal.title, proposal.state, proposal.partner) == (
+        "Idea for 2027",
+        S.DRAFT,
+        member.partner_membership.partner,
+    )
+
+
+def test_proposal_create_submit_complete(
+    member_client, member, places, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(
+            reverse("partners:proposal_create"), {**proposal_data(places), "submit": "1"}
+        )
+
+    proposal = EventProposal.objects.get()
+    assert response["Location"] == f"/en/partner/proposals/{proposal.pk}/"
+    assert proposal.state == S.SUBMITTED
+    assert list(proposal.partner_places.all()) == [places["abroad"]]
+    assert [m.subject for m in mail.outbox] == [
+        "Proposal received: Canal cities youth forum",
+    ] * 2  # the member and the contact person (no reviewers exist)
+    assert sorted(m.to[0] for m in mail.outbox) == ["li.wei@example.org", "partner@example.org"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        (
+            {"ends_on": "2020-01-01"},
+            "ends_on",
+            "The end date is before the start date.",
+        ),
+        (
+            {"starts_on": "2020-01-01", "ends_on": "2020-01-02"},
+            "starts_on",
+            "The start date is in the past. Propose a date from today on.",
+        ),
+        ({"budget_amount": "-5"}, "budget_amount", "A budget cannot be negative."),
+        ({"participants": "0"}, "participants", "Expect at least one participant."),
+        ({"title": ""}, "title", "This field is required."),
+        ({"privacy_consent": None}, "privacy_consent", "This field is required."),
+        ({"budget_currency": ""}, "budget_currency", "Give the currency of the budget."),
+        ({"venue": ""}, "venue", "Give the venue of an in-person or hybrid event."),
+    ],
+)
+def test_proposal_create_submit_bad_input_message_kept_values(
+    member_client, places, overrides, field, message
+):
+    response = member_client.post(
+        reverse("partners:proposal_create"), {**proposal_data(places, **overrides), "submit": "1"}
+    )
+
+    assert response.status_code == 200
+    assert message in error_list(response, field)
+    assert 'value="Li Wei"' in response.content.decode()
+    assert not EventProposal.objects.filter(state=S.SUBMITTED).exists()
+
+
+def test_proposal_create_submit_host_among_partners_refused(member_client, places):
+    data = proposal_data(places, partner_places=[places["host"].pk, places["abroad"].pk])
+
+    response = member_client.post(reverse("partners:proposal_create"), {**data, "submit": "1"})
+
+    assert error_list(response, "partner_places") == [
+        "The host place cannot also be one of its own partners."
+    ]
+
+
+def test_proposal_create_submit_no_partner_abroad_refused(member_client, places):
+    data = proposal_data(places, partner_places=[places["home"].pk])
+
+    response = member_client.post(reverse("partners:proposal_create"), {**data, "submit": "1"})
+
+    assert error_list(response, "partner_places") == [
+        "At least one partner place must be in a different country from the host."
+    ]
+
+
+def test_proposal_failing_submit_keeps_uploaded_images_with_draft(member_client, places):
+    data = proposal_data(places, ends_on="2020-01-01")
+    data["image_1"] = imagefiles.jpeg_upload()
+    data["image_2"] = imagefiles.upload("page.png", imagefiles.HTML)
+
+    response = member_client.post(reverse("partners:proposal_create"), {**data, "submit": "1"})
+
+    proposal = EventProposal.objects.get()
+    assert proposal.state == S.DRAFT
+    assert proposal.image_1.name.startswith("proposals/")
+    assert proposal.image_2.name == ""
+    assert proposal.title == "Canal cities youth forum"
+    assert error_list(response, "image_2") == [
+        "SVG, HTML and other text files are not accepted. Upload a JPEG, PNG or WebP."
+    ]
+    assert error_list(response, "ends_on") == ["The end date is before the start date."]
+    assert f"/en/partner/proposals/{proposal.pk}/edit/" in response.content.decode()
+
+
+def test_proposal_draft_keeps_files_and_replacing_deletes_old_after_commit(
+    member_client, member, places, settings, django_capture_on_commit_callbacks
+):
+    data = {**proposal_data(places), "draft": "1", "image_1": imagefiles.jpeg_upload()}
+    data["document"] = imagefiles.upload("plan.pdf", imagefiles.PDF, "application/pdf")
+    member_client.post(reverse("partners:proposal_create"), data)
+    proposal = EventProposal.objects.get()
+    first = proposal.image_1.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        member_client.post(
+            reverse("partners:proposal_edit", kwargs={"pk": proposal.pk}),
+            {**proposal_data(places), "draft": "1", "image_1": imagefiles.png_upload()},
+        )
+
+    proposal.refresh_from_db()
+    assert proposal.image_1.name.endswith(".png")
+    assert proposal.document_name == "plan.pdf"
+    assert not (settings.PRIVATE_MEDIA_ROOT / first).exists()
+    assert (settings.PRIVATE_MEDIA_ROOT / proposal.image_1.name).exists()
+
+
+def test_proposal_pdf_checked_by_content(member_client, places):
+    data = {**proposal_data(places), "draft": "1"}
+    data["document"] = imagefiles.upload("plan.pdf", imagefiles.HTML, "application/pdf")
+
+    response = member_client.post(reverse("partners:proposal_create"), data)
+
+    assert error_list(response, "document") == [
+        "This file is not a PDF (its content does not start like one)."
+    ]
+
+
+def test_proposal_honeypot_refused(member_client, places):
+    response = member_client.post(
+        reverse("partners:proposal_create"),
+        {**proposal_data(places, homepage="spam"), "submit": "1"},
+    )
+
+    assert response.status_code == 400
+    assert EventProposal.objects.count() == 0
+
+
+def test_proposal_submit_rate_limited_keeps_draft(member_client, places, settings):
+    settings.PROPOSAL_SUBMIT_RATE_PARTNER = "1/3600"
+    member_client.post(
+        reverse("partners:proposal_create"), {**proposal_data(places), "submit": "1"}
+    )
+
+    response = member_client.post(
+        reverse("partners:proposal_create"), {**proposal_data(places), "submit": "1"}, follow=True
+    )
+
+    assert sorted(EventProposal.objects.values_list("state", flat=True)) == ["draft", "submitted"]
+    assert "Too many submissions in a short time. Your draft is saved: submit it later." in [
+        str(m) for m in response.context["messages"]
+    ]
+
+
+def test_proposal_submit_unverified_email_keeps_draft(member_client, member, places):
+    PartnerMembership.objects.filter(user=member).update(email_verified_at=None)
+
+    response = member_client.post(
+        reverse("partners:proposal_create"), {**proposal_data(places), "submit": "1"}
+    )
+
+    assert EventProposal.objects.get().state == S.DRAFT
+    assert response.context["form"].non_field_errors() == [
+        "Please verify your e-mail address before submitting a proposal."
+    ]
+
+
+def test_proposal_create_open_cap_message(member_client, member, settings):
+    settings.PROPOSAL_OPEN_LIMIT = 1
+    EventProposalFactory(partner=member.partner_membership.partner)
+
+    response = member_client.post(
+        reverse("partners:proposal_create"), {"title": "More", "draft": "1"}
+    )
+
+    assert response.context["form"].non_field_errors() == [
+        "Your organisation already has 1 open proposals, the most allowed. "
+        "Withdraw one or wait for a decision before starting another."
+    ]
+    assert EventProposal.objects.count() == 1
+
+
+def test_proposal_edit_refused_when_submitted(member_client, member):
+    proposal = EventProposalFactory(partner=member.partner_membership.partner, state=S.SUBMITTED)
+
+    response = member_client.get(reverse("partners:proposal_edit", kwargs={"pk": proposal.pk}))
+
+    assert response["Location"] == f"/en/partner/proposals/{proposal.pk}/"
+
+
+def test_proposal_detail_shows_timeline_without_internal_notes(member_client, member):
+    proposal = EventProposalFactory(partner=member.partner_membership.partner)
+    reviewer = ReviewerFactory()
+    services.proposal_submit(proposal=proposal, actor=member)
+    services.proposal_start_review(proposal=proposal, actor=reviewer)
+    services.proposal_add_note(proposal=proposal, actor=reviewer, message="SECRET NOTE")
+    services.proposal_request_changes(proposal=proposal, actor=reviewer, message="Add a venue map.")
+
+    response = member_client.get(proposal.get_absolute_url())
+
+    content = response.content.decode()
+    assert [(a.from_state, a.to_state) for a in response.context["timeline"]] == [
+        ("draft", "submitted"),
+        ("submitted", "under_review"),
+        ("under_review", "changes_requested"),
+    ]
+    assert "Add a venue map." in content
+    assert "SECRET NOTE" not in content
+
+
+def test_proposal_withdraw_button(member_client, member):
+    proposal = EventProposalFactory(partner=member.partner_membership.partner, state=S.SUBMITTED)
+
+    member_client.post(reverse("partners:proposal_withdraw", kwargs={"pk": proposal.pk}))
+
+    proposal.refresh_from_db()
+    assert proposal.state == S.WITHDRAWN
+
+
+# --- Cross-partner access and private files -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method", "extra"),
+    [
+        ("proposal_detail", "get", {}),
+        ("proposal_edit", "get", {}),
+        ("proposal_edit", "post", {}),
+        ("proposal_submit", "post", {}),
+        ("proposal_withdraw", "post", {}),
+        ("proposal_file", "get", {"field": "image_1"}),
+    ],
+)
+def test_other_partners_proposal_is_404(member_client, url_name, method, extra):
+    other = EventProposalFactory(title="Their proposal")
+    services.proposal_save(
+        proposal=other,
+        partner=other.partner,
+        actor=PartnerMembershipFactory(partner=other.partner).user,
+        fields={},
+        images={"image_1": process_image(imagefiles.jpeg_upload())},
+    )
+    url = reverse(f"partners:{url_name}", kwargs={"pk": other.pk, **extra})
+    data = {"title": "hijack", "submit": "1"} if method == "post" else {}
+
+    response = getattr(member_client, method)(url, data)
+
+    other.refresh_from_db()
+    assert response.status_code == 404
+    assert (other.state, other.title) == (S.DRAFT, "Their proposal")
+
+
+def test_proposal_file_served_privately_to_own_partner_and_staff(member_client, member, client):
+    member_client.post(
+        reverse("partners:proposal_create"),
+        {"title": "With photo", "draft": "1", "image_1": imagefiles.jpeg_upload()},
+    )
+    proposal = EventProposal.objects.get()
+    url = reverse("partners:proposal_file", kwargs={"pk": proposal.pk, "field": "image_1"})
+
+    own = member_client.get(url)
+    thumb = member_client.get(url + "?size=thumb")
+    member_client.logout()
+    anonymous = client.get(url)
+    client.force_login(ReviewerFactory())
+    staff = client.get(url)
+
+    assert (own.status_code, own["Content-Type"], own["Cache-Control"]) == (
+        200,
+        "image/jpeg",
+        "private, max-age=0",
+    )
+    assert b"".join(own.streaming_content)[:3] == b"\xff\xd8\xff"
+    assert thumb.status_code == 200
+    assert anonymous.status_code == 302
+    assert staff.status_code == 200
+    for response in (own, thumb, staff):
+        response.close()
+    assert proposal.image_1.name.startswith("proposals/")
+    assert not proposal.image_1.name.startswith("proposals/photo")
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_proposal_detail_query_count_fixed(member_client, member, django_assert_num_queries, count):
+    from tests.factories import FriendshipLinkFactory, ProposalActivityFactory
+
+    proposal = EventProposalFactory(
+        partner=member.partner_membership.partner,
+        partner_places=CityFactory.create_batch(count, country=Country.KOREA),
+    )
+    proposal.links.set(FriendshipLinkFactory.create_batch(count))
+    ProposalActivityFactory.create_batch(count, proposal=proposal, actor=member)
+
+    # session, user, membership+partner, proposal, its places, its ties with their places, timeline
+    with django_assert_num_queries(7):
+        response = member_client.get(proposal.get_absolute_url())
+
+    assert len(response.context["timeline"]) == count
