@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Country
 
-from .models import EventCategory, EventFormat, EventSeries, ExchangeEvent
+from .models import (
+    EventCategory,
+    EventFormat,
+    EventProposal,
+    EventSeries,
+    ExchangeEvent,
+    ProposalState,
+)
 from .selectors import event_place_filter, event_when_filter
 
 WHEN_CHOICES = [("upcoming", _("upcoming")), ("past", _("past"))]
@@ -89,3 +96,13 @@ class EventApiFilterSet(EventFilterSet):
 
     def filter_place(self, queryset, name, value):
         return event_place_filter(queryset, value)
+
+
+class ProposalFilterSet(django_filters.FilterSet):
+    """Filters of the API's proposals list."""
+
+    state = django_filters.ChoiceFilter(label=_("State"), choices=ProposalState.choices)
+
+    class Meta:
+        model = EventProposal
+        fields = ["state"]

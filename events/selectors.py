@@ -17,7 +17,14 @@ from django.db.models import (
 from cities.models import City, FriendshipLink, Source
 from cities.selectors import city_name_match
 
-from .models import EventProposal, EventSeries, ExchangeEvent, Partner, ProposalActivity
+from .models import (
+    EventProposal,
+    EventSeries,
+    ExchangeEvent,
+    Partner,
+    ProposalActivity,
+    ProposalState,
+)
 
 FEED_DAYS_BACK = 365
 
@@ -249,4 +256,51 @@ def proposal_admin_queryset(queryset: QuerySet[EventProposal]) -> QuerySet[Event
     """The review desk's changelist: the relations its columns show, loaded up front."""
     return queryset.select_related("partner", "host", "reviewer").prefetch_related(
         Prefetch("partner_places")
+    )
+
+
+# The API's proposal actions, by the state each one moves a proposal to.
+PROPOSAL_ACTIONS = {
+    "submit": ProposalState.SUBMITTED,
+    "withdraw": ProposalState.WITHDRAWN,
+    "start-review": ProposalState.UNDER_REVIEW,
+    "request-changes": ProposalState.CHANGES_REQUESTED,
+    "accept": ProposalState.ACCEPTED,
+    "reject": ProposalState.REJECTED,
+}
+
+
+def proposal_actions_for(*, proposal: EventProposal, user) -> list[str]:
+    """The API actions `user` may take on `proposal` now (its state allows them and the user
+    is the partner's, for submit/withdraw, or a reviewer, for the rest)."""
+    from .services import (
+        PARTNER_TARGETS,
+        REVIEWER_TARGETS,
+        allowed_targets,
+        user_is_reviewer,
+        user_partner_id,
+    )
+
+    targets = allowed_targets(proposal.state)
+    mine = user_partner_id(user) == proposal.partner_id
+    reviewer = user_is_reviewer(user)
+    return [
+        action
+        for action, state in PROPOSAL_ACTIONS.items()
+        if state in targets
+        and ((state in PARTNER_TARGETS and mine) or (state in REVIEWER_TARGETS and reviewer))
+    ]
+
+
+def proposal_api_queryset(*, user) -> QuerySet[EventProposal]:
+    """Proposals the user may see through the API (`proposals_visible_to`), with what the
+    API shows loaded: partner, host, event, partner places and ties."""
+    return (
+        proposals_visible_to(user=user)
+        .select_related("partner", "host", "event")
+        .prefetch_related(
+            Prefetch("partner_places", queryset=City.objects.order_by("name_en")),
+            Prefetch("links", queryset=FriendshipLink.objects.select_related("city_a", "city_b")),
+        )
+        .order_by("-updated_at", "-id")
     )

@@ -16,6 +16,7 @@ from django.http import HttpResponsePermanentRedirect, JsonResponse, StreamingHt
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from rest_framework import exceptions
@@ -23,6 +24,7 @@ from rest_framework.filters import BaseFilterBackend
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -45,15 +47,23 @@ class ApiPagination(PageNumberPagination):
         "Results per page (default 20, at most 100; a larger value gives 100)."
     )
 
+    def validate_paging(self, request) -> None:
+        """400 unless `page` and `page_size`, when given, are whole numbers from 1."""
+        errors = {}
+        for name in (self.page_query_param, self.page_size_query_param):
+            value = request.query_params.get(name, "")
+            if value and not (value.isascii() and value.isdigit() and int(value) >= 1):
+                errors[name] = [_("Give a whole number from 1.")]
+        if errors:
+            raise exceptions.ValidationError(errors)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.validate_paging(request)
+        return super().paginate_queryset(queryset, request, view)
+
     def get_page_size(self, request):
         value = request.query_params.get(self.page_size_query_param, "")
-        if value == "":
-            return self.page_size
-        if not value.isdigit() or int(value) < 1:
-            raise exceptions.ValidationError(
-                {self.page_size_query_param: [_("Give a whole number from 1 to 100.")]}
-            )
-        return min(int(value), self.max_page_size)
+        return min(int(value), self.max_page_size) if value else self.page_size
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
@@ -299,34 +309,38 @@ class UserThrottle(UserRateThrottle):
 # --- Errors -----------------------------------------------------------------------------------
 
 
-class DomainError(Exception):
-    """A refused domain operation (a transition not allowed …): answered as 400 by the API."""
-
-
 def api_exception_handler(exc, context):
-    """DRF's handler, plus: Django's ValidationError and our `DomainError` answer 400.
+    """DRF's handler, plus: Django's ValidationError (what services raise) answers 400,
+    Django's PermissionDenied 403.
 
-    The body is always JSON (even when CSV was asked for): `{"detail": "…"}` or
-    field errors `{"field": ["…"]}`.
+    The body is always JSON (even when CSV was asked for): `{"detail": "…"}` for one
+    message (a refused transition …) or field errors `{"field": ["…"]}`.
     """
     # Imported here: rest_framework.views reads the throttle classes defined in this module.
     from rest_framework.views import exception_handler
 
+    if isinstance(exc, DjangoValidationError) and not hasattr(exc, "error_dict"):
+        response = Response({"detail": " ".join(exc.messages)}, status=400)
+        _answer_in_json(context)
+        return response
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
-    elif isinstance(exc, DomainError):
-        exc = exceptions.ValidationError(detail={"detail": [str(exc)]})
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     response = exception_handler(exc, context)
     if response is not None:
-        request = context.get("request")
-        if request is not None:
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
+        _answer_in_json(context)
     return response
 
 
+def _answer_in_json(context) -> None:
+    request = context.get("request")
+    if request is not None:
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+
+
+@csrf_exempt  # answers every method with a JSON 404, never Django's HTML CSRF page
 def api_not_found(request, path=""):
     """Any other address under /api/: a JSON 404 (or a redirect to the address with its slash)."""
     if request.method in ("GET", "HEAD") and path and not path.endswith("/"):
@@ -407,6 +421,7 @@ class CsvListMixin:
 
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format == "csv":
+            self.paginator.validate_paging(request)
             queryset = self.filter_queryset(self.get_queryset())
             return streaming_csv_response(queryset, self.csv_columns, filename=self.csv_filename)
         return super().list(request, *args, **kwargs)
@@ -426,11 +441,16 @@ FIELD_ERRORS_SCHEMA = {
         "Invalid input: each key names a parameter or field (or `detail` / "
         "`non_field_errors`) and holds the list of what is wrong with it."
     ),
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object", "description": "Errors of a list's items, by position."},
+        ]
+    },
 }
 
 _ERROR_RESPONSES = {
-    "400": ("FieldErrors", "Invalid parameter or field values (see the body)."),
+    "400": ("BadRequest", "Invalid parameter or field values, or a refused action (see the body)."),
     "404": ("Error", "Not found, or a page number past the last page."),
     "429": ("Error", "Too many requests: see the throttling rates in the description."),
 }
@@ -455,6 +475,7 @@ designations, exchange events and series — with the sources of every fact.
 * **Authentication** (partners' proposals only): a session, or `Authorization: Token <key>`.
 * **Throttling**: anonymous clients {anon} per IP address, signed-in clients {user} per user;
   past the limit the API answers 429 with a `Retry-After` header.
+* **Empty parameters** (`?country=`) count as absent, as in the portal's forms.
 * **Errors** are JSON: `{{"detail": "…"}}`, or `{{"field": ["…"]}}` for invalid input.
 * **CORS**: any web page may read the API anonymously (GET); nothing else cross-origin.
 """
@@ -470,6 +491,13 @@ def postprocess_error_responses(result, generator, request, public):
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
     components["FieldErrors"] = FIELD_ERRORS_SCHEMA
+    components["BadRequest"] = {
+        "description": "Field errors, or one `detail` message (e.g. a refused transition).",
+        "anyOf": [
+            {"$ref": "#/components/schemas/FieldErrors"},
+            {"$ref": "#/components/schemas/Error"},
+        ],
+    }
     for component in components.values():
         for spec in component.get("properties", {}).values():
             if not spec.get("description") and spec.get("title"):
@@ -478,6 +506,9 @@ def postprocess_error_responses(result, generator, request, public):
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True  # an empty value counts as absent
             extra = dict(_ERROR_RESPONSES)
             if operation.get("security") and {} not in operation["security"]:
                 extra.update(_AUTH_RESPONSES)

@@ -1,8 +1,11 @@
 """Read-only API of exchange events and their series (lists, details, CSV)."""
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from cities.api.views import SLUG_PATTERN, csv_format_parameter, list_responses, slug_parameter
 from exchangeportal.api_support import (
@@ -12,15 +15,25 @@ from exchangeportal.api_support import (
     StrictOrderingFilter,
 )
 
-from ..filters import EventApiFilterSet
+from ..filters import EventApiFilterSet, ProposalFilterSet
 from ..selectors import (
+    PROPOSAL_ACTIONS,
     event_open_data_list,
     event_text_search,
+    partner_for_user,
+    proposal_api_queryset,
     series_list,
     series_name_search,
 )
+from ..services import TRANSITION_SERVICES, proposal_save
 from .columns import EVENT_COLUMNS, SERIES_COLUMNS
-from .serializers import EventSerializer, SeriesSerializer
+from .serializers import (
+    EventSerializer,
+    ProposalDecisionSerializer,
+    ProposalMessageSerializer,
+    ProposalSerializer,
+    SeriesSerializer,
+)
 
 
 @extend_schema_view(
@@ -93,3 +106,162 @@ class SeriesViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
 
     def search_queryset(self, queryset, term):
         return series_name_search(queryset, term)
+
+
+# --- Proposals ----------------------------------------------------------------------------------
+
+PROPOSAL_ACTION_DOCS = {
+    "submit": ("Submit a proposal", "draft / changes requested → submitted (the partner's users)."),
+    "withdraw": ("Withdraw a proposal", "Any open state → withdrawn (the partner's users)."),
+    "start-review": ("Start reviewing", "submitted → under review (reviewers)."),
+    "request-changes": (
+        "Request changes",
+        "under review → changes requested, with a required `message` (reviewers).",
+    ),
+    "accept": (
+        "Accept a proposal",
+        "under review → accepted; publishes the event (reviewers).",
+    ),
+    "reject": (
+        "Reject a proposal",
+        "under review → rejected, with a required `message` (reviewers).",
+    ),
+}
+
+
+class IsPartnerUser(permissions.BasePermission):
+    """Creating and editing proposals: only a partner's own users."""
+
+    message = _("Only a partner organisation's users can propose events.")
+
+    def has_permission(self, request, view):
+        if view.action in ("create", "update", "partial_update"):
+            return partner_for_user(user=request.user) is not None
+        return True
+
+
+def _proposal_action(action_name: str):
+    summary, description = PROPOSAL_ACTION_DOCS[action_name]
+    body_serializer = (
+        ProposalDecisionSerializer
+        if action_name in ("request-changes", "reject")
+        else ProposalMessageSerializer
+    )
+
+    def perform(self, request, pk=None):
+        proposal = self.get_object()
+        body = body_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        service = TRANSITION_SERVICES[PROPOSAL_ACTIONS[action_name]]
+        kwargs = {"proposal": proposal, "actor": request.user}
+        if action_name != "submit":
+            kwargs["message"] = body.validated_data.get("message", "")
+        service(**kwargs)
+        proposal = self.get_queryset().get(pk=proposal.pk)
+        return Response(self.get_serializer(proposal).data)
+
+    # The router maps the method to the function by name: name it before decorating.
+    perform.__name__ = action_name.replace("-", "_")
+    routed = action(detail=True, methods=["post"], url_path=action_name, url_name=action_name)(
+        perform
+    )
+    return extend_schema(
+        summary=summary,
+        description=(
+            f"{description} Calls the same service as the partner pages and the review desk; "
+            "a transition the proposal's state does not allow answers 400 with a readable "
+            "`detail`, a user not allowed to make it 403."
+        ),
+        request=body_serializer,
+        responses=ProposalSerializer,
+        parameters=[PROPOSAL_ID_PARAMETER],
+        tags=["proposals"],
+    )(routed)
+
+
+PROPOSAL_ID_PARAMETER = OpenApiParameter(
+    "id", int, OpenApiParameter.PATH, description="The proposal's id."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List proposals",
+        description=(
+            "A partner's users see their organisation's proposals; reviewers see all. "
+            "Newest change first."
+        ),
+        tags=["proposals"],
+    ),
+    retrieve=extend_schema(
+        summary="One proposal",
+        description="Another partner's proposal answers 404.",
+        parameters=[PROPOSAL_ID_PARAMETER],
+        tags=["proposals"],
+    ),
+    create=extend_schema(
+        summary="Start a proposal",
+        description=(
+            "Creates a draft for the user's partner organisation. A draft may be incomplete; "
+            "`submit` checks completeness."
+        ),
+        tags=["proposals"],
+    ),
+    update=extend_schema(
+        summary="Replace a proposal's content",
+        description="Only while it is a draft or changes are requested.",
+        parameters=[PROPOSAL_ID_PARAMETER],
+        tags=["proposals"],
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a proposal's content",
+        description="Only while it is a draft or changes are requested.",
+        parameters=[PROPOSAL_ID_PARAMETER],
+        tags=["proposals"],
+    ),
+)
+class ProposalViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Event proposals: partners write and submit them, reviewers decide (JSON only)."""
+
+    serializer_class = ProposalSerializer
+    permission_classes = [permissions.IsAuthenticated, IsPartnerUser]
+    filter_backends = [PortalFilterBackend]
+    filterset_class = ProposalFilterSet
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_queryset(self):
+        return proposal_api_queryset(user=self.request.user)
+
+    def _save(self, serializer, *, proposal):
+        data = dict(serializer.validated_data)
+        places = data.pop("partner_places", None)
+        links = data.pop("links", None)
+        saved = proposal_save(
+            proposal=proposal,
+            partner=partner_for_user(user=self.request.user),
+            actor=self.request.user,
+            fields=data,
+            partner_places=places,
+            links=links,
+            language=get_language() or "en",
+        )
+        serializer.instance = self.get_queryset().get(pk=saved.pk)
+
+    def perform_create(self, serializer):
+        self._save(serializer, proposal=None)
+
+    def perform_update(self, serializer):
+        self._save(serializer, proposal=serializer.instance)
+
+    submit = _proposal_action("submit")
+    withdraw = _proposal_action("withdraw")
+    start_review = _proposal_action("start-review")
+    request_changes = _proposal_action("request-changes")
+    accept = _proposal_action("accept")
+    reject = _proposal_action("reject")
