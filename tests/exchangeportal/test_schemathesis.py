@@ -12,6 +12,8 @@ per-operation node ids rely on pytest internals that pytest 9 removed.)
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
@@ -33,7 +35,13 @@ def api_schema(settings):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None},
     }
-    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    # The real WSGI application, but (as Django's test client does) without closing the
+    # test's database connection, inside its transaction, at the end of each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def run_operations(
