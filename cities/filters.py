@@ -2,7 +2,6 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -15,11 +14,11 @@ from .models import (
     TieKind,
     TieStatus,
 )
+from .network import COUNTRY_PAIR_CHOICES, ties_filter
 from .selectors import (
     city_designated_filter,
     city_name_match,
     city_tied_with_filter,
-    tie_country_pair_filter,
 )
 
 YES_NO = [("true", _("yes")), ("false", _("no"))]
@@ -99,57 +98,39 @@ class CityFilterSet(django_filters.FilterSet):
         return [str(self.form.fields[name].label) for name in self.form.errors]
 
 
-# Country pairs a tie can join, in the order of their codes ("CN-JP", not "JP-CN").
-COUNTRY_PAIR_CHOICES = [
-    ("CN-JP", _("China – Japan")),
-    ("CN-KR", _("China – South Korea")),
-    ("JP-KR", _("Japan – South Korea")),
-]
-
-
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
 class TieFilterSet(django_filters.FilterSet):
-    """Filters of the ties list (the API's `ties`, its CSV and GeoJSON)."""
+    """Filters of the ties list (the API's `ties`, its CSV and `ties.geojson`).
+
+    The same parameters as the network map's `TieFilterForm`, applied by the same
+    function (`network.ties_filter`), plus `verified`.
+    """
 
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=TieKind.choices)
-    pair = django_filters.ChoiceFilter(
-        label=_("Countries"), choices=COUNTRY_PAIR_CHOICES, method="filter_pair"
-    )
-    since = YearFilter(
-        label=_("Established since (year)"),
-        field_name="established_on",
-        lookup_expr="year__gte",
-        min_value=1800,
-        max_value=2100,
-    )
-    year = YearFilter(
-        label=_("Established in (year)"),
-        field_name="established_on",
-        lookup_expr="year",
-        min_value=1800,
-        max_value=2100,
-    )
+    pair = django_filters.ChoiceFilter(label=_("Countries"), choices=COUNTRY_PAIR_CHOICES)
+    since = YearFilter(label=_("Established since (year)"), min_value=1800, max_value=2100)
+    year = YearFilter(label=_("Established in (year)"), min_value=1800, max_value=2100)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=TieStatus.choices)
-    city = django_filters.CharFilter(label=_("Place (slug)"), method="filter_city", max_length=80)
-    verified = django_filters.ChoiceFilter(
-        label=_("Verified by staff"), choices=YES_NO, method="filter_verified"
+    city = django_filters.CharFilter(label=_("Place (slug)"), max_length=80)
+    quiet = YearFilter(
+        label=_("Active, but no recorded event for (years)"), min_value=1, max_value=100
     )
+    verified = django_filters.ChoiceFilter(label=_("Verified by staff"), choices=YES_NO)
 
     class Meta:
         model = FriendshipLink
-        fields = ["kind", "pair", "since", "year", "status", "city", "verified"]
+        fields = ["kind", "pair", "since", "year", "status", "city", "quiet", "verified"]
 
-    def filter_pair(self, queryset, name, value):
-        return tie_country_pair_filter(queryset, value)
-
-    def filter_city(self, queryset, name, value):
-        return queryset.filter(Q(city_a__slug=value) | Q(city_b__slug=value))
-
-    def filter_verified(self, queryset, name, value):
-        return queryset.filter(verified=value == "true")
+    def filter_queryset(self, queryset):
+        filters = dict(self.form.cleaned_data)
+        verified = filters.pop("verified", "")
+        queryset = ties_filter(queryset, filters)
+        if verified:
+            queryset = queryset.filter(verified=verified == "true")
+        return queryset
 
 
 class DesignationFilterSet(django_filters.FilterSet):

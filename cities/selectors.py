@@ -311,15 +311,6 @@ def _as_datetime(value) -> datetime.datetime:
     return value
 
 
-def tie_country_pair_filter(queryset: QuerySet, pair: str) -> QuerySet:
-    """Ties joining a place in each country of `pair` ("CN-JP"), in either order."""
-    first, second = pair.split("-")
-    return queryset.filter(
-        Q(city_a__country=first, city_b__country=second)
-        | Q(city_a__country=second, city_b__country=first)
-    )
-
-
 def tie_name_search(queryset: QuerySet, query: str) -> QuerySet:
     """Ties one of whose places answers to `query` (the directory's name match)."""
     places = city_name_match(City.objects.all(), query).values("pk")

@@ -121,3 +121,46 @@ ExchangeEventAdmin.formfield_for_dbfield = formfield_for_dbfield_https(
 # --- The review desk: partners and proposals -------------------------------------------------
 
 from .admin_review import EventProposalAdmin, PartnerAdmin  # noqa: E402, F401
+
+# --- Good practices (network insights) ---------------------------------------------------------
+from .models import GoodPractice  # noqa: E402
+
+_GOOD_PRACTICE_WRITE_UP = [
+    ("what_en", "what_zh_hans", "what_ja", "what_ko"),
+    ("cost_en", "cost_zh_hans", "cost_ja", "cost_ko"),
+    ("who_en", "who_zh_hans", "who_ja", "who_ko"),
+    ("result_en", "result_zh_hans", "result_ja", "result_ko"),
+    ("repeat_en", "repeat_zh_hans", "repeat_ja", "repeat_ko"),
+]
+
+
+@admin.register(GoodPractice)
+class GoodPracticeAdmin(admin.ModelAdmin):
+    list_display = ["event", "is_published", "marked_by", "updated_at"]
+    list_filter = ["is_published", "event__category", "event__format"]
+    list_select_related = ["event", "marked_by"]
+    search_fields = ["event__title_en", "event__title_zh_hans", "event__title_ja", "what_en"]
+    autocomplete_fields = ["event"]
+    readonly_fields = ["marked_by"]
+    fieldsets = [
+        (None, {"fields": ["event", "is_published", "marked_by"]}),
+        (_("Write-up"), {"fields": _GOOD_PRACTICE_WRITE_UP}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.marked_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class GoodPracticeInline(admin.StackedInline):
+    """Mark an event as a good practice from the event's own page."""
+
+    model = GoodPractice
+    extra = 0
+    max_num = 1
+    fields = ["is_published", *(name for row in _GOOD_PRACTICE_WRITE_UP for name in row)]
+    verbose_name = _("good practice write-up")
+
+
+ExchangeEventAdmin.inlines = [*ExchangeEventAdmin.inlines, GoodPracticeInline]

@@ -12,7 +12,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
-    # The open API and its documentation (not language-prefixed).
+    # The open API and its documentation (not language-prefixed); the map's GeoJSON
+    # endpoints (namespace "geojson") first, before the API's catch-all 404.
+    path("api/v1/", include("cities.urls_geojson")),
     path("api/", include("exchangeportal.api")),
 ]
 
@@ -27,3 +29,9 @@ urlpatterns += i18n_patterns(
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Network insights: the insight pages (prefixed); their GeoJSON is in the API above.
+urlpatterns += i18n_patterns(
+    path("", include("events.urls_network")),
+    path("", include("events.urls_practices")),
+)

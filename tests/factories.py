@@ -244,3 +244,12 @@ class ProposalActivityFactory(factory.django.DjangoModelFactory):
     proposal = factory.SubFactory(EventProposalFactory)
     from_state = ProposalState.DRAFT
     to_state = ProposalState.SUBMITTED
+
+
+class GoodPracticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.GoodPractice"
+
+    event = factory.SubFactory(ExchangeEventFactory)
+    what_en = factory.Sequence(lambda n: f"A joint workshop that other towns can copy ({n}).")
+    cost_en = "About 2 million yen, shared by the two cities."

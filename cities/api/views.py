@@ -11,8 +11,12 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import exceptions, viewsets
+from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from exchangeportal.api_support import (
+    ApiPagination,
     CsvListMixin,
     PortalFilterBackend,
     SearchFilter,
@@ -20,6 +24,7 @@ from exchangeportal.api_support import (
 )
 
 from ..filters import CityFilterSet, DesignationFilterSet, TieFilterSet
+from ..network import city_feature, city_tie_counts, feature_collection, tie_feature, tie_list
 from ..selectors import (
     city_list,
     city_name_match,
@@ -281,3 +286,129 @@ class DesignationViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
 
     def search_queryset(self, queryset, term):
         return designation_name_search(queryset, term)
+
+
+# --- GeoJSON (the network map's data) -----------------------------------------------------------
+
+
+class GeoJSONRenderer(JSONRenderer):
+    media_type = "application/geo+json"
+    format = "geojson"
+
+
+class GeoJSONPagination(ApiPagination):
+    """Features come in big pages for the map: 2,000 by default, at most 10,000."""
+
+    page_size = 2000
+    max_page_size = 10000
+    page_size_query_description = _("Features per page (default 2,000, at most 10,000).")
+
+
+FEATURE_COLLECTION_SCHEMA = {
+    "type": "object",
+    "description": "A GeoJSON FeatureCollection (RFC 7946: longitude before latitude).",
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "total": {"type": "integer", "description": "Matching records, on every page."},
+        "page": {"type": "integer", "description": "This page's number."},
+        "next": {
+            "type": "string",
+            "nullable": True,
+            "description": "The next page's address, or null on the last page.",
+        },
+        "features": {
+            "type": "array",
+            "description": "Records with a position (others are counted but not drawn).",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string", "enum": ["Feature"]},
+                    "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                    "geometry": {"type": "object"},
+                    "properties": {"type": "object"},
+                },
+                "required": ["type", "geometry", "properties"],
+            },
+        },
+    },
+    "required": ["type", "features"],
+}
+
+
+class _GeoJSONView(GenericAPIView):
+    renderer_classes = [GeoJSONRenderer]
+    pagination_class = GeoJSONPagination
+    filter_backends = [PortalFilterBackend, SearchFilter]
+    filterset_class = TieFilterSet
+    search_description = _("Ties one of whose places answers to this name (any script).")
+
+    def get_queryset(self):
+        return tie_list()
+
+    def search_queryset(self, queryset, term):
+        return tie_name_search(queryset, term)
+
+    def collection(self, request, queryset, build):
+        page = self.paginate_queryset(queryset)
+        paginator = self.paginator
+        return Response(
+            feature_collection(
+                page,
+                build,
+                total=paginator.page.paginator.count,
+                page=paginator.page.number,
+                next=paginator.get_next_link(),
+            )
+        )
+
+
+@extend_schema(
+    summary="Ties as GeoJSON",
+    description=(
+        "The ties list's filters, as a FeatureCollection of LineStrings from place A to "
+        "place B (`[[lon, lat], [lon, lat]]`), for maps. Ties whose places lack "
+        "coordinates are counted in `total` but not drawn."
+    ),
+    responses={(200, "application/geo+json"): FEATURE_COLLECTION_SCHEMA},
+    tags=["geojson"],
+)
+class TieGeoJSONView(_GeoJSONView):
+    """Ties as GeoJSON LineStrings (the network map's data)."""
+
+    def get(self, request):
+        return self.collection(request, self.filter_queryset(self.get_queryset()), tie_feature)
+
+
+@extend_schema(
+    summary="Places as GeoJSON",
+    description=(
+        "The places taking part in the ties that match the ties list's filters, as a "
+        "FeatureCollection of Points with their `tie_count` (of those ties); `country` "
+        "narrows to one country's places."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "country",
+            {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+            description="ISO code of the places' country (CN, JP, KR …).",
+            allow_blank=True,
+        )
+    ],
+    responses={(200, "application/geo+json"): FEATURE_COLLECTION_SCHEMA},
+    tags=["geojson"],
+)
+class CityGeoJSONView(_GeoJSONView):
+    """Places with their tie counts as GeoJSON Points (the network map's data)."""
+
+    def get(self, request):
+        country = request.query_params.get("country", "").upper()
+        if country and not (len(country) == 2 and country.isascii() and country.isalpha()):
+            raise exceptions.ValidationError(
+                {"country": [_("Give a two-letter country code such as CN, JP or KR.")]}
+            )
+        places = city_tie_counts(self.filter_queryset(self.get_queryset())).filter(
+            latitude__isnull=False, longitude__isnull=False
+        )
+        if country:
+            places = places.filter(country=country)
+        return self.collection(request, places, city_feature)

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -253,3 +254,84 @@ class ExchangeEvent(TimestampedModel):
     @property
     def partner_organisation_list(self) -> list[str]:
         return [name.strip() for name in self.partner_organisations.split(";") if name.strip()]
+
+
+class GoodPracticeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True, event__is_published=True)
+
+    def for_list(self):
+        return self.select_related("event", "event__host", "event__series").prefetch_related(
+            "event__partners", "event__sources"
+        )
+
+
+class GoodPractice(TimestampedModel):
+    """An event that staff marked as a good practice, with a write-up another city can follow."""
+
+    event = models.OneToOneField(
+        ExchangeEvent,
+        verbose_name=_("event"),
+        on_delete=models.CASCADE,
+        related_name="good_practice",
+    )
+    what_en = models.TextField(_("what was done (English)"))
+    what_zh_hans = models.TextField(_("what was done (simplified Chinese)"), blank=True)
+    what_ja = models.TextField(_("what was done (Japanese)"), blank=True)
+    what_ko = models.TextField(_("what was done (Korean)"), blank=True)
+    cost_en = models.TextField(_("what it cost (English)"), blank=True)
+    cost_zh_hans = models.TextField(_("what it cost (simplified Chinese)"), blank=True)
+    cost_ja = models.TextField(_("what it cost (Japanese)"), blank=True)
+    cost_ko = models.TextField(_("what it cost (Korean)"), blank=True)
+    who_en = models.TextField(_("who took part (English)"), blank=True)
+    who_zh_hans = models.TextField(_("who took part (simplified Chinese)"), blank=True)
+    who_ja = models.TextField(_("who took part (Japanese)"), blank=True)
+    who_ko = models.TextField(_("who took part (Korean)"), blank=True)
+    result_en = models.TextField(_("what came of it (English)"), blank=True)
+    result_zh_hans = models.TextField(_("what came of it (simplified Chinese)"), blank=True)
+    result_ja = models.TextField(_("what came of it (Japanese)"), blank=True)
+    result_ko = models.TextField(_("what came of it (Korean)"), blank=True)
+    repeat_en = models.TextField(_("what another city needs to repeat it (English)"), blank=True)
+    repeat_zh_hans = models.TextField(
+        _("what another city needs to repeat it (simplified Chinese)"), blank=True
+    )
+    repeat_ja = models.TextField(_("what another city needs to repeat it (Japanese)"), blank=True)
+    repeat_ko = models.TextField(_("what another city needs to repeat it (Korean)"), blank=True)
+    is_published = models.BooleanField(_("published"), default=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    what = Translated("what")
+    cost = Translated("cost")
+    who = Translated("who")
+    result = Translated("result")
+    repeat = Translated("repeat")
+
+    objects = GoodPracticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("good practice")
+        verbose_name_plural = _("good practices")
+        ordering = ["-event__starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(what_en=""),
+                name="good_practice_has_write_up",
+                violation_error_message=_("Say what was done (in English at least)."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.event)
+
+    def get_absolute_url(self) -> str:
+        try:
+            return reverse("practices:practice_list") + f"#practice-{self.pk}"
+        except NoReverseMatch:
+            return ""

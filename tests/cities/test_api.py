@@ -427,3 +427,45 @@ def test_designation_list_csv_shape(client):
     assert [(r["year"], r["city"], r["theme_en"], r["status"]) for r in rows] == [
         ("2014", "quanzhou", "Maritime", "proclaimed")
     ]
+
+
+# --- GeoJSON ------------------------------------------------------------------------------------
+
+
+def test_ties_geojson_filters_like_the_ties_list(client):
+    _tie_between("yangzhou", "karatsu", kind=TieKind.SISTER)
+    _tie_between("dalian", "kitakyushu", kind=TieKind.FRIENDSHIP)
+    query = {"kind": "sister", "search": "yangzhou"}
+
+    listed = _slugs(client.get("/api/v1/ties/", query))
+    drawn = client.get("/api/v1/ties.geojson", query).json()
+
+    assert listed == ["karatsu--yangzhou"]
+    assert [
+        "--".join(sorted([f["properties"]["city_a"]["slug"], f["properties"]["city_b"]["slug"]]))
+        for f in drawn["features"]
+    ] == listed
+    assert (drawn["type"], drawn["total"], drawn["page"], drawn["next"]) == (
+        "FeatureCollection",
+        1,
+        1,
+        None,
+    )
+
+
+def test_cities_geojson_counts_only_the_filtered_ties(client):
+    yangzhou = CityFactory(slug="yangzhou", latitude="32.397200", longitude="119.435800")
+    FriendshipLinkFactory(city_a=yangzhou, kind=TieKind.SISTER)
+    FriendshipLinkFactory(city_a=yangzhou, kind=TieKind.FRIENDSHIP)
+
+    data = client.get("/api/v1/cities.geojson", {"kind": "sister", "country": "cn"}).json()
+
+    assert [(f["id"], f["properties"]["tie_count"]) for f in data["features"]] == [("yangzhou", 1)]
+    assert data["features"][0]["geometry"] == {"type": "Point", "coordinates": [119.4358, 32.3972]}
+
+
+def test_geojson_is_open_to_cross_origin_reads(client):
+    response = client.get("/api/v1/ties.geojson", headers={"Origin": "https://maps.example"})
+
+    assert response["Content-Type"] == "application/geo+json"
+    assert response["Access-Control-Allow-Origin"] == "*"

@@ -222,8 +222,9 @@ def test_city_detail_query_count_is_fixed(client, django_assert_num_queries, cou
     _place_with_everything(count)
 
     # version, place, social accounts, ties, tie sources, milestones, milestone sources,
-    # designations, designation sources, events count, events, event partners
-    with django_assert_num_queries(12):
+    # designations, designation sources, events count, events, event partners,
+    # exchange figures (network insights; their sources only when there are figures)
+    with django_assert_num_queries(13):
         response = client.get("/en/cities/hub/")
 
     assert response.status_code == 200

@@ -82,6 +82,17 @@ def test_schema_lists_the_endpoints(client):
         "/api/v1/series/",
         "/api/v1/series/{slug}/",
         "/api/v1/dump.zip",
+        "/api/v1/ties.geojson",
+        "/api/v1/cities.geojson",
+        "/api/v1/token/",
+        "/api/v1/proposals/",
+        "/api/v1/proposals/{id}/",
+        "/api/v1/proposals/{id}/submit/",
+        "/api/v1/proposals/{id}/withdraw/",
+        "/api/v1/proposals/{id}/start-review/",
+        "/api/v1/proposals/{id}/request-changes/",
+        "/api/v1/proposals/{id}/accept/",
+        "/api/v1/proposals/{id}/reject/",
     } <= paths
 
 

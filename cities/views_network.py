@@ -1,0 +1,150 @@
+"""The network map, its GeoJSON endpoints and the anniversaries (pages and iCal feed)."""
+
+import datetime
+from urllib.parse import urlencode
+
+import icalendar
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+
+from .dates import DatePrecision
+from .models import TieKind
+from .network import (
+    TieFilterForm,
+    anniversary_date,
+    tie_anniversaries,
+    tie_list,
+)
+
+TIES_PER_PAGE = 50
+ANNIVERSARIES_PER_PAGE = 50
+
+
+def link_to(viewname: str, *, kwargs: dict | None = None, query: dict | None = None) -> str:
+    """The URL of a page with a query string, or "" when that page does not exist (yet)."""
+    try:
+        url = reverse(viewname, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
+    query = {key: value for key, value in (query or {}).items() if value not in (None, "")}
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def paginate(request, queryset, per_page: int, *, param: str = "page"):
+    """A page of `queryset`; a missing, bad or too-high number gives the nearest real page."""
+    paginator = Paginator(queryset, per_page)
+    return paginator.get_page(request.GET.get(param))
+
+
+def map_config(*, city_slug: str = "") -> dict:
+    """What the map script needs, passed through data- attributes (no inline JS)."""
+    query = f"?{urlencode({'city': city_slug})}" if city_slug else ""
+    return {
+        "outline_url": static("vendor/east-asia/east-asia.geojson"),
+        "cities_url": reverse("geojson:cities") + query,
+        "ties_url": reverse("geojson:ties") + query,
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+
+
+class NetworkMapView(TemplateView):
+    """The map of places and ties, with the same ties as a paginated list for readers without JS."""
+
+    template_name = "network/map.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = TieFilterForm(self.request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        ties = tie_list(filters).prefetch_related("sources")
+        page = paginate(self.request, ties, TIES_PER_PAGE)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            form=form,
+            page_obj=page,
+            ties=page.object_list,
+            filter_query=query.urlencode(),
+            map=map_config(),
+            kinds=TieKind.choices,
+        )
+        return context
+
+
+class AnniversaryListView(TemplateView):
+    """Round anniversaries of ties this year and next: a planning tool for city offices."""
+
+    template_name = "network/anniversaries.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        page = paginate(self.request, tie_anniversaries(today=today), ANNIVERSARIES_PER_PAGE)
+        for tie in page.object_list:
+            tie.anniversary_on = anniversary_date(
+                tie.established_on, tie.established_precision, tie.anniversary_year
+            )
+        context.update(
+            page_obj=page,
+            ties=page.object_list,
+            this_year=today.year,
+            next_year=today.year + 1,
+        )
+        return context
+
+
+def _ical_summary(tie, age: int) -> str:
+    return _("%(age)s years: %(a)s – %(b)s (%(kind)s)") % {
+        "age": age,
+        "a": tie.city_a.name,
+        "b": tie.city_b.name,
+        "kind": tie.get_kind_display(),
+    }
+
+
+@require_GET
+def anniversaries_ical(request):
+    """The same anniversaries as an iCalendar feed (all-day events).
+
+    A tie known to the day gives an event on that day; one known only to the
+    month or the year gives an event on the first day of that month or year, with
+    the precision said in its title.
+    """
+    today = timezone.localdate()
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//CJK City Exchange Portal//tie anniversaries//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", _("Tie anniversaries"))
+    stamp = timezone.now()
+    for tie in tie_anniversaries(today=today):
+        day = anniversary_date(tie.established_on, tie.established_precision, tie.anniversary_year)
+        summary = _ical_summary(tie, tie.anniversary_age)
+        if tie.established_precision == DatePrecision.MONTH:
+            summary += " — " + _("day not known, month only")
+        elif tie.established_precision == DatePrecision.YEAR:
+            summary += " — " + _("day not known, year only")
+        event = icalendar.Event()
+        event.add("uid", f"tie-{tie.pk}-anniversary-{tie.anniversary_year}@cjk-exchange-portal")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + datetime.timedelta(days=1))
+        event.add("summary", summary)
+        event.add(
+            "description",
+            _("Established %(date)s.") % {"date": tie.established_display},
+        )
+        url = tie.get_absolute_url()
+        if url:
+            event.add("url", request.build_absolute_uri(url))
+        calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="tie-anniversaries.ics"'
+    return response

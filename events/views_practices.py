@@ -1,0 +1,39 @@
+"""Good practices: exchanges that worked and are easy to copy, as marked by staff."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from cities.views_network import paginate
+
+from .insights import good_practices
+from .models import EventCategory, EventFormat
+
+PRACTICES_PER_PAGE = 20
+
+
+class GoodPracticeFilterForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("any category")), *EventCategory.choices],
+    )
+    format = forms.ChoiceField(
+        label=_("Format"), required=False, choices=[("", _("any format")), *EventFormat.choices]
+    )
+
+
+class GoodPracticeListView(TemplateView):
+    template_name = "practices/practice_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = GoodPracticeFilterForm(self.request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        page = paginate(self.request, good_practices(filters), PRACTICES_PER_PAGE)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            form=form, page_obj=page, practices=page.object_list, filter_query=query.urlencode()
+        )
+        return context
