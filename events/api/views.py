@@ -2,7 +2,12 @@
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -35,6 +40,104 @@ from .serializers import (
     SeriesSerializer,
 )
 
+# A real record of the demo data (from the researched CSVs), as the API answers.
+EVENT_EXAMPLE = OpenApiExample(
+    "CJK Go tournament",
+    response_only=True,
+    value={
+        "slug": "cjk-go-tournament-18",
+        "url": "https://portal.example/api/v1/events/cjk-go-tournament-18/",
+        "page_url": "https://portal.example/en/events/cjk-go-tournament-18/",
+        "title_en": "CJK Sister/Friendship Cities Go Exchange Tournament (18)",
+        "title_zh_hans": "",
+        "title_ja": "",
+        "title_ko": "",
+        "summary_en": "",
+        "summary_zh_hans": "",
+        "summary_ja": "",
+        "summary_ko": "",
+        "description": "",
+        "starts": "2016-11-11",
+        "ends": "2016-11-13",
+        "date_precision": "day",
+        "starts_at": None,
+        "host": {
+            "slug": "karatsu",
+            "url": "https://portal.example/api/v1/cities/karatsu/",
+            "country": "JP",
+            "name_en": "Karatsu",
+            "name_zh_hans": "唐津",
+            "name_zh_hant": "唐津",
+            "name_ja": "唐津",
+            "name_ko": "가라쓰",
+        },
+        "partners": [
+            {
+                "slug": "yangzhou",
+                "url": "https://portal.example/api/v1/cities/yangzhou/",
+                "country": "CN",
+                "name_en": "Yangzhou",
+                "name_zh_hans": "扬州",
+                "name_zh_hant": "揚州",
+                "name_ja": "揚州",
+                "name_ko": "양저우",
+            },
+            {
+                "slug": "yeosu",
+                "url": "https://portal.example/api/v1/cities/yeosu/",
+                "country": "KR",
+                "name_en": "Yeosu",
+                "name_zh_hans": "丽水",
+                "name_zh_hant": "麗水",
+                "name_ja": "麗水",
+                "name_ko": "여수",
+            },
+        ],
+        "partner_organisations": [],
+        "category": "sports",
+        "format": "in_person",
+        "status": "held",
+        "venue": "",
+        "online_url": "",
+        "series": {
+            "slug": "cjk-go-tournament",
+            "url": "https://portal.example/api/v1/series/cjk-go-tournament/",
+            "name_en": "CJK Sister/Friendship Cities Go Exchange Tournament",
+            "name_zh_hans": "",
+            "name_ja": "",
+            "name_ko": "",
+        },
+        "edition": 18,
+        "ties": [
+            {
+                "slug": "karatsu--yangzhou",
+                "url": "https://portal.example/api/v1/ties/karatsu--yangzhou/",
+                "kind": "friendship",
+            },
+            {
+                "slug": "karatsu--yeosu",
+                "url": "https://portal.example/api/v1/ties/karatsu--yeosu/",
+                "kind": "sister",
+            },
+        ],
+        "designation": None,
+        "budget_amount": None,
+        "budget_currency": "",
+        "participants": None,
+        "outcome": "",
+        "image": None,
+        "sources": [
+            {
+                "id": 3,
+                "url": "https://en.tcs-asia.org/en/cooperation/database_view.php?idx=1&pNo=1&topics=31",
+                "title": "",
+                "publisher": "en.tcs-asia.org",
+                "accessed_on": None,
+            }
+        ],
+    },
+)
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -47,10 +150,12 @@ from .serializers import (
         ),
         parameters=[csv_format_parameter(["in_person", "online", "hybrid"])],
         responses=list_responses(EventSerializer),
+        examples=[EVENT_EXAMPLE],
     ),
     retrieve=extend_schema(
         summary="One event",
         description="A published event by its slug.",
+        examples=[EVENT_EXAMPLE],
         parameters=[slug_parameter("The event's slug.")],
     ),
 )
