@@ -240,6 +240,24 @@ def test_password_reset_mails_link(client, member):
     assert mail.outbox[0].alternatives[0][1] == "text/html"
 
 
+def test_password_reset_link_sets_new_password(client, member):
+    import re
+
+    client.post(reverse("partners:password_reset"), {"email": "partner@example.org"})
+    link = re.search(r"http://testserver(/en/partners/password/reset/\S+/)", mail.outbox[0].body)
+
+    form_page = client.get(link.group(1), follow=True)
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "Lanterns on the canal 7", "new_password2": "Lanterns on the canal 7"},
+    )
+
+    member.refresh_from_db()
+    assert form_page.context["validlink"] is True
+    assert done["Location"] == "/en/partners/password/reset/complete/"
+    assert member.check_password("Lanterns on the canal 7")
+
+
 def test_password_change(member_client, member):
     response = member_client.post(
         reverse("partners:password_change"),
@@ -635,3 +653,25 @@ def test_proposal_detail_query_count_fixed(member_client, member, django_assert_
         response = member_client.get(proposal.get_absolute_url())
 
     assert len(response.context["timeline"]) == count
+
+
+def test_proposal_pdf_downloaded_as_attachment_with_its_name(member_client):
+    member_client.post(
+        reverse("partners:proposal_create"),
+        {
+            "title": "With programme",
+            "draft": "1",
+            "document": imagefiles.upload("Programme 2027.pdf", imagefiles.PDF, "application/pdf"),
+        },
+    )
+    proposal = EventProposal.objects.get()
+
+    response = member_client.get(
+        reverse("partners:proposal_file", kwargs={"pk": proposal.pk, "field": "document"})
+    )
+
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    assert response["Content-Disposition"] == 'attachment; filename="Programme 2027.pdf"'
+    assert b"".join(response.streaming_content) == imagefiles.PDF
+    response.close()
+    assert "Programme" not in proposal.document.name
