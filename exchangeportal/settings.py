@@ -169,8 +169,8 @@ REST_FRAMEWORK = {
         "exchangeportal.api_support.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
-        "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
+        "anon": os.environ.get("API_THROTTLE_ANON") or "120/minute",
+        "user": os.environ.get("API_THROTTLE_USER") or "600/minute",
     },
     "EXCEPTION_HANDLER": "exchangeportal.api_support.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -217,12 +217,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
-OPEN_DATA_LICENCE = os.environ.get(
-    "OPEN_DATA_LICENCE",
+OPEN_DATA_LICENCE = os.environ.get("OPEN_DATA_LICENCE") or (
     "Creative Commons Attribution 4.0 International (CC BY 4.0), "
     "https://creativecommons.org/licenses/by/4.0/ — credit: CJK City Exchange Portal. "
     "Coordinates contain data from GeoNames, licensed under CC BY 4.0. Each row names its "
-    "sources; the facts remain those of their publishers.",
+    "sources; the facts remain those of their publishers."
 )
 
 

@@ -251,7 +251,10 @@ def test_dump_holds_every_table_and_a_readme(client):
     events = dump.read("events.csv").decode().splitlines()
     assert [line.split(",")[0] for line in events[1:]] == ["go-1999"]
     readme = dump.read("README.md").decode()
-    assert "CC BY 4.0" in readme
+    assert (
+        "## Licence\n\nCreative Commons Attribution 4.0 International (CC BY 4.0), "
+        "https://creativecommons.org/licenses/by/4.0/"
+    ) in readme
     assert "| `established` | Partial ISO date: YYYY, YYYY-MM or YYYY-MM-DD" in readme
     assert "## milestones.csv" in readme
 
