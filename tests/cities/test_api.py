@@ -469,3 +469,32 @@ def test_geojson_is_open_to_cross_origin_reads(client):
 
     assert response["Content-Type"] == "application/geo+json"
     assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_tie_list_filters_match_the_network_map(client, demo_data_readonly):
+    from cities.network import TieFilterForm, tie_list
+
+    queries = [
+        {"kind": "sister"},
+        {"pair": "CN-JP"},
+        {"pair": "JP-KR", "since": "2000"},
+        {"status": "active", "city": "yangzhou"},
+        {"year": "1995"},
+        {"quiet": "5"},
+    ]
+    for query in queries:
+        form = TieFilterForm(query)
+        assert form.is_valid(), query
+        expected = sorted(tie.pk for tie in tie_list(form.cleaned_data))
+
+        response = client.get("/api/v1/ties/", {**query, "page_size": 100})
+        listed = sorted(
+            tie.pk
+            for slug in _slugs(response)
+            for tie in tie_list({"city": slug.split("--")[0]})
+            if "--".join(sorted([tie.city_a.slug, tie.city_b.slug])) == slug
+        )
+
+        assert response.json()["count"] == len(expected), query
+        assert listed == expected, query
+        assert expected, query
