@@ -4,8 +4,22 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import AdminLevel, City, Country
-from .selectors import city_designated_filter, city_name_match, city_tied_with_filter
+from .models import (
+    AdminLevel,
+    City,
+    Country,
+    CultureCityDesignation,
+    DesignationStatus,
+    FriendshipLink,
+    TieKind,
+    TieStatus,
+)
+from .network import COUNTRY_PAIR_CHOICES, ties_filter
+from .selectors import (
+    city_designated_filter,
+    city_name_match,
+    city_tied_with_filter,
+)
 
 YES_NO = [("true", _("yes")), ("false", _("no"))]
 
@@ -82,3 +96,55 @@ class CityFilterSet(django_filters.FilterSet):
         if not self.is_bound:
             return []
         return [str(self.form.fields[name].label) for name in self.form.errors]
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class TieFilterSet(django_filters.FilterSet):
+    """Filters of the ties list (the API's `ties`, its CSV and `ties.geojson`).
+
+    The same parameters as the network map's `TieFilterForm`, applied by the same
+    function (`network.ties_filter`), plus `verified`.
+    """
+
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=TieKind.choices)
+    pair = django_filters.ChoiceFilter(label=_("Countries"), choices=COUNTRY_PAIR_CHOICES)
+    since = YearFilter(label=_("Established since (year)"), min_value=1800, max_value=2100)
+    year = YearFilter(label=_("Established in (year)"), min_value=1800, max_value=2100)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=TieStatus.choices)
+    city = django_filters.CharFilter(label=_("Place (slug)"), max_length=80)
+    quiet = YearFilter(
+        label=_("Active, but no recorded event for (years)"), min_value=1, max_value=100
+    )
+    verified = django_filters.ChoiceFilter(label=_("Verified by staff"), choices=YES_NO)
+
+    class Meta:
+        model = FriendshipLink
+        fields = ["kind", "pair", "since", "year", "status", "city", "quiet", "verified"]
+
+    def filter_queryset(self, queryset):
+        filters = dict(self.form.cleaned_data)
+        verified = filters.pop("verified", "")
+        queryset = ties_filter(queryset, filters)
+        if verified:
+            queryset = queryset.filter(verified=verified == "true")
+        return queryset
+
+
+class DesignationFilterSet(django_filters.FilterSet):
+    """Filters of the Culture City designations list (the API's `designations`)."""
+
+    year = YearFilter(label=_("Year"), field_name="year", min_value=2014, max_value=2100)
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), field_name="city__country", choices=Country.choices
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=DesignationStatus.choices)
+    city = django_filters.CharFilter(
+        label=_("Place (slug)"), field_name="city__slug", max_length=80
+    )
+
+    class Meta:
+        model = CultureCityDesignation
+        fields = ["year", "country", "status", "city"]

@@ -306,3 +306,14 @@ def _as_datetime(value) -> datetime.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=datetime.UTC)
     return value
+
+
+def tie_name_search(queryset: QuerySet, query: str) -> QuerySet:
+    """Ties one of whose places answers to `query` (the directory's name match)."""
+    places = city_name_match(City.objects.all(), query).values("pk")
+    return queryset.filter(Q(city_a__in=places) | Q(city_b__in=places))
+
+
+def designation_name_search(queryset: QuerySet, query: str) -> QuerySet:
+    """Designations whose place answers to `query` (the directory's name match)."""
+    return queryset.filter(city__in=city_name_match(City.objects.all(), query).values("pk"))

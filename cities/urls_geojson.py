@@ -1,12 +1,16 @@
-"""GeoJSON endpoints of the network map, not language-prefixed (namespace `geojson`)."""
+"""GeoJSON endpoints of the network map, not language-prefixed (namespace `geojson`).
+
+Served by the open API's views (`cities/api/views.py`): the ties list's filters,
+throttling, JSON errors, documented in the OpenAPI schema.
+"""
 
 from django.urls import path
 
-from . import views_network
+from .api.views import CityGeoJSONView, TieGeoJSONView
 
 app_name = "geojson"
 
 urlpatterns = [
-    path("cities.geojson", views_network.cities_geojson, name="cities"),
-    path("ties.geojson", views_network.ties_geojson, name="ties"),
+    path("cities.geojson", CityGeoJSONView.as_view(), name="cities"),
+    path("ties.geojson", TieGeoJSONView.as_view(), name="ties"),
 ]

@@ -5,8 +5,8 @@ from urllib.parse import urlencode
 
 import icalendar
 from django.conf import settings
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import HttpResponse, JsonResponse
+from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -19,18 +19,12 @@ from .models import TieKind
 from .network import (
     TieFilterForm,
     anniversary_date,
-    city_feature,
-    city_tie_counts,
-    feature_collection,
     tie_anniversaries,
-    tie_feature,
     tie_list,
 )
 
 TIES_PER_PAGE = 50
 ANNIVERSARIES_PER_PAGE = 50
-GEOJSON_PAGE_SIZE = 2000
-GEOJSON_MAX_PAGE_SIZE = 10000
 
 
 def link_to(viewname: str, *, kwargs: dict | None = None, query: dict | None = None) -> str:
@@ -83,79 +77,6 @@ class NetworkMapView(TemplateView):
             kinds=TieKind.choices,
         )
         return context
-
-
-def _geojson_error(message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=400)
-
-
-def _geojson_page(request):
-    """(page number, page size) from the query string, or an error message."""
-    try:
-        number = int(request.GET.get("page", 1))
-        size = int(request.GET.get("page_size", GEOJSON_PAGE_SIZE))
-    except ValueError:
-        return None, "page and page_size must be whole numbers"
-    if number < 1 or not 1 <= size <= GEOJSON_MAX_PAGE_SIZE:
-        return None, f"page must be 1 or more, page_size between 1 and {GEOJSON_MAX_PAGE_SIZE}"
-    return (number, size), ""
-
-
-def _geojson_response(request, queryset, build):
-    paging, error = _geojson_page(request)
-    if error:
-        return _geojson_error(error)
-    number, size = paging
-    paginator = Paginator(queryset, size)
-    try:
-        page = paginator.page(number)
-    except (EmptyPage, PageNotAnInteger):
-        return _geojson_error(f"page {number} does not exist (there are {paginator.num_pages})")
-    next_url = ""
-    if page.has_next():
-        query = request.GET.copy()
-        query["page"] = page.next_page_number()
-        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-    collection = feature_collection(
-        page.object_list, build, total=paginator.count, page=number, next=next_url or None
-    )
-    response = JsonResponse(collection, json_dumps_params={"ensure_ascii": False})
-    response["Content-Type"] = "application/geo+json"
-    return response
-
-
-def _tie_filters(request):
-    form = TieFilterForm(request.GET)
-    if not form.is_valid():
-        return None, form.error_text()
-    return form.cleaned_data, ""
-
-
-@require_GET
-def ties_geojson(request):
-    """Ties as LineStrings [[lon, lat], [lon, lat]]; filters: kind, pair, since, year, status,
-    city, quiet; pages of `page_size` features with `total` and `next`."""
-    filters, error = _tie_filters(request)
-    if error:
-        return _geojson_error(error)
-    return _geojson_response(request, tie_list(filters), tie_feature)
-
-
-@require_GET
-def cities_geojson(request):
-    """Places that take part in the (filtered) ties, as Points with `tie_count`; plus `country`."""
-    filters, error = _tie_filters(request)
-    if error:
-        return _geojson_error(error)
-    country = request.GET.get("country", "").upper()
-    if country and (len(country) != 2 or not country.isalpha()):
-        return _geojson_error("country must be a two-letter code such as CN, JP or KR")
-    places = city_tie_counts(tie_list(filters)).filter(
-        latitude__isnull=False, longitude__isnull=False
-    )
-    if country:
-        places = places.filter(country=country)
-    return _geojson_response(request, places, city_feature)
 
 
 class AnniversaryListView(TemplateView):

@@ -7,8 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Country
 
-from .models import EventCategory, EventFormat, EventSeries, ExchangeEvent
-from .selectors import event_when_filter
+from .models import (
+    EventCategory,
+    EventFormat,
+    EventProposal,
+    EventSeries,
+    ExchangeEvent,
+    ProposalState,
+)
+from .selectors import event_place_filter, event_when_filter
 
 WHEN_CHOICES = [("upcoming", _("upcoming")), ("past", _("past"))]
 
@@ -75,3 +82,27 @@ class EventFilterSet(django_filters.FilterSet):
         if not self.is_bound:
             return []
         return [str(self.form.fields[name].label) for name in self.form.errors]
+
+
+class EventApiFilterSet(EventFilterSet):
+    """The events list's filters, plus `place` (hosted or joined) for the API's place links."""
+
+    place = django_filters.CharFilter(
+        label=_("Place (slug), as host or partner"), method="filter_place", max_length=80
+    )
+
+    class Meta(EventFilterSet.Meta):
+        fields = [*EventFilterSet.Meta.fields, "place"]
+
+    def filter_place(self, queryset, name, value):
+        return event_place_filter(queryset, value)
+
+
+class ProposalFilterSet(django_filters.FilterSet):
+    """Filters of the API's proposals list."""
+
+    state = django_filters.ChoiceFilter(label=_("State"), choices=ProposalState.choices)
+
+    class Meta:
+        model = EventProposal
+        fields = ["state"]

@@ -5,6 +5,7 @@ import datetime
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     F,
     Prefetch,
     Q,
@@ -14,8 +15,16 @@ from django.db.models import (
 )
 
 from cities.models import City, FriendshipLink, Source
+from cities.selectors import city_name_match
 
-from .models import EventProposal, EventSeries, ExchangeEvent, Partner, ProposalActivity
+from .models import (
+    EventProposal,
+    EventSeries,
+    ExchangeEvent,
+    Partner,
+    ProposalActivity,
+    ProposalState,
+)
 
 FEED_DAYS_BACK = 365
 
@@ -137,6 +146,58 @@ def series_events(*, series: EventSeries) -> QuerySet:
     return event_list().filter(series=series).order_by("-starts_on", "id")
 
 
+def event_open_data_list() -> QuerySet:
+    """Published events for the API and the open data: `event_list()` plus sources,
+    ties served and the Culture City year."""
+    return (
+        event_list()
+        .select_related("designation", "designation__city")
+        .prefetch_related(
+            _sources(),
+            Prefetch(
+                "links",
+                queryset=FriendshipLink.objects.select_related("city_a", "city_b").order_by(
+                    "established_on", "id"
+                ),
+            ),
+        )
+    )
+
+
+def event_place_filter(queryset: QuerySet, slug: str) -> QuerySet:
+    """Events the place (by slug) hosted or joined as a partner."""
+    joined = ExchangeEvent.partners.through.objects.filter(city__slug=slug).values(
+        "exchangeevent_id"
+    )
+    return queryset.filter(Q(host__slug=slug) | Q(pk__in=joined))
+
+
+def event_text_search(queryset: QuerySet, query: str) -> QuerySet:
+    """Events whose title (any language) contains `query`, or whose host answers to it."""
+    condition = Q()
+    for name in ("title_en", "title_zh_hans", "title_ja", "title_ko"):
+        condition |= Q(**{f"{name}__icontains": query})
+    hosts = city_name_match(City.objects.all(), query).values("pk")
+    return queryset.filter(condition | Q(host__in=hosts))
+
+
+def series_list() -> QuerySet:
+    """Series with their sources and the number of published editions, by name."""
+    return (
+        EventSeries.objects.prefetch_related(_sources())
+        .annotate(event_count=Count("events", filter=Q(events__is_published=True)))
+        .order_by("name_en", "id")
+    )
+
+
+def series_name_search(queryset: QuerySet, query: str) -> QuerySet:
+    """Series whose name (any language) contains `query`."""
+    condition = Q()
+    for name in ("name_en", "name_zh_hans", "name_ja", "name_ko"):
+        condition |= Q(**{f"{name}__icontains": query})
+    return queryset.filter(condition)
+
+
 # --- Partners and proposals: the partner pages and the review desk ---------------------------
 
 
@@ -195,4 +256,51 @@ def proposal_admin_queryset(queryset: QuerySet[EventProposal]) -> QuerySet[Event
     """The review desk's changelist: the relations its columns show, loaded up front."""
     return queryset.select_related("partner", "host", "reviewer").prefetch_related(
         Prefetch("partner_places")
+    )
+
+
+# The API's proposal actions, by the state each one moves a proposal to.
+PROPOSAL_ACTIONS = {
+    "submit": ProposalState.SUBMITTED,
+    "withdraw": ProposalState.WITHDRAWN,
+    "start-review": ProposalState.UNDER_REVIEW,
+    "request-changes": ProposalState.CHANGES_REQUESTED,
+    "accept": ProposalState.ACCEPTED,
+    "reject": ProposalState.REJECTED,
+}
+
+
+def proposal_actions_for(*, proposal: EventProposal, user) -> list[str]:
+    """The API actions `user` may take on `proposal` now (its state allows them and the user
+    is the partner's, for submit/withdraw, or a reviewer, for the rest)."""
+    from .services import (
+        PARTNER_TARGETS,
+        REVIEWER_TARGETS,
+        allowed_targets,
+        user_is_reviewer,
+        user_partner_id,
+    )
+
+    targets = allowed_targets(proposal.state)
+    mine = user_partner_id(user) == proposal.partner_id
+    reviewer = user_is_reviewer(user)
+    return [
+        action
+        for action, state in PROPOSAL_ACTIONS.items()
+        if state in targets
+        and ((state in PARTNER_TARGETS and mine) or (state in REVIEWER_TARGETS and reviewer))
+    ]
+
+
+def proposal_api_queryset(*, user) -> QuerySet[EventProposal]:
+    """Proposals the user may see through the API (`proposals_visible_to`), with what the
+    API shows loaded: partner, host, event, partner places and ties."""
+    return (
+        proposals_visible_to(user=user)
+        .select_related("partner", "host", "event")
+        .prefetch_related(
+            Prefetch("partner_places", queryset=City.objects.order_by("name_en")),
+            Prefetch("links", queryset=FriendshipLink.objects.select_related("city_a", "city_b")),
+        )
+        .order_by("-updated_at", "-id")
     )

@@ -48,9 +48,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "csp",
     "exchangeportal",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "cities",
     "events",
     "axes",
@@ -63,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -156,13 +161,67 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "exchangeportal.api_support.ApiPagination",
     "PAGE_SIZE": 20,
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: an anonymous call then answers 401 with `WWW-Authenticate: Token`.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "exchangeportal.api_support.ApiContentNegotiation",
+    "DEFAULT_FILTER_BACKENDS": [],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "exchangeportal.api_support.AnonThrottle",
+        "exchangeportal.api_support.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON") or "120/minute",
+        "user": os.environ.get("API_THROTTLE_USER") or "600/minute",
+    },
+    "EXCEPTION_HANDLER": "exchangeportal.api_support.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
 # --- Logging: one JSON line per request and per error, each with the request id ----------
 # DJANGO_LOG_FORMAT=json (default with DEBUG off) or text (default with DEBUG on).
 LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
+# The open API's documentation (OpenAPI 3 at /api/schema/, Swagger UI and ReDoc from static/).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CJK City Exchange Portal API",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TieKindEnum": "cities.models.TieKind",
+        "TieStatusEnum": "cities.models.TieStatus",
+        "MilestoneKindEnum": "cities.models.MilestoneKind",
+        "DatePrecisionEnum": "cities.dates.DatePrecision",
+        "DesignationStatusEnum": "cities.models.DesignationStatus",
+        "EventStatusEnum": "events.models.EventStatus",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "exchangeportal.api_support.postprocess_error_responses",
+    ],
+}
+
+# CORS: any origin may read the API anonymously (GET); nothing else is allowed cross-origin.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ["accept", "accept-language"]
+
+# Where the open-data dump (dump.zip) is kept between data changes, under MEDIA_ROOT.
+OPEN_DATA_DIR = "opendata"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -180,6 +239,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+OPEN_DATA_LICENCE = os.environ.get("OPEN_DATA_LICENCE") or (
+    "Creative Commons Attribution 4.0 International (CC BY 4.0), "
+    "https://creativecommons.org/licenses/by/4.0/ — credit: CJK City Exchange Portal. "
+    "Coordinates contain data from GeoNames, licensed under CC BY 4.0. Each row names its "
+    "sources; the facts remain those of their publishers."
+)
 
 
 # --- Production profile (issue #9) -------------------------------------------------------
@@ -336,6 +401,7 @@ AXES_VERBOSE = False
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Private proposal files are part of every backup (see `manage.py backup`).
 STORAGES["private"] = {"BACKEND": "events.storage.PrivateStorage"}
+
 # Network map: an optional tile layer over the bundled East Asia outline. Empty (the
 # default) means no tile server is contacted; e.g. "https://tiles.example.org/{z}/{x}/{y}.png".
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")

@@ -12,6 +12,10 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # The open API and its documentation (not language-prefixed); the map's GeoJSON
+    # endpoints (namespace "geojson") first, before the API's catch-all 404.
+    path("api/v1/", include("cities.urls_geojson")),
+    path("api/", include("exchangeportal.api")),
 ]
 
 # The public portal, under /en/, /zh-hans/, /ja/, /ko/; "/" redirects by Accept-Language.
@@ -32,8 +36,7 @@ handler400 = "exchangeportal.errors.bad_request"
 handler403 = "exchangeportal.errors.permission_denied"
 handler404 = "exchangeportal.errors.page_not_found"
 handler500 = "exchangeportal.errors.server_error"
-# Network insights: the map's GeoJSON (not language-prefixed), the insight pages (prefixed).
-urlpatterns += [path("api/v1/", include("cities.urls_geojson"))]
+# Network insights: the insight pages (prefixed); their GeoJSON is in the API above.
 urlpatterns += i18n_patterns(
     path("", include("events.urls_network")),
     path("", include("events.urls_practices")),

@@ -152,29 +152,31 @@ def test_ties_geojson_pages_link_to_the_next_page(client):
     second = json.loads(client.get(first["next"]).content)
 
     assert (first["total"], len(first["features"]), first["page"]) == (3, 2, 1)
-    assert first["next"] == "http://testserver/api/v1/ties.geojson?page_size=2&page=2"
+    assert first["next"] == "http://testserver/api/v1/ties.geojson?page=2&page_size=2"
     assert (len(second["features"]), second["next"]) == (1, None)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("query", "message"),
+    ("query", "status", "body"),
     [
         (
             {"kind": "cousin"},
-            "kind: Select a valid choice. cousin is not one of the available choices.",
+            400,
+            {"kind": ["Select a valid choice. cousin is not one of the available choices."]},
         ),
-        ({"since": "1O90"}, "since: Enter a whole number."),
-        ({"page": "x"}, "page and page_size must be whole numbers"),
-        ({"page_size": "0"}, "page must be 1 or more, page_size between 1 and 10000"),
-        ({"page": "9"}, "page 9 does not exist (there are 1)"),
+        ({"since": "1O90"}, 400, {"since": ["Enter a whole number."]}),
+        ({"page": "x"}, 400, {"page": ["Give a whole number from 1."]}),
+        ({"page_size": "0"}, 400, {"page_size": ["Give a whole number from 1."]}),
+        ({"page": "9"}, 404, {"detail": "Invalid page."}),
     ],
 )
-def test_ties_geojson_bad_input_is_a_readable_400(client, query, message):
+def test_ties_geojson_bad_input_is_a_readable_json_error(client, query, status, body):
     response = client.get("/api/v1/ties.geojson", query)
 
-    assert response.status_code == 400
-    assert json.loads(response.content) == {"error": message}
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content) == body
 
 
 @pytest.mark.django_db
@@ -183,7 +185,7 @@ def test_cities_geojson_bad_country_is_a_readable_400(client):
 
     assert response.status_code == 400
     assert json.loads(response.content) == {
-        "error": "country must be a two-letter code such as CN, JP or KR"
+        "country": ["Give a two-letter country code such as CN, JP or KR."]
     }
 
 

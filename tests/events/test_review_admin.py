@@ -284,8 +284,11 @@ def _event_post_data(event, **overrides):
         "format": event.format,
         "status": event.status,
         "is_published": "on",
+        # The good-practice inline (network insights) on the event's admin page.
         "good_practice-TOTAL_FORMS": "0",
         "good_practice-INITIAL_FORMS": "0",
+        "good_practice-MIN_NUM_FORMS": "0",
+        "good_practice-MAX_NUM_FORMS": "1",
     }
     data.update(overrides)
     return data

@@ -1,0 +1,82 @@
+"""CSV columns of events and series (API `?format=csv` and the open-data dump)."""
+
+from cities.api.columns import SOURCE_COLUMNS
+from cities.api.serializers import tie_pair_slug
+from cities.dates import partial_date_iso
+from exchangeportal.api_support import Column
+
+EVENT_COLUMNS = [
+    Column("slug", "The event's address in the portal and the API.", lambda e: e.slug),
+    Column("title_en", "Title in English.", lambda e: e.title_en),
+    Column("title_zh_hans", "Title in simplified Chinese.", lambda e: e.title_zh_hans),
+    Column("title_ja", "Title in Japanese.", lambda e: e.title_ja),
+    Column("title_ko", "Title in Korean.", lambda e: e.title_ko),
+    Column("summary_en", "Summary in English.", lambda e: e.summary_en),
+    Column(
+        "starts",
+        "First day: partial ISO date (local date at the host place).",
+        lambda e: partial_date_iso(e.starts_on, e.date_precision),
+    ),
+    Column(
+        "ends",
+        "Last day: partial ISO date (local date at the host place).",
+        lambda e: partial_date_iso(e.ends_on, e.date_precision),
+    ),
+    Column("date_precision", "year, month or day.", lambda e: e.date_precision),
+    Column(
+        "starts_at",
+        "Exact start time, ISO 8601 in UTC (empty if unknown).",
+        lambda e: e.starts_at.isoformat() if e.starts_at else "",
+    ),
+    Column("host", "Slug of the host place.", lambda e: e.host.slug),
+    Column("host_country", "Country of the host place.", lambda e: e.host.country),
+    Column(
+        "partners",
+        "Slugs of the partner places, separated by '; '.",
+        lambda e: [city.slug for city in e.partners.all()],
+    ),
+    Column(
+        "partner_organisations",
+        "Partner organisations that are not places, separated by '; '.",
+        lambda e: e.partner_organisation_list,
+    ),
+    Column(
+        "category",
+        "culture, sports, tourism, trade_investment, education_youth, science_technology, "
+        "government, health_disaster_relief or other.",
+        lambda e: e.category,
+    ),
+    Column("format", "in_person, online or hybrid.", lambda e: e.format),
+    Column("status", "planned, held, cancelled or postponed.", lambda e: e.status),
+    Column("venue", "Venue.", lambda e: e.venue),
+    Column(
+        "series", "Slug of its series (series.csv).", lambda e: e.series.slug if e.series else ""
+    ),
+    Column("edition", "Edition number within the series.", lambda e: e.edition),
+    Column(
+        "ties",
+        "Slugs of the ties it serves (ties.csv), separated by '; '.",
+        lambda e: [tie_pair_slug(tie) for tie in e.links.all()],
+    ),
+    Column(
+        "designation_year",
+        "The Culture City year it belongs to, if any.",
+        lambda e: e.designation.year if e.designation else "",
+    ),
+    Column("budget_amount", "Budget.", lambda e: e.budget_amount),
+    Column("budget_currency", "ISO 4217 currency of the budget.", lambda e: e.budget_currency),
+    Column("participants", "Number of participants.", lambda e: e.participants),
+    Column("outcome", "Outcome.", lambda e: e.outcome),
+    *SOURCE_COLUMNS,
+]
+
+SERIES_COLUMNS = [
+    Column("slug", "The series' address in the portal and the API.", lambda s: s.slug),
+    Column("name_en", "Name in English.", lambda s: s.name_en),
+    Column("name_zh_hans", "Name in simplified Chinese.", lambda s: s.name_zh_hans),
+    Column("name_ja", "Name in Japanese.", lambda s: s.name_ja),
+    Column("name_ko", "Name in Korean.", lambda s: s.name_ko),
+    Column("description", "Description.", lambda s: s.description),
+    Column("event_count", "Number of published editions.", lambda s: s.event_count),
+    *SOURCE_COLUMNS,
+]

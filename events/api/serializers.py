@@ -1,0 +1,429 @@
+"""What the open API says about exchange events and series (explicit fields, with sources)."""
+
+from django.db.models import Q
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cities.api.serializers import (
+    PartialDateField,
+    PlaceRefSerializer,
+    SourceSerializer,
+    absolute,
+    tie_pair_slug,
+)
+from cities.models import City, CultureCityDesignation, FriendshipLink
+
+from ..models import EventProposal, EventSeries, ExchangeEvent
+from ..selectors import proposal_actions_for
+
+
+class SeriesRefSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The series in this API.")
+
+    class Meta:
+        model = EventSeries
+        fields = ["slug", "url", "name_en", "name_zh_hans", "name_ja", "name_ko"]
+        extra_kwargs = {"slug": {"help_text": "The series' address in the portal and this API."}}
+
+    def get_url(self, series: EventSeries) -> str:
+        path = reverse("api:series-detail", args=[series.slug])
+        return absolute(self.context.get("request"), path)
+
+
+class TieRefSerializer(serializers.ModelSerializer):
+    slug = serializers.SerializerMethodField(help_text="The tie's `<slug-a>--<slug-b>`.")
+    url = serializers.SerializerMethodField(help_text="The tie in this API.")
+
+    class Meta:
+        model = FriendshipLink
+        fields = ["slug", "url", "kind"]
+
+    def get_slug(self, tie: FriendshipLink) -> str:
+        return tie_pair_slug(tie)
+
+    def get_url(self, tie: FriendshipLink) -> str:
+        path = reverse("api:tie-detail", args=[tie_pair_slug(tie)])
+        return absolute(self.context.get("request"), path)
+
+
+class DesignationRefSerializer(serializers.ModelSerializer):
+    city = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text="Place slug.")
+    url = serializers.SerializerMethodField(help_text="The designation in this API.")
+
+    class Meta:
+        model = CultureCityDesignation
+        fields = ["id", "url", "year", "city", "status"]
+        extra_kwargs = {
+            "id": {"help_text": "The designation's id."},
+            "year": {"help_text": "The Culture City year."},
+            "status": {"help_text": "selected, proclaimed, extended or cancelled."},
+        }
+
+    def get_url(self, designation: CultureCityDesignation) -> str:
+        path = reverse("api:designation-detail", args=[designation.pk])
+        return absolute(self.context.get("request"), path)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="This event in the API.")
+    page_url = serializers.SerializerMethodField(help_text="The event's public page.")
+    starts = PartialDateField(
+        date_field="starts_on",
+        precision_field="date_precision",
+        help_text="First day, as a partial ISO date (local date at the host place).",
+    )
+    ends = PartialDateField(
+        date_field="ends_on",
+        precision_field="date_precision",
+        help_text="Last day, as a partial ISO date (local date at the host place).",
+    )
+    host = PlaceRefSerializer(read_only=True, help_text="The host place.")
+    partners = PlaceRefSerializer(many=True, read_only=True, help_text="Partner places.")
+    partner_organisations = serializers.ListField(
+        source="partner_organisation_list",
+        child=serializers.CharField(),
+        help_text="Organisations that are not places (CPAFFC, CLAIR …).",
+    )
+    series = SeriesRefSerializer(read_only=True, allow_null=True, help_text="Its series, if any.")
+    ties = TieRefSerializer(
+        source="links", many=True, read_only=True, help_text="The ties this event serves."
+    )
+    designation = DesignationRefSerializer(
+        read_only=True, allow_null=True, help_text="The Culture City year it belongs to, if any."
+    )
+    image = serializers.SerializerMethodField(help_text="The event's image, if any.")
+    sources = SourceSerializer(many=True, read_only=True, help_text="Where these facts come from.")
+
+    class Meta:
+        model = ExchangeEvent
+        fields = [
+            "slug",
+            "url",
+            "page_url",
+            "title_en",
+            "title_zh_hans",
+            "title_ja",
+            "title_ko",
+            "summary_en",
+            "summary_zh_hans",
+            "summary_ja",
+            "summary_ko",
+            "description",
+            "starts",
+            "ends",
+            "date_precision",
+            "starts_at",
+            "host",
+            "partners",
+            "partner_organisations",
+            "category",
+            "format",
+            "status",
+            "venue",
+            "online_url",
+            "series",
+            "edition",
+            "ties",
+            "designation",
+            "budget_amount",
+            "budget_currency",
+            "participants",
+            "outcome",
+            "image",
+            "sources",
+        ]
+        extra_kwargs = {
+            "slug": {"help_text": "The event's address in the portal and this API."},
+            "title_en": {"help_text": "Title in English."},
+            "date_precision": {"help_text": "How much of `starts` and `ends` is known."},
+            "starts_at": {"help_text": "Exact start time (UTC), when known."},
+            "category": {"help_text": "culture, sports, tourism, trade_investment …"},
+            "format": {"help_text": "in_person, online or hybrid."},
+            "status": {"help_text": "planned, held, cancelled or postponed."},
+            "edition": {"help_text": "Edition number within its series."},
+            "budget_amount": {"help_text": "Budget, in `budget_currency`."},
+            "budget_currency": {"help_text": "ISO 4217 currency code."},
+            "participants": {"help_text": "Number of participants."},
+            "description": {"help_text": "Longer description (English)."},
+            "venue": {"help_text": "Where it takes place."},
+            "online_url": {"help_text": "Link to the online event, if any."},
+            "outcome": {"help_text": "What came out of it."},
+        }
+
+    def get_url(self, event: ExchangeEvent) -> str:
+        path = reverse("api:event-detail", args=[event.slug])
+        return absolute(self.context.get("request"), path)
+
+    def get_page_url(self, event: ExchangeEvent) -> str | None:
+        return absolute(self.context.get("request"), event.get_absolute_url())
+
+    def get_image(self, event: ExchangeEvent) -> str | None:
+        return absolute(self.context.get("request"), event.image.url) if event.image else None
+
+
+class SeriesSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="This series in the API.")
+    page_url = serializers.SerializerMethodField(help_text="The series' public page.")
+    events_url = serializers.SerializerMethodField(help_text="The API list of its editions.")
+    event_count = serializers.IntegerField(help_text="Number of published editions.")
+    sources = SourceSerializer(many=True, read_only=True, help_text="Where these facts come from.")
+
+    class Meta:
+        model = EventSeries
+        fields = [
+            "slug",
+            "url",
+            "page_url",
+            "name_en",
+            "name_zh_hans",
+            "name_ja",
+            "name_ko",
+            "description",
+            "event_count",
+            "events_url",
+            "sources",
+        ]
+        extra_kwargs = {
+            "slug": {"help_text": "The series' address in the portal and this API."},
+            "name_en": {"help_text": "Name in English."},
+            "description": {"help_text": "What the series is (English)."},
+        }
+
+    def get_url(self, series: EventSeries) -> str:
+        path = reverse("api:series-detail", args=[series.slug])
+        return absolute(self.context.get("request"), path)
+
+    def get_page_url(self, series: EventSeries) -> str | None:
+        return absolute(self.context.get("request"), series.get_absolute_url())
+
+    def get_events_url(self, series: EventSeries) -> str:
+        path = f"{reverse('api:event-list')}?series={series.slug}"
+        return absolute(self.context.get("request"), path)
+
+
+# --- Proposals (partners and reviewers) ---------------------------------------------------------
+
+
+class TiePairField(serializers.Field):
+    """A tie given as `<slug-a>--<slug-b>` (either order)."""
+
+    default_error_messages = {
+        "invalid": "Give a tie as “<slug-a>--<slug-b>”.",
+        "does_not_exist": "No tie joins “{value}”.",
+    }
+
+    def to_representation(self, tie: FriendshipLink) -> str:
+        return tie_pair_slug(tie)
+
+    def to_internal_value(self, data) -> FriendshipLink:
+        if not isinstance(data, str) or "--" not in data or len(data) > 200:
+            self.fail("invalid")
+        slug_a, _sep, slug_b = data.partition("--")
+        tie = (
+            FriendshipLink.objects.select_related("city_a", "city_b")
+            .filter(
+                Q(city_a__slug=slug_a, city_b__slug=slug_b)
+                | Q(city_a__slug=slug_b, city_b__slug=slug_a)
+            )
+            .first()
+        )
+        if tie is None:
+            self.fail("does_not_exist", value=data)
+        return tie
+
+
+extend_schema_field({"type": "string", "example": "karatsu--yangzhou"})(TiePairField)
+
+
+class TieListField(serializers.ListField):
+    """Ties (a many-to-many relation) as a list of `<slug-a>--<slug-b>`."""
+
+    child = TiePairField()
+
+    def to_representation(self, data):
+        return super().to_representation(data.all() if hasattr(data, "all") else data)
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    """A partner's event proposal. State, partner, reviewer and dates are set by the services."""
+
+    url = serializers.SerializerMethodField(help_text="This proposal in the API.")
+    partner = serializers.SerializerMethodField(help_text="The proposing organisation.")
+    host = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=City.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the host place.",
+    )
+    partner_places = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=City.objects.all(),
+        many=True,
+        required=False,
+        help_text="Slugs of the partner places (at least one abroad, to submit).",
+    )
+    links = TieListField(
+        required=False,
+        max_length=50,
+        help_text="The ties this event serves, as `<slug-a>--<slug-b>`.",
+    )
+    event = serializers.SerializerMethodField(
+        help_text="The published event, once the proposal is accepted."
+    )
+    actions = serializers.SerializerMethodField(
+        help_text="The actions the requesting user may take now (e.g. `submit`, `withdraw`)."
+    )
+
+    class Meta:
+        model = EventProposal
+        fields = [
+            "id",
+            "url",
+            "state",
+            "partner",
+            "title",
+            "summary",
+            "description",
+            "category",
+            "format",
+            "starts_on",
+            "ends_on",
+            "host",
+            "partner_places",
+            "venue",
+            "online_url",
+            "participants",
+            "budget_amount",
+            "budget_currency",
+            "links",
+            "source_url",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "privacy_consent",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "decided_at",
+            "event",
+            "actions",
+        ]
+        read_only_fields = [
+            "id",
+            "state",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "decided_at",
+        ]
+        extra_kwargs = {
+            "id": {"help_text": "The proposal's id."},
+            "state": {
+                "help_text": "draft, submitted, under_review, changes_requested, accepted, "
+                "rejected or withdrawn."
+            },
+            "title": {"help_text": "Title of the proposed event."},
+            "summary": {"help_text": "One or two sentences (at most 1,000 characters)."},
+            "description": {"help_text": "The programme in full."},
+            "category": {"help_text": "culture, sports, tourism, trade_investment …"},
+            "format": {"help_text": "in_person, online or hybrid."},
+            "starts_on": {"help_text": "Proposed first day (local date at the host place)."},
+            "ends_on": {"help_text": "Proposed last day."},
+            "venue": {"help_text": "Venue (needed to submit an in-person or hybrid event)."},
+            "online_url": {"help_text": "Online link (needed to submit an online or hybrid one)."},
+            "participants": {"help_text": "Expected participants (at least 1)."},
+            "budget_amount": {"help_text": "Budget (not negative), in `budget_currency`."},
+            "budget_currency": {"help_text": "ISO 4217 currency code of the budget."},
+            "source_url": {"help_text": "A public page about the event; becomes its source."},
+            "contact_name": {"help_text": "Contact person."},
+            "contact_email": {"help_text": "Contact e-mail."},
+            "contact_phone": {"help_text": "Contact phone."},
+            "privacy_consent": {"help_text": "Consent to the privacy note (needed to submit)."},
+            "created_at": {"help_text": "When the draft was started."},
+            "updated_at": {"help_text": "Last change."},
+            "submitted_at": {"help_text": "When it was (last) submitted."},
+            "decided_at": {"help_text": "When it was accepted or rejected."},
+        }
+
+    def get_url(self, proposal: EventProposal) -> str:
+        path = reverse("api:proposal-detail", args=[proposal.pk])
+        return absolute(self.context.get("request"), path)
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "name_en": {"type": "string"}},
+        }
+    )
+    def get_partner(self, proposal: EventProposal) -> dict:
+        return {"id": proposal.partner_id, "name_en": proposal.partner.name_en}
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {"slug": {"type": "string"}, "url": {"type": "string"}},
+        }
+    )
+    def get_event(self, proposal: EventProposal) -> dict | None:
+        if proposal.event_id is None:
+            return None
+        path = reverse("api:event-detail", args=[proposal.event.slug])
+        return {"slug": proposal.event.slug, "url": absolute(self.context.get("request"), path)}
+
+    def get_actions(self, proposal: EventProposal) -> list[str]:
+        request = self.context.get("request")
+        return proposal_actions_for(proposal=proposal, user=request.user) if request else []
+
+    def validate_budget_currency(self, value: str) -> str:
+        return (value or "").upper()
+
+    def validate(self, attrs):
+        errors = {}
+        instance = self.instance
+        starts_on = attrs.get("starts_on", getattr(instance, "starts_on", None))
+        ends_on = attrs.get("ends_on", getattr(instance, "ends_on", None))
+        if starts_on and ends_on and ends_on < starts_on:
+            errors["ends_on"] = ["The end date is before the start date."]
+        host = attrs.get("host", getattr(instance, "host", None))
+        if "partner_places" in attrs:
+            places = attrs["partner_places"]
+        else:
+            places = list(instance.partner_places.all()) if instance else []
+        if host is not None and any(place.pk == host.pk for place in places):
+            errors["partner_places"] = ["The host place cannot also be one of its own partners."]
+        budget = attrs.get("budget_amount", getattr(instance, "budget_amount", None))
+        currency = attrs.get("budget_currency", getattr(instance, "budget_currency", ""))
+        if budget is not None and budget < 0:
+            errors["budget_amount"] = ["A budget cannot be negative."]
+        if budget is not None and not currency:
+            errors["budget_currency"] = ["Give the currency of the budget."]
+        participants = attrs.get("participants")
+        if participants is not None and participants < 1:
+            errors["participants"] = ["Expect at least one participant."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class ProposalMessageSerializer(serializers.Serializer):
+    message = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text="An optional message to the partner, kept in the proposal's timeline.",
+    )
+
+
+class ProposalDecisionSerializer(serializers.Serializer):
+    message = serializers.RegexField(
+        r"\S",
+        max_length=5000,
+        help_text="The message to the partner explaining the decision (required).",
+        error_messages=dict.fromkeys(
+            ("invalid", "blank", "required"),
+            "Write a message to the partner explaining the decision.",
+        ),
+    )

@@ -1,0 +1,105 @@
+"""The open API's router (`/api/v1/`), its open-data dump and documentation (`/api/`).
+
+Included from `exchangeportal/urls.py` under `api/` (not language-prefixed).
+"""
+
+from django.http import FileResponse
+from django.urls import include, path, re_path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
+
+from cities.api.views import CityViewSet, DesignationViewSet, TieViewSet
+from events.api.views import EventViewSet, ProposalViewSet, SeriesViewSet
+
+from .api_support import AnonThrottle, UserThrottle, api_not_found
+from .opendata import dump_current
+
+router = SimpleRouter()
+router.register("cities", CityViewSet, basename="city")
+router.register("ties", TieViewSet, basename="tie")
+router.register("designations", DesignationViewSet, basename="designation")
+router.register("events", EventViewSet, basename="event")
+router.register("series", SeriesViewSet, basename="series")
+router.register("proposals", ProposalViewSet, basename="proposal")
+
+
+class OpenDataDumpView(APIView):
+    """The whole open data set as one zip of CSV files with a README."""
+
+    @extend_schema(
+        summary="Download all open data",
+        description=(
+            "A zip of places.csv, ties.csv, milestones.csv, designations.csv, events.csv, "
+            "series.csv and sources.csv, with a README.md describing every column and the "
+            "licence. Rebuilt only when the data changes; the file name carries the data "
+            "version."
+        ),
+        responses={
+            (200, "application/zip"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The zip file."
+            )
+        },
+        tags=["open data"],
+    )
+    def get(self, request):
+        dump = dump_current()
+        return FileResponse(
+            dump.open("rb"),
+            as_attachment=True,
+            filename=dump.name,
+            content_type="application/zip",
+        )
+
+
+class TokenView(ObtainAuthToken):
+    """A partner's API token, in exchange for their user name and password."""
+
+    throttle_classes = [AnonThrottle, UserThrottle]
+
+    @extend_schema(
+        summary="Get your API token",
+        description=(
+            "Send `username` and `password` (form or JSON); the answer holds the token to send "
+            "as `Authorization: Token <key>` on the proposal endpoints. The same token is "
+            "returned until an administrator deletes it. Wrong credentials answer 400; "
+            "repeated failures lock the account out for a while."
+        ),
+        request=inline_serializer(
+            "TokenRequest",
+            {
+                "username": serializers.CharField(help_text="Your user name."),
+                "password": serializers.CharField(help_text="Your password."),
+            },
+        ),
+        responses={
+            200: inline_serializer(
+                "Token",
+                {
+                    "token": serializers.CharField(
+                        help_text="Send it as `Authorization: Token <token>`."
+                    )
+                },
+            )
+        },
+        tags=["authentication"],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/dump.zip", OpenDataDumpView.as_view(), name="dump"),
+    path("v1/token/", TokenView.as_view(), name="token"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    re_path(r"^(?P<path>.*)$", api_not_found, name="not_found"),
+]

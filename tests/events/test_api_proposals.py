@@ -1,0 +1,388 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from cities.models import Country
+from events.models import EventProposal, ExchangeEvent, ProposalState
+from tests.factories import (
+    CityFactory,
+    EventProposalFactory,
+    FriendshipLinkFactory,
+    PartnerMembershipFactory,
+    ReviewerFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+S = ProposalState
+
+
+@pytest.fixture
+def partner_a():
+    return PartnerMembershipFactory().user
+
+
+@pytest.fixture
+def partner_b():
+    return PartnerMembershipFactory().user
+
+
+@pytest.fixture
+def reviewer():
+    return ReviewerFactory()
+
+
+def _proposal_of(user, **kwargs):
+    return EventProposalFactory(partner=user.partner_membership.partner, **kwargs)
+
+
+def _as(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+# --- who may do what ----------------------------------------------------------------------------
+
+ROLES = ["anonymous", "partner_a", "partner_b", "reviewer"]
+
+# (action, state the proposal is in, body) → expected status per role; the proposal is A's.
+ROUTES = [
+    (
+        "get",
+        "",
+        S.DRAFT,
+        None,
+        {"anonymous": 401, "partner_a": 200, "partner_b": 404, "reviewer": 200},
+    ),
+    (
+        "patch",
+        "",
+        S.DRAFT,
+        {"title": "New"},
+        {"anonymous": 401, "partner_a": 200, "partner_b": 404, "reviewer": 403},
+    ),
+    (
+        "put",
+        "",
+        S.DRAFT,
+        {"title": "New"},
+        {"anonymous": 401, "partner_a": 200, "partner_b": 404, "reviewer": 403},
+    ),
+    (
+        "post",
+        "submit/",
+        S.DRAFT,
+        {},
+        {"anonymous": 401, "partner_a": 200, "partner_b": 404, "reviewer": 403},
+    ),
+    (
+        "post",
+        "withdraw/",
+        S.SUBMITTED,
+        {},
+        {"anonymous": 401, "partner_a": 200, "partner_b": 404, "reviewer": 403},
+    ),
+    (
+        "post",
+        "start-review/",
+        S.SUBMITTED,
+        {},
+        {"anonymous": 401, "partner_a": 403, "partner_b": 404, "reviewer": 200},
+    ),
+    (
+        "post",
+        "request-changes/",
+        S.UNDER_REVIEW,
+        {"message": "Add the venue."},
+        {"anonymous": 401, "partner_a": 403, "partner_b": 404, "reviewer": 200},
+    ),
+    (
+        "post",
+        "accept/",
+        S.UNDER_REVIEW,
+        {},
+        {"anonymous": 401, "partner_a": 403, "partner_b": 404, "reviewer": 200},
+    ),
+    (
+        "post",
+        "reject/",
+        S.UNDER_REVIEW,
+        {"message": "Out of scope."},
+        {"anonymous": 401, "partner_a": 403, "partner_b": 404, "reviewer": 200},
+    ),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "suffix", "state", "body", "expected"), ROUTES)
+def test_proposal_detail_routes_by_role(
+    client, request, partner_a, role, method, suffix, state, body, expected
+):
+    proposal = _proposal_of(partner_a, state=state)
+    user = None if role == "anonymous" else request.getfixturevalue(role)
+
+    response = getattr(_as(client, user), method)(
+        f"/api/v1/proposals/{proposal.pk}/{suffix}", body, content_type="application/json"
+    )
+
+    assert response.status_code == expected[role]
+    assert response["Content-Type"] == "application/json"
+    if expected[role] == 401:
+        assert response["WWW-Authenticate"] == "Token"
+        assert response.json() == {"detail": "Authentication credentials were not provided."}
+    if expected[role] == 404:
+        assert response.json() == {"detail": "No EventProposal matches the given query."}
+    if expected[role] == 403:
+        assert set(response.json()) == {"detail"}
+        assert EventProposal.objects.get(pk=proposal.pk).state == state
+    if expected[role] == 200:
+        assert response.json()["id"] == proposal.pk
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "visible"),
+    [
+        ("anonymous", 401, None),
+        ("partner_a", 200, "a"),
+        ("partner_b", 200, "b"),
+        ("reviewer", 200, "ab"),
+    ],
+)
+def test_proposal_list_by_role(client, request, partner_a, partner_b, role, status, visible):
+    mine = _proposal_of(partner_a, title="A's")
+    theirs = _proposal_of(partner_b, title="B's")
+    user = None if role == "anonymous" else request.getfixturevalue(role)
+
+    response = _as(client, user).get("/api/v1/proposals/")
+
+    assert response.status_code == status
+    if visible is not None:
+        ids = {item["id"] for item in response.json()["results"]}
+        assert ids == {p.pk for key, p in (("a", mine), ("b", theirs)) if key in visible}
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("anonymous", 401), ("partner_a", 201), ("partner_b", 201), ("reviewer", 403)],
+)
+def test_proposal_create_by_role(client, request, role, status):
+    host = CityFactory(slug="nara", country=Country.JAPAN)
+    CityFactory(slug="gyeongju", country=Country.KOREA)
+    user = None if role == "anonymous" else request.getfixturevalue(role)
+
+    response = _as(client, user).post(
+        "/api/v1/proposals/",
+        {"title": "Deer and temples", "host": "nara", "partner_places": ["gyeongju"]},
+        content_type="application/json",
+    )
+
+    assert response.status_code == status
+    if status == 201:
+        data = response.json()
+        assert (data["state"], data["title"], data["host"]) == ("draft", "Deer and temples", "nara")
+        assert data["partner_places"] == ["gyeongju"]
+        assert data["actions"] == ["submit", "withdraw"]
+        proposal = EventProposal.objects.get(pk=data["id"])
+        assert proposal.partner == user.partner_membership.partner
+        assert proposal.host == host
+    if status == 403:
+        assert response.json() == {
+            "detail": "Only a partner organisation's users can propose events."
+        }
+        assert EventProposal.objects.count() == 0
+
+
+# --- what the actions do ------------------------------------------------------------------------
+
+
+def test_proposal_submit_calls_the_service(client, partner_a):
+    proposal = _proposal_of(partner_a)
+
+    response = _as(client, partner_a).post(f"/api/v1/proposals/{proposal.pk}/submit/")
+
+    proposal.refresh_from_db()
+    assert response.json()["state"] == "submitted"
+    assert response.json()["actions"] == ["withdraw"]
+    assert proposal.state == S.SUBMITTED
+    assert proposal.submitted_at is not None
+    assert proposal.activities.filter(to_state=S.SUBMITTED).count() == 1
+
+
+def test_proposal_submit_incomplete_lists_what_is_missing(client, partner_a):
+    proposal = _proposal_of(partner_a, venue="", starts_on=None, ends_on=None)
+
+    response = _as(client, partner_a).post(f"/api/v1/proposals/{proposal.pk}/submit/")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "starts_on": ["This field is required to submit."],
+        "ends_on": ["This field is required to submit."],
+        "venue": ["Give the venue of an in-person or hybrid event."],
+    }
+    assert EventProposal.objects.get(pk=proposal.pk).state == S.DRAFT
+
+
+def test_proposal_refused_transition_is_400_with_a_readable_message(client, reviewer, partner_a):
+    proposal = _proposal_of(partner_a, state=S.DRAFT)
+
+    response = _as(client, reviewer).post(f"/api/v1/proposals/{proposal.pk}/accept/")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "A proposal that is draft cannot become accepted."}
+
+
+def test_proposal_withdrawn_cannot_be_submitted_again(client, partner_a):
+    proposal = _proposal_of(partner_a, state=S.WITHDRAWN)
+
+    response = _as(client, partner_a).post(f"/api/v1/proposals/{proposal.pk}/submit/")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "A proposal that is withdrawn cannot become submitted."}
+
+
+def test_proposal_request_changes_needs_a_message(client, reviewer, partner_a):
+    proposal = _proposal_of(partner_a, state=S.UNDER_REVIEW)
+
+    response = _as(client, reviewer).post(
+        f"/api/v1/proposals/{proposal.pk}/request-changes/", {"message": " "}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": ["Write a message to the partner explaining the decision."]
+    }
+
+
+def test_proposal_accept_publishes_the_event_and_mails_the_partner(
+    client, reviewer, partner_a, django_capture_on_commit_callbacks
+):
+    proposal = _proposal_of(partner_a, state=S.UNDER_REVIEW, title="Go for youth")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _as(client, reviewer).post(f"/api/v1/proposals/{proposal.pk}/accept/")
+
+    event = ExchangeEvent.objects.get(proposal=proposal)
+    assert response.json()["state"] == "accepted"
+    assert response.json()["event"] == {
+        "slug": event.slug,
+        "url": f"http://testserver/api/v1/events/{event.slug}/",
+    }
+    assert event.title_en == "Go for youth"
+    assert sorted(address for message in mail.outbox for address in message.to) == sorted(
+        [partner_a.email, proposal.contact_email]
+    )
+
+
+def test_proposal_update_refused_once_submitted(client, partner_a):
+    proposal = _proposal_of(partner_a, state=S.SUBMITTED, title="Before")
+
+    response = _as(client, partner_a).patch(
+        f"/api/v1/proposals/{proposal.pk}/", {"title": "After"}, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "A proposal can only be edited as a draft or when changes are requested."
+    }
+    assert EventProposal.objects.get(pk=proposal.pk).title == "Before"
+
+
+def test_proposal_update_field_errors(client, partner_a):
+    proposal = _proposal_of(partner_a)
+    today = timezone.localdate()
+
+    response = _as(client, partner_a).patch(
+        f"/api/v1/proposals/{proposal.pk}/",
+        {
+            "starts_on": str(today),
+            "ends_on": str(today - datetime.timedelta(days=1)),
+            "host": "atlantis",
+            "links": ["nowhere"],
+            "budget_amount": "10",
+            "budget_currency": "",
+        },
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "host": ["Object with slug=atlantis does not exist."],
+        "links": {"0": ["Give a tie as “<slug-a>--<slug-b>”."]},
+    }
+
+
+def test_proposal_update_sets_ties_by_pair(client, partner_a):
+    proposal = _proposal_of(partner_a)
+    tie = FriendshipLinkFactory(
+        city_a=CityFactory(slug="yangzhou"), city_b=CityFactory(slug="karatsu")
+    )
+
+    response = _as(client, partner_a).patch(
+        f"/api/v1/proposals/{proposal.pk}/",
+        {"links": ["yangzhou--karatsu"], "budget_amount": "10", "budget_currency": "JPY"},
+        content_type="application/json",
+    )
+
+    assert response.json()["links"] == ["karatsu--yangzhou"]
+    assert response.json()["budget_currency"] == "JPY"
+    assert list(EventProposal.objects.get(pk=proposal.pk).links.all()) == [tie]
+
+
+def test_proposal_api_accepts_a_token(client):
+    membership = PartnerMembershipFactory()
+    token = Token.objects.create(user=membership.user)
+    _proposal_of(membership.user)
+
+    response = client.get("/api/v1/proposals/", headers={"Authorization": f"Token {token.key}"})
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
+def test_token_endpoint_gives_the_token_for_good_credentials(client):
+    user = UserFactory(username="kanazawa-office")
+
+    good = client.post(
+        "/api/v1/token/",
+        {"username": "kanazawa-office", "password": "correct horse battery staple"},
+    )
+    bad = client.post("/api/v1/token/", {"username": "kanazawa-office", "password": "nope"})
+
+    assert good.json() == {"token": Token.objects.get(user=user).key}
+    assert bad.status_code == 400
+    assert bad.json() == {"non_field_errors": ["Unable to log in with provided credentials."]}
+
+
+# --- query counts -------------------------------------------------------------------------------
+
+
+def test_proposal_list_query_count_is_fixed(client, partner_a, django_assert_num_queries):
+    _proposal_of(partner_a).links.add(FriendshipLinkFactory())
+    _as(client, partner_a).get("/api/v1/proposals/")  # session and user rows warmed up
+    # session, user, membership, partner, count, page, partner places, ties
+    with django_assert_num_queries(8):
+        client.get("/api/v1/proposals/")
+    for proposal in [_proposal_of(partner_a) for _ in range(3)]:
+        proposal.links.add(FriendshipLinkFactory())
+    with django_assert_num_queries(8):
+        response = client.get("/api/v1/proposals/")
+    assert response.json()["count"] == 4
+
+
+def test_proposal_detail_query_count_is_fixed(client, partner_a, django_assert_num_queries):
+    small = _proposal_of(partner_a)
+    small.links.add(FriendshipLinkFactory())
+    big = _proposal_of(partner_a, partner_places=CityFactory.create_batch(3))
+    big.links.add(*FriendshipLinkFactory.create_batch(3))
+    _as(client, partner_a)
+    # session, user, membership, partner, proposal, partner places, ties
+    with django_assert_num_queries(7):
+        client.get(f"/api/v1/proposals/{small.pk}/")
+    with django_assert_num_queries(7):
+        response = client.get(f"/api/v1/proposals/{big.pk}/")
+    assert len(response.json()["links"]) == 3
