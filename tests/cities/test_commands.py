@@ -23,7 +23,9 @@ def test_rebuild_search_index_rebuilds_every_place():
 
     call_command("rebuild_search_index", stdout=out)
 
-    assert out.getvalue() == "Rebuilt 19 search keys for 2 places.\n"
+    keys, places = CitySearchKey.objects.count(), City.objects.count()
+    assert out.getvalue() == f"Rebuilt {keys} search keys for {places} places.\n"
+    assert CitySearchKey.objects.filter(city__in=[nara, sakai]).count() == 19
     assert (list(city_search("Nara")), list(city_search("Sakai"))) == ([nara], [sakai])
 
 
