@@ -61,12 +61,12 @@ serve: venv
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 ## messages: regenerate the zh-hans, ja and ko catalogs from the code, keep every existing
-## translation (scripts/catalog.py carry), compile them and check them (needs gettext)
+## translation (python -m exchangeportal.catalog carry), compile them and check them (needs gettext)
 LANGS := -l zh_Hans -l ja -l ko
 MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=media
 messages: dev-venv
 	$(DEV_ENV) $(PY) manage.py makemessages $(LANGS) $(MESSAGES_IGNORE) --no-obsolete --add-location=file
-	$(PY) scripts/catalog.py carry
+	$(PY) -m exchangeportal.catalog carry
 	$(DEV_ENV) $(PY) manage.py compilemessages $(LANGS) --ignore=.venv
 	$(DEV_ENV) $(VENV)/bin/pytest -q tests/exchangeportal/test_translations.py
 

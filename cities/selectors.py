@@ -317,3 +317,16 @@ def tie_name_search(queryset: QuerySet, query: str) -> QuerySet:
 def designation_name_search(queryset: QuerySet, query: str) -> QuerySet:
     """Designations whose place answers to `query` (the directory's name match)."""
     return queryset.filter(city__in=city_name_match(City.objects.all(), query).values("pk"))
+
+
+def ties_of_matching_places(query: str) -> QuerySet:
+    """Ties of the places the query finds, newest first, with both places and sources loaded."""
+    if not search.search_key(query or ""):
+        return FriendshipLink.objects.none()
+    places = search.city_match_ids(query)
+    return (
+        FriendshipLink.objects.with_places()
+        .prefetch_related("sources")
+        .filter(Q(city_a__in=places) | Q(city_b__in=places))
+        .order_by("-established_on", "pk")
+    )

@@ -15,7 +15,9 @@ from django.db.models import (
 )
 
 from cities.models import City, FriendshipLink, Source
+from cities.search import city_match_ids, search_key
 from cities.selectors import city_name_match
+from exchangeportal.translation import translated_field_names
 
 from .models import (
     EventProposal,
@@ -303,4 +305,27 @@ def proposal_api_queryset(*, user) -> QuerySet[EventProposal]:
             Prefetch("links", queryset=FriendshipLink.objects.select_related("city_a", "city_b")),
         )
         .order_by("-updated_at", "-id")
+    )
+
+
+def events_matching(query: str) -> QuerySet:
+    """Published events hosted by or partnered with a place the query finds, or whose
+    title (in any language) contains the query; newest first, host, series and partner
+    places loaded (what `includes/_event_item.html` shows)."""
+    query = (query or "").strip()
+    if not search_key(query):
+        return ExchangeEvent.objects.none()
+    places = city_match_ids(query)
+    by_title = Q()
+    for field in translated_field_names("title"):
+        by_title |= Q(**{f"{field}__icontains": query})
+    matching = ExchangeEvent.objects.filter(
+        Q(host__in=places) | Q(partners__in=places) | by_title
+    ).values("pk")
+    return (
+        ExchangeEvent.objects.published()
+        .with_places()
+        .prefetch_related("partners")
+        .filter(pk__in=matching)
+        .order_by("-starts_on", "pk")
     )

@@ -58,7 +58,6 @@ INSTALLED_APPS = [
     "cities",
     "events",
     "axes",
-    "search",
 ]
 
 MIDDLEWARE = [

@@ -25,7 +25,7 @@ urlpatterns += i18n_patterns(
     path("events/", include("events.urls")),
     # Partner accounts and proposals (namespace "partners").
     path("", include("events.urls_partner")),
-    path("search/", include("search.urls")),
+    path("search/", include("events.urls_search")),
 )
 
 if settings.DEBUG:

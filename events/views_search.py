@@ -1,17 +1,34 @@
 """The global search page: `/<lang>/search/?q=` finds places, ties and events."""
 
+from django import forms
 from django.core.paginator import Paginator
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from .forms import SearchForm
-from .selectors import search_events, search_places, search_ties
+from cities.search import MAX_QUERY_LENGTH, city_search
+from cities.selectors import ties_of_matching_places
+
+from .selectors import events_matching
 
 PAGE_SIZE = 20
 
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=MAX_QUERY_LENGTH,
+        required=False,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("扬州, 揚州, 양저우, Yangzhou …")}
+        ),
+    )
+
+
 SECTIONS = (
-    ("places", search_places),
-    ("ties", search_ties),
-    ("events", search_events),
+    ("places", city_search),
+    ("ties", ties_of_matching_places),
+    ("events", events_matching),
 )
 
 

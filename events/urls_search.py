@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import SearchView
+from .views_search import SearchView
 
 app_name = "search"
 
