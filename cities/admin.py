@@ -7,7 +7,9 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from exchangeportal.image_forms import PipelineImageFormMixin
+from exchangeportal.optimistic import OptimisticLockAdminMixin
 
+from .admin_forms import FriendshipLinkAdminForm
 from .models import (
     City,
     CultureCityDesignation,
@@ -187,7 +189,8 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(FriendshipLink)
-class FriendshipLinkAdmin(admin.ModelAdmin):
+class FriendshipLinkAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+    form = FriendshipLinkAdminForm  # optimistic locking: no silent lost update
     list_display = [
         "__str__",
         "kind",
