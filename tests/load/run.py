@@ -44,7 +44,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 DATABASE_URL = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_load")
-CACHE_URL = os.environ.get("LOAD_CACHE_URL", "redis://127.0.0.1:6379/15")
+# A Redis of its own (started and stopped here, nothing saved to disk) unless LOAD_CACHE_URL
+# names one: a shared Redis may be flushed by someone else in the middle of the run, which
+# would reset the rate-limit counters the test relies on.
+REDIS_PORT = int(os.environ.get("LOAD_REDIS_PORT", "6399"))
+CACHE_URL = os.environ.get("LOAD_CACHE_URL", f"redis://127.0.0.1:{REDIS_PORT}/0")
+OWN_REDIS = "LOAD_CACHE_URL" not in os.environ
 PORT = int(os.environ.get("LOAD_PORT", "8309"))
 TIMEOUT = float(os.environ.get("LOAD_TIMEOUT", "600"))
 PARTNERS, SUBMISSIONS_EACH, ACCEPTS, EDITS = 20, 10, 20, 50
@@ -451,31 +456,44 @@ def tie_edits(data: dict) -> None:
     curator.close()
 
 
+def start_redis() -> subprocess.Popen | None:
+    if not OWN_REDIS:
+        return None
+    redis_server = shutil.which("redis-server")
+    if redis_server is None:
+        fail("redis-server is not installed (or set LOAD_CACHE_URL to a Redis of your own)")
+    process = subprocess.Popen(
+        [
+            redis_server,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(REDIS_PORT),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(50):
+        if redis_reachable():
+            return process
+        time.sleep(0.1)
+    process.terminate()
+    fail(f"redis-server did not start on port {REDIS_PORT}")
+
+
 def main() -> None:
-    if not redis_reachable():
-        fail(f"Redis is not reachable at {CACHE_URL} (the limits must be shared by the workers)")
     tmp = Path(tempfile.mkdtemp(prefix="portal-load-"))
     (tmp / "static").mkdir()
     environment = server_environment(tmp)
-    os.environ.update(
-        {
-            k: v
-            for k, v in environment.items()
-            if k not in os.environ
-            or k.startswith(
-                (
-                    "DJANGO_",
-                    "DATABASE_",
-                    "CACHE_",
-                    "EMAIL_",
-                    "MEDIA_",
-                    "PRIVATE_",
-                    "PORTAL_",
-                    "PROPOSAL_",
-                )
-            )
-        }
-    )
+    os.environ.update(environment)  # this process prepares and checks the same database
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exchangeportal.settings")
 
     def timed_out(signum, frame):
@@ -483,8 +501,11 @@ def main() -> None:
 
     signal.signal(signal.SIGALRM, timed_out)
     signal.alarm(int(TIMEOUT))
-    server = None
+    redis = server = None
     try:
+        redis = start_redis()
+        if not redis_reachable():
+            fail(f"Redis is not reachable at {CACHE_URL} (the limits must be shared)")
         say(f"database {urlsplit(DATABASE_URL).path.lstrip('/')} (new), cache {CACHE_URL}")
         recreate_database()
         data = prepare_data()
@@ -498,6 +519,9 @@ def main() -> None:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+        if redis is not None:
+            redis.terminate()
+            redis.wait(timeout=10)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
