@@ -226,3 +226,14 @@ def test_proposal_file_view_never_crashes(partner_client, field, size):
 def test_unknown_paths_answer_404_not_500(client, path):
     response = client.get("/en/cities/" + path.replace("?", "").replace("#", ""))
     assert response.status_code in (200, 301, 302, 404), (path, response.status_code)
+
+
+@pytest.mark.parametrize("field", ["host", "partner_places", "links"])
+def test_proposal_form_huge_primary_key_is_an_invalid_choice(partner_client, field):
+    client, _member = partner_client
+    response = client.post(
+        reverse("partners:proposal_create"), {field: "99999999999999999999999", "draft": "1"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field][0].startswith("Select a valid choice.")
