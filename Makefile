@@ -4,8 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECRET_KEY=dev-only-not-secret
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint fmt venv dev-venv migrate demo superuser clean messages serve
+.PHONY: run test lint fmt venv dev-venv migrate demo superuser clean messages serve test-browser test-load
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +35,9 @@ test: dev-venv
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(DEV_ENV) $(VENV)/bin/pytest
+	$(DEV_ENV) $(VENV)/bin/pytest -m "not browser"
+	@test -x $(CHROMIUM) && echo "Browser journeys: not part of make test; run make test-browser." \
+	  || echo "Browser journeys skipped: Chromium is not installed at $(CHROMIUM) (apt-get install chromium fonts-noto-cjk, then make test-browser)."
 
 ## lint: ruff lint and format check
 lint: dev-venv
@@ -78,3 +81,13 @@ bench: dev-venv
 	$(PY) tests/bench/run.py $(BENCH_ARGS)
 
 .PHONY: bench
+
+## test-browser: the real-browser journeys (Playwright driving $(CHROMIUM), never a downloaded
+## browser) against a live server with the demo data; screenshots land in artifacts/screenshots/
+test-browser: dev-venv
+	$(DEV_ENV) BROWSER_TESTS_CHROMIUM=$(CHROMIUM) $(VENV)/bin/pytest -m browser tests/browser
+
+## test-load: concurrency and load against gunicorn + PostgreSQL (LOAD_DATABASE_URL, default
+## the database portal_load on 127.0.0.1), bounded by LOAD_TIMEOUT seconds
+test-load: dev-venv
+	$(PY) tests/load/run.py

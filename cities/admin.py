@@ -8,7 +8,9 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from exchangeportal.image_forms import PipelineImageFormMixin
+from exchangeportal.optimistic import OptimisticLockAdminMixin
 
+from .admin_forms import FriendshipLinkAdminForm
 from .admin_import import TieImportAdminMixin
 from .models import (
     City,
@@ -203,7 +205,8 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(FriendshipLink)
-class FriendshipLinkAdmin(TieImportAdminMixin, admin.ModelAdmin):
+class FriendshipLinkAdmin(TieImportAdminMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
+    form = FriendshipLinkAdminForm  # optimistic locking: no silent lost update
     list_display = [
         "__str__",
         "kind",

@@ -34,17 +34,48 @@ class HoneypotMixin:
         return bool(self.data.get(HONEYPOT_FIELD))
 
 
-class PlaceChoiceField(forms.ModelChoiceField):
+# Larger primary keys make SQLite's driver raise OverflowError (a 500), which Django's
+# choice fields do not catch: found by the fuzz tests. Such values are simply invalid choices.
+MAX_PK = 2**63 - 1
+
+
+def pk_out_of_range(value) -> bool:
+    try:
+        return abs(int(str(value).strip())) > MAX_PK
+    except (TypeError, ValueError):
+        return False  # not a number: Django's own checks refuse it
+
+
+class InRangeChoiceMixin:
+    def to_python(self, value):
+        if value not in self.empty_values and pk_out_of_range(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class InRangeMultipleChoiceMixin:
+    def _check_values(self, value):
+        for item in value:
+            if pk_out_of_range(item):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super()._check_values(value)
+
+
+class PlaceChoiceField(InRangeChoiceMixin, forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({country_label(obj.country)})"
 
 
-class PlaceMultipleChoiceField(forms.ModelMultipleChoiceField):
+class PlaceMultipleChoiceField(InRangeMultipleChoiceMixin, forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({country_label(obj.country)})"
 
 
-class TieMultipleChoiceField(forms.ModelMultipleChoiceField):
+class TieMultipleChoiceField(InRangeMultipleChoiceMixin, forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.city_a.name} — {obj.city_b.name}"
 

@@ -397,6 +397,8 @@ PROPOSAL_OPEN_LIMIT = int(os.environ.get("PROPOSAL_OPEN_LIMIT", "20"))
 # Days an e-mail verification link stays valid.
 PARTNER_EMAIL_VERIFICATION_DAYS = int(os.environ.get("PARTNER_EMAIL_VERIFICATION_DAYS", "3"))
 AXES_VERBOSE = False
+# Cut over-long submitted user names before axes stores them (a 500 on PostgreSQL otherwise).
+AXES_USERNAME_CALLABLE = "exchangeportal.login_protection.axes_username"
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Private proposal files are part of every backup (see `manage.py backup`).
 STORAGES["private"] = {"BACKEND": "events.storage.PrivateStorage"}

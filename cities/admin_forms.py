@@ -1,0 +1,36 @@
+"""Admin forms of the `cities` app that need more than the generated `ModelForm`."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from exchangeportal.optimistic import OptimisticLockFormMixin, loaded_version_field
+
+from .models import FriendshipLink
+
+
+class FriendshipLinkAdminForm(OptimisticLockFormMixin, forms.ModelForm):
+    """A tie's change form, refused when someone else saved the tie since it was opened."""
+
+    loaded_version = loaded_version_field()
+    conflict_message = _(
+        "This tie was changed by someone else since you opened it — reload to see their changes."
+    )
+
+    class Meta:
+        model = FriendshipLink
+        # The admin passes the fields of its fieldsets; these are the same.
+        fields = [
+            "city_a",
+            "label_a",
+            "city_b",
+            "label_b",
+            "kind",
+            "established_on",
+            "established_precision",
+            "date_basis",
+            "status",
+            "ended_on",
+            "sources",
+            "note",
+            "verified",
+        ]
