@@ -109,7 +109,17 @@ class EventFilterSet(django_filters.FilterSet):
 
 
 class EventApiFilterSet(EventFilterSet):
-    """The events list's filters, plus `place` (hosted or joined) for the API's place links."""
+    """The events list's filters, plus `place` (hosted or joined) for the API's place links.
+
+    In the API a `host` no place answers to is not an error: it gives an empty list.
+    """
+
+    host = django_filters.CharFilter(
+        label=_("Host place"),
+        method="filter_host_typed",
+        max_length=80,
+        help_text=_("Its address name (slug) or its name in any script."),
+    )
 
     place = django_filters.CharFilter(
         label=_("Place (slug), as host or partner"), method="filter_place", max_length=80
@@ -117,6 +127,10 @@ class EventApiFilterSet(EventFilterSet):
 
     class Meta(EventFilterSet.Meta):
         fields = [*EventFilterSet.Meta.fields, "place"]
+
+    def filter_host_typed(self, queryset, name, value):
+        places = places_by_slug_or_name(value)
+        return queryset.none() if places is None else queryset.filter(host__in=places.values("pk"))
 
     def filter_place(self, queryset, name, value):
         return event_place_filter(queryset, value)

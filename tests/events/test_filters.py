@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from events.filters import EventFilterSet
+from events.filters import EventApiFilterSet, EventFilterSet
 from events.selectors import event_list
 from tests import factories
 
@@ -53,3 +53,15 @@ def test_event_filterset_year_must_be_a_whole_year():
     assert [event.slug for event in decimal.qs] == ["b", "a"]
     assert decimal.ignored_fields == ["Year"]
     assert [event.slug for event in exact.qs] == ["a"]
+
+
+@pytest.mark.django_db
+def test_event_api_filterset_unknown_host_gives_an_empty_list():
+    factories.ExchangeEventFactory(slug="in-nara", host=factories.CityFactory(slug="nara"))
+
+    unknown = EventApiFilterSet({"host": "atlantis"}, queryset=event_list())
+    known = EventApiFilterSet({"host": "nara"}, queryset=event_list())
+
+    assert unknown.is_valid() is True
+    assert list(unknown.qs) == []
+    assert [event.slug for event in known.qs] == ["in-nara"]
