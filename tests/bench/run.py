@@ -70,6 +70,9 @@ def bench_env(database_url: str, cache_url: str) -> dict[str, str]:
             "DJANGO_SECRET_KEY": "bench-only-not-secret",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "DJANGO_SECURE_COOKIES": "0",
+            # Plain HTTP on 127.0.0.1: no redirect to HTTPS (the production default), no HSTS.
+            "DJANGO_SSL_REDIRECT": "0",
+            "DJANGO_HSTS_SECONDS": "0",
             "DJANGO_LOG_LEVEL": "ERROR",
             "CACHE_URL": cache_url,
             "BENCH_CEILING_VIEW": "1",
