@@ -109,6 +109,8 @@ def postgres_recreate(url: str, *, drop: bool) -> None:
 def prepare_database(database_url: str, env: dict) -> None:
     if database_url.startswith("postgres"):
         postgres_recreate(database_url, drop=False)
+    # The production profile serves hashed static files from a manifest: collect them first.
+    manage(env, "collectstatic", "--no-input", "--verbosity=0")
     manage(env, "migrate", "--no-input")
     import django
 
