@@ -201,6 +201,10 @@ class City(TimestampedModel):
             models.Index(fields=["country", "admin_level"]),
             models.Index(fields=["name_en"]),
             models.Index(fields=["population"]),
+            # Indexes for scale (migration 0003_indexes): the data version's MAX(updated_at),
+            # the directory filtered by country in name order.
+            models.Index(fields=["updated_at"], name="city_updated_at_idx"),
+            models.Index(fields=["country", "name_en"], name="city_country_name_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -364,6 +368,11 @@ class FriendshipLink(TimestampedModel):
         indexes = [
             models.Index(fields=["kind", "status"]),
             models.Index(fields=["established_on"]),
+            # Indexes for scale (migration 0003_indexes): the data version's MAX(updated_at),
+            # the ties list/map filtered by status or kind in date order.
+            models.Index(fields=["updated_at"], name="tie_updated_at_idx"),
+            models.Index(fields=["status", "established_on"], name="tie_status_established_idx"),
+            models.Index(fields=["kind", "established_on"], name="tie_kind_established_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -10,8 +10,10 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -23,8 +25,11 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from . import search
 from .models import (
@@ -61,6 +66,31 @@ def city_name_match(queryset: QuerySet, query: str) -> QuerySet:
     if not query.strip():
         return queryset
     return search.city_name_match(queryset, query)
+
+
+def places_by_slug_or_name(value: str) -> QuerySet | None:
+    """The place whose slug is `value`, else the places whose name is `value` (any script,
+    case-insensitive), else those whose name contains it (`city_name_match`); None when no
+    place answers to it.
+
+    For filters that take a typed place instead of a list of every place. At most
+    three small existence queries decide which; the result is a queryset to use as
+    a subquery.
+    """
+    value = value.strip()
+    if not value:
+        return None
+    by_slug = City.objects.filter(slug=value)
+    if by_slug.exists():
+        return by_slug
+    exact = Q()
+    for name in NAME_FIELDS:
+        exact |= Q(**{f"{name}__iexact": value})
+    by_name = City.objects.filter(exact)
+    if by_name.exists():
+        return by_name
+    by_part = city_name_match(City.objects.all(), value)
+    return by_part if by_part.exists() else None
 
 
 def tie_count_expression():
@@ -129,20 +159,86 @@ def tie_queryset() -> QuerySet:
 
 @dataclass
 class TieGroup:
-    """A place's ties with partners in one country."""
+    """A place's ties with partners in one country (on one page of its ties)."""
 
     country: str
     country_name: str
     ties: list = field(default_factory=list)
+    total: int = 0  # the place's ties with this country, on every page
 
 
-def city_ties_by_country(*, city: City) -> list[TieGroup]:
-    """The place's ties grouped by the partner's country (China, Japan, Korea, then others).
+TIES_PAGE_SIZE = 50
 
-    Each tie gets `partner`, `own_label` and `partner_label` attributes set for
-    this place's point of view. Inside a group, ties are in date order.
+
+def _partner_country(city: City):
+    """The partner's country of a tie of `city`, as an SQL expression."""
+    return Case(When(city_a=city, then=F("city_b__country")), default=F("city_a__country"))
+
+
+def city_tie_counts_by_country(*, city: City) -> dict[str, int]:
+    """How many ties the place has with each partner country (one query)."""
+    rows = (
+        FriendshipLink.objects.involving(city)
+        .annotate(partner_country=_partner_country(city))
+        .values("partner_country")
+        .annotate(ties=Count("id"))
+        .order_by()
+    )
+    return {row["partner_country"]: row["ties"] for row in rows}
+
+
+def city_ties_page(*, city: City, number=None, per_page: int = TIES_PAGE_SIZE):
+    """One page of the place's ties, grouped by partner country: `(page, groups)`.
+
+    Ties are ordered China, Japan, Korea, other countries, then by date inside a
+    country, so a country's group may go on over the next page; each group
+    carries the country's `total` over all pages. A malformed or out-of-range
+    page number → 404. Bounded work: the counts, one page of ties and their
+    prefetches, whatever the number of ties.
     """
-    ties = tie_queryset().involving(city).order_by(F("established_on").asc(nulls_last=True), "id")
+    counts = city_tie_counts_by_country(city=city)
+    order = [code for code, _label in Country.choices]
+    ties = (
+        tie_queryset()
+        .involving(city)
+        .annotate(partner_country=_partner_country(city))
+        .annotate(
+            country_rank=Case(
+                *[When(partner_country=code, then=Value(rank)) for rank, code in enumerate(order)],
+                default=Value(len(order)),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by(
+            "country_rank",
+            "partner_country",
+            F("established_on").asc(nulls_last=True),
+            "id",
+        )
+    )
+    paginator = Paginator(ties, per_page)
+    paginator.count = sum(counts.values())  # known from the counts: no COUNT query
+    try:
+        page = paginator.page(number or 1)
+    except InvalidPage as error:
+        raise Http404(_("There is no page %(number)s here.") % {"number": number}) from error
+    groups = city_ties_by_country(city=city, ties=page.object_list)
+    for group in groups:
+        group.total = counts.get(group.country, len(group.ties))
+    return page, groups
+
+
+def city_ties_by_country(*, city: City, ties=None) -> list[TieGroup]:
+    """The place's ties (or the given ones) grouped by the partner's country.
+
+    Groups come China, Japan, Korea, then others. Each tie gets `partner`,
+    `own_label` and `partner_label` attributes set for this place's point of
+    view. Inside a group, ties keep their order (date order when not given).
+    """
+    if ties is None:
+        ties = (
+            tie_queryset().involving(city).order_by(F("established_on").asc(nulls_last=True), "id")
+        )
     groups: dict[str, TieGroup] = {}
     for tie in ties:
         tie.partner = tie.partner_of(city)

@@ -22,7 +22,7 @@ from .selectors import (
     city_detail_queryset,
     city_list,
     city_name_match,
-    city_ties_by_country,
+    city_ties_page,
     designation_archive,
     designation_years,
     designations_for_year,
@@ -67,12 +67,14 @@ class CityDetailView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
             per_page=EVENTS_PAGE_SIZE,
             number=request.GET.get("events_page"),
         )
+        ties_page, tie_groups = city_ties_page(city=city, number=request.GET.get("ties_page"))
         return render(
             request,
             "cities/city_detail.html",
             {
                 "city": city,
-                "tie_groups": city_ties_by_country(city=city),
+                "ties_page": ties_page,
+                "tie_groups": tie_groups,
                 "designations": city_designations(city=city),
                 "events_page": events,
                 "today": today,

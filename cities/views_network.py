@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from exchangeportal.cache import AnonymousPageCacheMixin, cache_page_for_anonymous
+
 from .dates import DatePrecision
 from .models import TieKind
 from .network import (
@@ -55,7 +57,7 @@ def map_config(*, city_slug: str = "") -> dict:
     }
 
 
-class NetworkMapView(TemplateView):
+class NetworkMapView(AnonymousPageCacheMixin, TemplateView):
     """The map of places and ties, with the same ties as a paginated list for readers without JS."""
 
     template_name = "network/map.html"
@@ -79,7 +81,7 @@ class NetworkMapView(TemplateView):
         return context
 
 
-class AnniversaryListView(TemplateView):
+class AnniversaryListView(AnonymousPageCacheMixin, TemplateView):
     """Round anniversaries of ties this year and next: a planning tool for city offices."""
 
     template_name = "network/anniversaries.html"
@@ -111,6 +113,7 @@ def _ical_summary(tie, age: int) -> str:
 
 
 @require_GET
+@cache_page_for_anonymous
 def anniversaries_ical(request):
     """The same anniversaries as an iCalendar feed (all-day events).
 

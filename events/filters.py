@@ -5,7 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cities.models import City, Country
+from cities.models import Country
+from cities.selectors import places_by_slug_or_name
 
 from .models import (
     EventCategory,
@@ -20,10 +21,27 @@ from .selectors import event_place_filter, event_when_filter
 WHEN_CHOICES = [("upcoming", _("upcoming")), ("past", _("past"))]
 
 
-def host_choices() -> list[tuple[str, str]]:
-    """Places that host at least one published event, by name in the active language."""
-    places = City.objects.filter(hosted_events__is_published=True).distinct()
-    return sorted(((city.slug, city.name) for city in places), key=lambda choice: choice[1])
+class PlaceField(forms.CharField):
+    """A place typed by slug or by name (any script): a text box, not a list of every place.
+
+    Cleans to the queryset of the places it names (resolved once); a value no place
+    answers to does not validate (the filter is then ignored with a note).
+    """
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        places = places_by_slug_or_name(value)
+        if places is None:
+            raise forms.ValidationError(
+                _("No place answers to “%(value)s”."), code="unknown_place", params={"value": value}
+            )
+        return places
+
+
+class PlaceFilter(django_filters.CharFilter):
+    field_class = PlaceField
 
 
 def series_choices() -> list[tuple[str, str]]:
@@ -53,8 +71,11 @@ class EventFilterSet(django_filters.FilterSet):
         choices=Country.choices,
         empty_label=_("any"),
     )
-    host = django_filters.ChoiceFilter(
-        label=_("Host place"), field_name="host__slug", choices=host_choices, empty_label=_("any")
+    host = PlaceFilter(
+        label=_("Host place"),
+        method="filter_host",
+        max_length=80,
+        help_text=_("Its address name (slug) or its name in any script."),
     )
     year = YearFilter(
         label=_("Year"), field_name="starts_on", lookup_expr="year", min_value=1900, max_value=2100
@@ -73,6 +94,9 @@ class EventFilterSet(django_filters.FilterSet):
         model = ExchangeEvent
         fields = ["category", "format", "country", "host", "year", "when", "series"]
 
+    def filter_host(self, queryset, name, value):
+        return queryset.filter(host__in=value.values("pk"))
+
     def filter_when(self, queryset, name, value):
         return event_when_filter(queryset, value, today=timezone.localdate())
 
@@ -85,7 +109,17 @@ class EventFilterSet(django_filters.FilterSet):
 
 
 class EventApiFilterSet(EventFilterSet):
-    """The events list's filters, plus `place` (hosted or joined) for the API's place links."""
+    """The events list's filters, plus `place` (hosted or joined) for the API's place links.
+
+    In the API a `host` no place answers to is not an error: it gives an empty list.
+    """
+
+    host = django_filters.CharFilter(
+        label=_("Host place"),
+        method="filter_host_typed",
+        max_length=80,
+        help_text=_("Its address name (slug) or its name in any script."),
+    )
 
     place = django_filters.CharFilter(
         label=_("Place (slug), as host or partner"), method="filter_place", max_length=80
@@ -93,6 +127,10 @@ class EventApiFilterSet(EventFilterSet):
 
     class Meta(EventFilterSet.Meta):
         fields = [*EventFilterSet.Meta.fields, "place"]
+
+    def filter_host_typed(self, queryset, name, value):
+        places = places_by_slug_or_name(value)
+        return queryset.none() if places is None else queryset.filter(host__in=places.values("pk"))
 
     def filter_place(self, queryset, name, value):
         return event_place_filter(queryset, value)

@@ -31,6 +31,7 @@ from cities.network import (
     trilateral_groups,
 )
 from cities.views_network import link_to, paginate
+from exchangeportal.cache import AnonymousPageCacheMixin, cache_page_for_anonymous
 
 from .insights import (
     designations_by_country,
@@ -49,7 +50,7 @@ INDICATOR_PLACES_PER_PAGE = 10
 # --- Triads -----------------------------------------------------------------------------------
 
 
-class TriadListView(TemplateView):
+class TriadListView(AnonymousPageCacheMixin, TemplateView):
     """Triads (three places in CN, JP, KR pairwise tied) and ranked near-triads."""
 
     template_name = "network/triads.html"
@@ -375,7 +376,7 @@ def _quiet_years(request) -> tuple[StatisticsForm, int]:
     return form, years
 
 
-class StatisticsView(TemplateView):
+class StatisticsView(AnonymousPageCacheMixin, TemplateView):
     template_name = "network/statistics.html"
 
     def get_context_data(self, **kwargs):
@@ -401,6 +402,7 @@ class StatisticsView(TemplateView):
         return context
 
 
+@cache_page_for_anonymous
 def statistics_csv(request, slug: str):
     """The numbers of one statistic as CSV (first column the row label)."""
     form, years = _quiet_years(request)

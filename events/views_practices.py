@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from cities.views_network import paginate
+from exchangeportal.cache import AnonymousPageCacheMixin
 
 from .insights import good_practices
 from .models import EventCategory, EventFormat
@@ -23,7 +24,7 @@ class GoodPracticeFilterForm(forms.Form):
     )
 
 
-class GoodPracticeListView(TemplateView):
+class GoodPracticeListView(AnonymousPageCacheMixin, TemplateView):
     template_name = "practices/practice_list.html"
 
     def get_context_data(self, **kwargs):

@@ -53,6 +53,7 @@ _KEPT_HEADERS = (
     "ETag",
     "Last-Modified",
     "Cache-Control",
+    "Content-Disposition",
 )
 
 
@@ -73,9 +74,10 @@ def data_version_bump(**_signal_kwargs) -> None:
         cache.set(DATA_VERSION_KEY, time.time_ns() // 1000, timeout=None)
 
 
-def page_cache_key(request) -> str:
-    """The page's key: its address and language. The data version is checked in the entry."""
-    address = request.build_absolute_uri()
+def page_cache_key(request, *, variant: str = "") -> str:
+    """The page's key: its address (with the query string) and language, and the `variant`
+    (the API's negotiated media type). The data version is checked in the entry."""
+    address = request.build_absolute_uri() + (f"|{variant}" if variant else "")
     digest = hashlib.sha256(address.encode()).hexdigest()
     return f"{PAGE_KEY_PREFIX}:{get_language() or ''}:{digest}"
 
@@ -169,3 +171,62 @@ class AnonymousPageCacheMixin:
     def as_view(cls, *args, **kwargs):
         view = super().as_view(*args, **kwargs)
         return cache_page_for_anonymous(view, timeout=cls.page_cache_timeout)
+
+
+class ApiPageCacheMixin:
+    """For DRF read-only views: the anonymous page cache, *after* DRF's own checks.
+
+    Authentication, permissions and throttling run on every request (a cached
+    answer does not bypass the API's rate limits); then an anonymous GET/HEAD is
+    answered from the cache when the data version has not moved. The key holds
+    the full address (query string, `?format=csv`) and the negotiated media type
+    (`Accept: text/csv`), so each variant is cached apart. Requests by a signed-in
+    or token user are never cached.
+    """
+
+    page_cache_timeout: int | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication, permissions, throttles
+        self._page_cache = None
+        if (
+            request.method not in ("GET", "HEAD")
+            or _is_personal(request)
+            or request.user.is_authenticated
+        ):
+            return
+        key = page_cache_key(request, variant=request.accepted_media_type or "")
+        version, frozen = _cached_page(key)
+        self._page_cache = (key, version, frozen is not None)
+        if frozen is not None:
+            response = _thawed(frozen)
+            response["X-Page-Cache"] = "hit"
+            # The handler DRF calls next answers with the cached page.
+            setattr(self, request.method.lower(), lambda *_args, **_kwargs: response)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        state = getattr(self, "_page_cache", None)
+        if state is None:
+            return response
+        key, version, hit = state
+        if not hit:
+            if callable(getattr(response, "render", None)):
+                response = response.render()
+            if not _is_storable(request, response):
+                response["X-Page-Cache"] = "skip"
+                return response
+            if not response.has_header("ETag"):
+                response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+            patch_cache_control(response, no_cache=True)
+            timeout = (
+                DEFAULT_TIMEOUT if self.page_cache_timeout is None else self.page_cache_timeout
+            )
+            cache.set(key, _frozen(response, version), timeout)
+            response["X-Page-Cache"] = "miss"
+        return get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+            response=response,
+        )

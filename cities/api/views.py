@@ -22,6 +22,7 @@ from exchangeportal.api_support import (
     SearchFilter,
     StrictOrderingFilter,
 )
+from exchangeportal.cache import ApiPageCacheMixin
 
 from ..filters import CityFilterSet, DesignationFilterSet, TieFilterSet
 from ..network import city_feature, city_tie_counts, feature_collection, tie_feature, tie_list
@@ -179,7 +180,7 @@ TIE_EXAMPLE = OpenApiExample(
         examples=[PLACE_EXAMPLE],
     ),
 )
-class CityViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
+class CityViewSet(ApiPageCacheMixin, CsvListMixin, viewsets.ReadOnlyModelViewSet):
     """Places: every name, coordinates, population, and links to their ties and events."""
 
     serializer_class = CitySerializer
@@ -229,7 +230,7 @@ class CityViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
         examples=[TIE_EXAMPLE],
     ),
 )
-class TieViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
+class TieViewSet(ApiPageCacheMixin, CsvListMixin, viewsets.ReadOnlyModelViewSet):
     """Ties (sister, friendship … cities) between two places."""
 
     serializer_class = TieSerializer
@@ -279,7 +280,7 @@ class TieViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
         ],
     ),
 )
-class DesignationViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
+class DesignationViewSet(ApiPageCacheMixin, CsvListMixin, viewsets.ReadOnlyModelViewSet):
     """Culture City of East Asia designations."""
 
     serializer_class = DesignationSerializer
@@ -345,7 +346,7 @@ FEATURE_COLLECTION_SCHEMA = {
 }
 
 
-class _GeoJSONView(GenericAPIView):
+class _GeoJSONView(ApiPageCacheMixin, GenericAPIView):
     renderer_classes = [GeoJSONRenderer]
     pagination_class = GeoJSONPagination
     filter_backends = [PortalFilterBackend, SearchFilter]

@@ -19,6 +19,7 @@ from exchangeportal.api_support import (
     SearchFilter,
     StrictOrderingFilter,
 )
+from exchangeportal.cache import ApiPageCacheMixin
 
 from ..filters import EventApiFilterSet, ProposalFilterSet
 from ..selectors import (
@@ -159,7 +160,7 @@ EVENT_EXAMPLE = OpenApiExample(
         parameters=[slug_parameter("The event's slug.")],
     ),
 )
-class EventViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
+class EventViewSet(ApiPageCacheMixin, CsvListMixin, viewsets.ReadOnlyModelViewSet):
     """Published exchange events."""
 
     serializer_class = EventSerializer
@@ -194,7 +195,7 @@ class EventViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
         parameters=[slug_parameter("The series' slug, e.g. `cjk-go-tournament`.")],
     ),
 )
-class SeriesViewSet(CsvListMixin, viewsets.ReadOnlyModelViewSet):
+class SeriesViewSet(ApiPageCacheMixin, CsvListMixin, viewsets.ReadOnlyModelViewSet):
     """Event series."""
 
     serializer_class = SeriesSerializer

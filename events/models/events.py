@@ -186,6 +186,13 @@ class ExchangeEvent(TimestampedModel):
             models.Index(fields=["is_published", "ends_on"]),
             models.Index(fields=["category"]),
             models.Index(fields=["format"]),
+            # Indexes for scale (migration 0006_indexes): the data version's MAX(updated_at),
+            # a place's events and the host filter in date order, the API's title order.
+            models.Index(fields=["updated_at"], name="event_updated_at_idx"),
+            models.Index(
+                fields=["host", "is_published", "starts_on"], name="event_host_starts_idx"
+            ),
+            models.Index(fields=["title_en"], name="event_title_en_idx"),
         ]
         constraints = [
             models.CheckConstraint(

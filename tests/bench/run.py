@@ -70,6 +70,13 @@ def bench_env(database_url: str, cache_url: str) -> dict[str, str]:
             "DJANGO_SECRET_KEY": "bench-only-not-secret",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "DJANGO_SECURE_COOKIES": "0",
+            # Plain HTTP on 127.0.0.1: no redirect to HTTPS (the production default), no HSTS.
+            "DJANGO_SSL_REDIRECT": "0",
+            "DJANGO_HSTS_SECONDS": "0",
+            # The API's rate limits (120 and 600/minute per IP) would make the load test measure
+            # 429 answers: the benchmark measures throughput, so it lifts the limit.
+            "API_THROTTLE_ANON": "100000000/minute",
+            "API_THROTTLE_USER": "100000000/minute",  # DRF applies it to anonymous IPs too
             "DJANGO_LOG_LEVEL": "ERROR",
             "CACHE_URL": cache_url,
             "BENCH_CEILING_VIEW": "1",
@@ -106,6 +113,8 @@ def postgres_recreate(url: str, *, drop: bool) -> None:
 def prepare_database(database_url: str, env: dict) -> None:
     if database_url.startswith("postgres"):
         postgres_recreate(database_url, drop=False)
+    # The production profile serves hashed static files from a manifest: collect them first.
+    manage(env, "collectstatic", "--no-input", "--verbosity=0")
     manage(env, "migrate", "--no-input")
     import django
 
@@ -332,6 +341,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--skip-load", action="store_true", help="no wrk runs")
     parser.add_argument("--skip-import", action="store_true", help="no import timing")
+    parser.add_argument(
+        "--only", default="", help="only the targets whose name starts with this (and the ceiling)"
+    )
     options = parser.parse_args()
 
     WORK.mkdir(exist_ok=True)
@@ -368,7 +380,8 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             ceiling_rps = None
-            for name, _path, applies in [CEILING, *TARGETS]:
+            chosen = [t for t in TARGETS if t[0].startswith(options.only)]
+            for name, _path, applies in [CEILING, *chosen]:
                 url = base + paths[name]
                 row = {"name": name, "path": paths[name], "targets_apply": applies}
                 row.update(queries[name])

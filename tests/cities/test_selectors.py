@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.http import Http404
 
 from cities.models import City, Country
 from cities.selectors import (
@@ -9,6 +10,7 @@ from cities.selectors import (
     city_name_match,
     city_tied_with_filter,
     city_ties_by_country,
+    city_ties_page,
     designation_archive,
     portal_data_version,
     portal_totals,
@@ -129,3 +131,39 @@ def test_portal_data_version_changes_with_data_and_day(django_assert_num_queries
     assert empty[0] is None
     assert after[0] is not None
     assert len({empty[1], after[1], tomorrow[1]}) == 3
+
+
+@pytest.mark.django_db
+def test_city_ties_page_orders_by_country_and_counts_every_page():
+    city = factories.CityFactory(slug="yangzhou", country=Country.CHINA)
+    yeosu = factories.CityFactory(slug="yeosu", country=Country.KOREA)
+    nara = factories.CityFactory(slug="nara", country=Country.JAPAN)
+    karatsu = factories.CityFactory(slug="karatsu", country=Country.JAPAN)
+    factories.FriendshipLinkFactory(city_a=city, city_b=yeosu)
+    factories.FriendshipLinkFactory(
+        city_a=city, city_b=nara, established_on=datetime.date(2010, 5, 23)
+    )
+    factories.FriendshipLinkFactory(
+        city_a=karatsu, city_b=city, established_on=datetime.date(1982, 2, 22)
+    )
+
+    first, first_groups = city_ties_page(city=city, per_page=2)
+    second, second_groups = city_ties_page(city=city, number="2", per_page=2)
+
+    assert first.paginator.num_pages == 2
+    assert [(g.country, g.total, [t.partner.slug for t in g.ties]) for g in first_groups] == [
+        ("JP", 2, ["karatsu", "nara"])
+    ]
+    assert [(g.country, g.total, [t.partner.slug for t in g.ties]) for g in second_groups] == [
+        ("KR", 1, ["yeosu"])
+    ]
+    assert second.has_next() is False
+
+
+@pytest.mark.django_db
+def test_city_ties_page_out_of_range_is_404():
+    city = factories.CityFactory()
+    factories.FriendshipLinkFactory(city_a=city)
+
+    with pytest.raises(Http404, match="There is no page 3 here."):
+        city_ties_page(city=city, number="3", per_page=2)

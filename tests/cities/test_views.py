@@ -221,14 +221,26 @@ def _place_with_everything(count):
 def test_city_detail_query_count_is_fixed(client, django_assert_num_queries, count):
     _place_with_everything(count)
 
-    # version, place, social accounts, ties, tie sources, milestones, milestone sources,
-    # designations, designation sources, events count, events, event partners,
-    # exchange figures (network insights; their sources only when there are figures)
-    with django_assert_num_queries(13):
+    # version, place, social accounts, tie counts by country, one page of ties, tie sources,
+    # milestones, milestone sources, designations, designation sources, events count, events,
+    # event partners, exchange figures (network insights; their sources only when there are
+    # figures)
+    with django_assert_num_queries(14):
         response = client.get("/en/cities/hub/")
 
     assert response.status_code == 200
     assert len(card_links(response, "/en/events/")) == count
+
+
+@pytest.mark.django_db
+def test_city_detail_ties_out_of_range_page_is_404(client):
+    city = factories.CityFactory(slug="hub")
+    factories.FriendshipLinkFactory(city_a=city)
+
+    response = client.get("/en/cities/hub/?ties_page=2")
+
+    assert response.status_code == 404
+    assert response.templates[0].name == "404.html"
 
 
 # --- Ties ----------------------------------------------------------------------

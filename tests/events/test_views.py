@@ -125,9 +125,23 @@ def _events(count):
 def test_event_list_query_count_is_fixed(client, django_assert_num_queries, count):
     _events(count)
 
-    # version, host choices, series choices, count, events, partners
-    with django_assert_num_queries(6):
+    # version, series choices, count, events, partners
+    with django_assert_num_queries(5):
         response = client.get("/en/events/?category=culture")
+
+    assert len(card_links(response, "/en/events/")) == count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_event_list_host_filter_query_count_is_fixed(client, django_assert_num_queries, count):
+    host = factories.CityFactory(slug="hub")
+    for _index in range(count):
+        factories.ExchangeEventFactory(host=host)
+
+    # version, the host by slug (validation), series choices, count, events, partners
+    with django_assert_num_queries(6):
+        response = client.get("/en/events/?host=hub")
 
     assert len(card_links(response, "/en/events/")) == count
 

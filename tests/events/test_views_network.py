@@ -136,8 +136,9 @@ def test_triads_page_query_count_is_fixed(client, django_assert_num_queries, cou
     # + event links, events, partners
     with django_assert_num_queries(16):
         response = client.get("/en/network/triads/")
+    # Another address (the page cache does not answer it) with the shape already computed.
     with django_assert_num_queries(13):
-        client.get("/en/network/triads/")
+        client.get("/en/network/triads/?page=1")
 
     assert len(response.context["triads"]) == count
     assert len(response.context["near_triads"]) == count

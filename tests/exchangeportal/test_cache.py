@@ -224,3 +224,94 @@ def test_a_write_bumps_the_data_version_again_at_commit(django_capture_on_commit
         CityFactory()
 
     assert data_version() == before + 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/network/",
+        "/en/network/triads/",
+        "/en/network/anniversaries/",
+        "/en/statistics/",
+        "/en/good-practices/",
+    ],
+)
+def test_network_pages_are_served_from_the_cache_until_a_write(client, path):
+    first = client.get(path)
+    second = client.get(path)
+    CityFactory()
+    third = client.get(path)
+
+    assert [r.status_code for r in (first, second, third)] == [200, 200, 200]
+    assert [r["X-Page-Cache"] for r in (first, second, third)] == ["miss", "hit", "miss"]
+    assert second.content == first.content
+
+
+@pytest.mark.django_db
+def test_api_lists_are_served_from_the_cache_until_a_write(client, django_assert_num_queries):
+    CityFactory(name_en="Nara", slug="nara")
+    first = client.get("/api/v1/cities/")
+
+    with django_assert_num_queries(0):
+        second = client.get("/api/v1/cities/")
+    CityFactory(name_en="Yangzhou", slug="yangzhou")
+    third = client.get("/api/v1/cities/")
+
+    assert [r["X-Page-Cache"] for r in (first, second, third)] == ["miss", "hit", "miss"]
+    assert second.content == first.content
+    assert [place["slug"] for place in third.json()["results"]] == ["nara", "yangzhou"]
+
+
+@pytest.mark.django_db
+def test_api_cache_keeps_formats_and_query_strings_apart(client):
+    CityFactory(name_en="Nara", slug="nara", country="JP")
+    CityFactory(name_en="Yangzhou", slug="yangzhou", country="CN")
+    as_json = client.get("/api/v1/cities/")
+    as_csv = client.get("/api/v1/cities/?format=csv")
+    by_accept = client.get("/api/v1/cities/", headers={"accept": "text/csv"})
+    by_accept_again = client.get("/api/v1/cities/", headers={"accept": "text/csv"})
+    filtered = client.get("/api/v1/cities/?country=JP")
+
+    # CSV is streamed, so never stored; the JSON entry is never served for it.
+    assert [r["X-Page-Cache"] for r in (as_json, as_csv, by_accept, by_accept_again)] == [
+        "miss",
+        "skip",
+        "skip",
+        "skip",
+    ]
+    assert as_json["Content-Type"] == "application/json"
+    assert by_accept_again["Content-Type"].startswith("text/csv")
+    assert by_accept_again["Content-Disposition"] == as_csv["Content-Disposition"]
+    assert filtered["X-Page-Cache"] == "miss"
+    assert [place["slug"] for place in filtered.json()["results"]] == ["nara"]
+
+
+@pytest.mark.django_db
+def test_api_detail_and_geojson_are_stale_after_a_write(client):
+    nara = CityFactory(name_en="Nara", slug="nara")
+    FriendshipLinkFactory(city_a=nara)
+    detail = [client.get("/api/v1/cities/nara/"), client.get("/api/v1/cities/nara/")]
+    geojson = [client.get("/api/v1/ties.geojson"), client.get("/api/v1/ties.geojson")]
+    FriendshipLinkFactory(city_a=nara)
+    after = client.get("/api/v1/ties.geojson")
+
+    assert [r["X-Page-Cache"] for r in detail] == ["miss", "hit"]
+    assert [r["X-Page-Cache"] for r in geojson] == ["miss", "hit"]
+    assert (geojson[1].json()["total"], after.json()["total"]) == (1, 2)
+
+
+@pytest.mark.django_db
+def test_api_cache_is_not_used_for_token_users(client):
+    from rest_framework.authtoken.models import Token
+
+    from tests.factories import UserFactory
+
+    token = Token.objects.create(user=UserFactory())
+    responses = [
+        client.get("/api/v1/cities/", headers={"authorization": f"Token {token.key}"})
+        for _ in range(2)
+    ]
+
+    assert [r.status_code for r in responses] == [200, 200]
+    assert [r.has_header("X-Page-Cache") for r in responses] == [False, False]
