@@ -173,7 +173,11 @@ class PortalFilterExtension(DjangoFilterExtension):
                 for bound, value in (("minimum", field.min_value), ("maximum", field.max_value)):
                     if value is not None:
                         schema[bound] = value
-            elif isinstance(field, forms.ChoiceField):
+            elif isinstance(field, forms.ChoiceField) and not callable(
+                filter_field.extra.get("choices")
+            ):
+                # Fixed choices only: choices read from the database (series) are not
+                # enumerated, so the schema never needs the database.
                 target = schema.get("items", schema)
                 target.update(type="string")
                 target["enum"] = [str(value) for value, _label in field.choices if value != ""]
