@@ -12,7 +12,7 @@ from cities.models import City, FriendshipLink, country_label
 from cities.validators import validate_country_code
 from exchangeportal.images import ACCEPT_ATTRIBUTE, process_image
 
-from .models import PROPOSAL_IMAGE_FIELDS, EventProposal, PartnerKind
+from .models import PROPOSAL_IMAGE_FIELDS, PROPOSAL_PARTNER_FIELDS, EventProposal, PartnerKind
 from .services import REQUIRED_ON_SUBMIT, partner_place_errors
 from .validators import validate_pdf
 
@@ -223,28 +223,7 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
 
     class Meta:
         model = EventProposal
-        fields = [
-            "title",
-            "summary",
-            "description",
-            "category",
-            "format",
-            "starts_on",
-            "ends_on",
-            "host",
-            "partner_places",
-            "venue",
-            "online_url",
-            "participants",
-            "budget_amount",
-            "budget_currency",
-            "links",
-            "source_url",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "privacy_consent",
-        ]
+        fields = list(PROPOSAL_PARTNER_FIELDS)
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -14,7 +14,7 @@ from cities.api.serializers import (
 )
 from cities.models import City, CultureCityDesignation, FriendshipLink
 
-from ..models import EventProposal, EventSeries, ExchangeEvent
+from ..models import PROPOSAL_PARTNER_FIELDS, EventProposal, EventSeries, ExchangeEvent
 from ..selectors import proposal_actions_for
 
 
@@ -283,26 +283,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             "url",
             "state",
             "partner",
-            "title",
-            "summary",
-            "description",
-            "category",
-            "format",
-            "starts_on",
-            "ends_on",
-            "host",
-            "partner_places",
-            "venue",
-            "online_url",
-            "participants",
-            "budget_amount",
-            "budget_currency",
-            "links",
-            "source_url",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "privacy_consent",
+            *PROPOSAL_PARTNER_FIELDS,
             "created_at",
             "updated_at",
             "submitted_at",

@@ -15,6 +15,7 @@ from .proposals import (  # noqa: F401
     EDITABLE_PROPOSAL_STATES,
     OPEN_PROPOSAL_STATES,
     PROPOSAL_IMAGE_FIELDS,
+    PROPOSAL_PARTNER_FIELDS,
     EventProposal,
     EventProposalQuerySet,
     Partner,

@@ -123,6 +123,30 @@ OPEN_PROPOSAL_STATES = (
 )
 EDITABLE_PROPOSAL_STATES = (ProposalState.DRAFT, ProposalState.CHANGES_REQUESTED)
 PROPOSAL_IMAGE_FIELDS = ("image_1", "image_2", "image_3")
+# What a partner writes in a proposal (the web form and the API alike). Server-owned fields
+# (state, partner, reviewer, timestamps, resulting event) are never among them.
+PROPOSAL_PARTNER_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "category",
+    "format",
+    "starts_on",
+    "ends_on",
+    "host",
+    "partner_places",
+    "venue",
+    "online_url",
+    "participants",
+    "budget_amount",
+    "budget_currency",
+    "links",
+    "source_url",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "privacy_consent",
+)
 
 
 class EventProposalQuerySet(models.QuerySet):

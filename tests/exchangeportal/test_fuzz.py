@@ -10,7 +10,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.models import EventProposal
+from events.models import PROPOSAL_PARTNER_FIELDS, EventProposal
 from tests.factories import EventProposalFactory, PartnerMembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -152,26 +152,7 @@ def test_password_reset_form_never_crashes(client, data):
 
 
 PROPOSAL_FIELDS = [
-    "title",
-    "summary",
-    "description",
-    "category",
-    "format",
-    "starts_on",
-    "ends_on",
-    "host",
-    "partner_places",
-    "venue",
-    "online_url",
-    "participants",
-    "budget_amount",
-    "budget_currency",
-    "links",
-    "source_url",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "privacy_consent",
+    *PROPOSAL_PARTNER_FIELDS,
     "remove_image_1",
     "remove_document",
     "homepage",
