@@ -451,19 +451,25 @@ def proposal_submit(*, proposal: EventProposal, actor) -> EventProposal:
     return _transition(proposal=proposal, actor=actor, to_state=S.SUBMITTED, before_save=check)
 
 
-def proposal_start_review(*, proposal: EventProposal, actor, message: str = "") -> EventProposal:
-    """submitted → under review, by a reviewer, who becomes the proposal's reviewer."""
+def _reviewer_stamp(actor):
+    """A `before_save` that makes the acting reviewer the proposal's reviewer."""
 
     def stamp(locked: EventProposal) -> list[str]:
         locked.reviewer = actor
         return ["reviewer"]
+
+    return stamp
+
+
+def proposal_start_review(*, proposal: EventProposal, actor, message: str = "") -> EventProposal:
+    """submitted → under review, by a reviewer, who becomes the proposal's reviewer."""
 
     return _transition(
         proposal=proposal,
         actor=actor,
         to_state=S.UNDER_REVIEW,
         message=message,
-        before_save=stamp,
+        before_save=_reviewer_stamp(actor),
     )
 
 
@@ -479,16 +485,12 @@ def proposal_request_changes(*, proposal: EventProposal, actor, message: str) ->
     """under review → changes requested, with a required message mailed to the partner."""
     message = _require_message(message)
 
-    def stamp(locked: EventProposal) -> list[str]:
-        locked.reviewer = actor
-        return ["reviewer"]
-
     return _transition(
         proposal=proposal,
         actor=actor,
         to_state=S.CHANGES_REQUESTED,
         message=message,
-        before_save=stamp,
+        before_save=_reviewer_stamp(actor),
     )
 
 
