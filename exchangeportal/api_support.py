@@ -391,6 +391,26 @@ class Column:
     value: Callable
 
 
+CONTENT_LANGUAGE_NAMES = {
+    "en": "English",
+    "zh_hans": "simplified Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+}
+
+
+def translated_columns(base: str, what: str) -> list[Column]:
+    """One column per UI language of a translated field: `title_en` "Title in English." …"""
+    return [
+        Column(
+            f"{base}_{suffix}",
+            f"{what} in {language}.",
+            lambda obj, name=f"{base}_{suffix}": getattr(obj, name),
+        )
+        for suffix, language in CONTENT_LANGUAGE_NAMES.items()
+    ]
+
+
 def csv_rows(objects: Iterable, columns: list[Column]) -> Iterator[str]:
     """The header line, then one line per object (objects are consumed lazily)."""
     writer = csv.writer(_Echo())

@@ -4,7 +4,7 @@ Used by `?format=csv` on the API lists and by the open-data dump, whose README
 lists every column with its description.
 """
 
-from exchangeportal.api_support import Column
+from exchangeportal.api_support import Column, translated_columns
 
 from ..dates import partial_date_iso
 from .serializers import tie_pair_slug
@@ -128,10 +128,7 @@ DESIGNATION_COLUMNS = [
     Column("city_name_en", "English name of the place.", lambda d: d.city.name_en),
     Column("country", "Country of the place.", lambda d: d.city.country),
     Column("status", "selected, proclaimed, extended or cancelled.", lambda d: d.status),
-    Column("theme_en", "Theme in English.", lambda d: d.theme_en),
-    Column("theme_zh_hans", "Theme in simplified Chinese.", lambda d: d.theme_zh_hans),
-    Column("theme_ja", "Theme in Japanese.", lambda d: d.theme_ja),
-    Column("theme_ko", "Theme in Korean.", lambda d: d.theme_ko),
+    *translated_columns("theme", "Theme"),
     Column("note", "Note.", lambda d: d.note),
     *SOURCE_COLUMNS,
 ]

@@ -3,14 +3,11 @@
 from cities.api.columns import SOURCE_COLUMNS
 from cities.api.serializers import tie_pair_slug
 from cities.dates import partial_date_iso
-from exchangeportal.api_support import Column
+from exchangeportal.api_support import Column, translated_columns
 
 EVENT_COLUMNS = [
     Column("slug", "The event's address in the portal and the API.", lambda e: e.slug),
-    Column("title_en", "Title in English.", lambda e: e.title_en),
-    Column("title_zh_hans", "Title in simplified Chinese.", lambda e: e.title_zh_hans),
-    Column("title_ja", "Title in Japanese.", lambda e: e.title_ja),
-    Column("title_ko", "Title in Korean.", lambda e: e.title_ko),
+    *translated_columns("title", "Title"),
     Column("summary_en", "Summary in English.", lambda e: e.summary_en),
     Column(
         "starts",
@@ -72,10 +69,7 @@ EVENT_COLUMNS = [
 
 SERIES_COLUMNS = [
     Column("slug", "The series' address in the portal and the API.", lambda s: s.slug),
-    Column("name_en", "Name in English.", lambda s: s.name_en),
-    Column("name_zh_hans", "Name in simplified Chinese.", lambda s: s.name_zh_hans),
-    Column("name_ja", "Name in Japanese.", lambda s: s.name_ja),
-    Column("name_ko", "Name in Korean.", lambda s: s.name_ko),
+    *translated_columns("name", "Name"),
     Column("description", "Description.", lambda s: s.description),
     Column("event_count", "Number of published editions.", lambda s: s.event_count),
     *SOURCE_COLUMNS,
