@@ -1,4 +1,8 @@
-"""Writing hundreds of thousands of rows: plain multi-row INSERTs, no model instances."""
+"""Writing hundreds of thousands of rows: no model instances; COPY on PostgreSQL.
+
+After a bulk write, call `statistics_refresh()`: the query planner must learn the
+new sizes before the next page is served (autovacuum may be off, or late).
+"""
 
 from django.db import connection, models
 from django.db.models import Max
@@ -10,9 +14,10 @@ BATCH_SIZE = 2000
 def insert_rows(model, rows: list[dict]) -> None:
     """INSERT plain rows ({attname: value}) with `executemany`, skipping model instances.
 
-    Ten times cheaper than `bulk_create` for hundreds of thousands of rows. Fields a
-    row leaves out get their model default (`auto_now` fields: now), so a field added
-    to the model later does not break the generator.
+    Ten times cheaper than `bulk_create` for hundreds of thousands of rows, and on
+    PostgreSQL a `COPY … FROM STDIN` (several times cheaper again). Fields a row leaves
+    out get their model default (`auto_now` fields: now), so a field added to the
+    model later does not break the generator.
     """
     if not rows:
         return
@@ -42,11 +47,8 @@ def insert_rows(model, rows: list[dict]) -> None:
         else:
             plan.append((f.attname, None, None))
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
     values = []
     for row in rows:
         values.append(
@@ -58,8 +60,30 @@ def insert_rows(model, rows: list[dict]) -> None:
             )
         )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
         for start in range(0, len(values), BATCH_SIZE):
             cursor.executemany(sql, values[start : start + BATCH_SIZE])
+
+
+def statistics_refresh(*models_written) -> None:
+    """Have the database re-read the sizes of these models' tables (ANALYZE) after a bulk write.
+
+    Without it, the planner goes on planning for the tables as it last measured them
+    (a full scan where an index would serve) until autovacuum gets round to it.
+    """
+    quote = connection.ops.quote_name
+    tables = [quote(model._meta.db_table) for model in models_written]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
 
 
 def ids_after(model, last_id: int | None, *fields: str) -> list[tuple]:

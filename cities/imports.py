@@ -24,7 +24,7 @@ from django.utils.text import slugify
 
 from exchangeportal.cache import data_version_bump
 
-from .bulk import ids_after, insert_rows, last_id
+from .bulk import ids_after, insert_rows, last_id, statistics_refresh
 from .dates import DatePrecision, parse_partial_date, partial_date_iso
 from .demo import (
     LoadReport,
@@ -34,7 +34,7 @@ from .demo import (
     date_basis_from_note,
     source_values,
 )
-from .models import AdminLevel, City, DateBasis, FriendshipLink, Source, TieKind
+from .models import AdminLevel, City, CitySearchKey, DateBasis, FriendshipLink, Source, TieKind
 from .services import city_search_keys_rebuild
 
 TIE_COLUMNS = [
@@ -51,6 +51,8 @@ REQUIRED_CELLS = ["city_a", "country_a", "city_b", "country_b", "kind"]
 SOURCE_SEPARATOR = " | "
 UNCERTAIN = "UNCERTAIN"
 BATCH_SIZE = 2000
+# From this many rows on, the import has the database re-measure the tables it wrote.
+STATISTICS_AFTER_ROWS = 1000
 TIE_KINDS = frozenset(TieKind.values)
 
 # What a name's last word says about the place: "Nagasaki Prefecture" is a
@@ -483,6 +485,10 @@ def ties_import(
         _write(report, planned)
     report.written = True
     transaction.on_commit(data_version_bump)
+    if len(planned) >= STATISTICS_AFTER_ROWS:
+        statistics_refresh(
+            City, CitySearchKey, Source, FriendshipLink, FriendshipLink.sources.through
+        )
     return report
 
 

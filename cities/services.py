@@ -3,15 +3,17 @@
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import QuerySet
 
+from .bulk import insert_rows
 from .models import City, CitySearchKey
 from .search import CITY_NAME_FIELDS, city_key_rows
 
 _REBUILD_BATCH = 500
 
 
-def city_search_keys_rebuild(*, cities: Iterable[City] | None = None) -> int:
-    """Recompute the search keys of `cities` (all places if None) from their names.
+def city_search_keys_rebuild(*, cities: Iterable[City] | QuerySet | None = None) -> int:
+    """Recompute the search keys of `cities` (a list, a queryset; all places if None).
 
     Replaces the places' `CitySearchKey` rows in one transaction, in batches (so
     20,000 places do not sit in memory at once). Returns the number of rows written
@@ -19,6 +21,8 @@ def city_search_keys_rebuild(*, cities: Iterable[City] | None = None) -> int:
     """
     if cities is None:
         queryset = City.objects.order_by("pk")
+    elif isinstance(cities, QuerySet):
+        queryset = cities.order_by("pk")
     else:
         queryset = City.objects.filter(pk__in=[city.pk for city in cities]).order_by("pk")
     written = 0
@@ -39,11 +43,11 @@ def _rebuild_batch(cities: list[City]) -> int:
     ids = [city.pk for city in cities]
     CitySearchKey.objects.filter(city_id__in=ids).delete()
     keys = [
-        CitySearchKey(city_id=city.pk, key=key, is_suffix=is_suffix)
+        {"city_id": city.pk, "key": key, "is_suffix": is_suffix}
         for city in cities
         for key, is_suffix in sorted(city_key_rows(city).items())
     ]
-    CitySearchKey.objects.bulk_create(keys, batch_size=2000)
+    insert_rows(CitySearchKey, keys)
     return len(keys)
 
 

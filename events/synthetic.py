@@ -8,7 +8,14 @@ from django.db import transaction
 
 from cities.bulk import ids_after, insert_rows, last_id
 from cities.dates import DatePrecision
-from cities.models import City, CultureCityDesignation, FriendshipLink, LinkMilestone, Source
+from cities.models import (
+    City,
+    CitySearchKey,
+    CultureCityDesignation,
+    FriendshipLink,
+    LinkMilestone,
+    Source,
+)
 from cities.synthetic import (
     BATCH_SIZE,
     LAST_YEAR,
@@ -217,6 +224,7 @@ def synthetic_remove() -> None:
                 culturecitydesignation__city__in=places
             ),
             CultureCityDesignation.objects.filter(city__in=places),
+            CitySearchKey.objects.filter(city__in=places),
             places.filter(admin_level__in=["district", "county"]),
             places.filter(admin_level="municipality"),
             places,

@@ -296,18 +296,34 @@ class StrictOrderingFilter(BaseFilterBackend):
 # --- Throttling -------------------------------------------------------------------------------
 
 
+def _rate_from_settings(scope: str) -> str | None:
+    """The rate of `scope` in DEFAULT_THROTTLE_RATES; "off" (or "none") turns that throttle off,
+    for a deployment whose proxy already limits rates, and for `make bench`."""
+    rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
+    return None if (rate or "").strip().lower() in {"off", "none"} else rate
+
+
 class AnonThrottle(AnonRateThrottle):
     """Anonymous clients, per IP address: `API_THROTTLE_ANON` (default 120/minute)."""
 
     def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return _rate_from_settings(self.scope)
 
 
 class UserThrottle(UserRateThrottle):
-    """Signed-in clients (session or token), per user: `API_THROTTLE_USER` (default 600/minute)."""
+    """Signed-in clients (session or token), per user: `API_THROTTLE_USER` (default 600/minute).
+
+    Anonymous clients are left to `AnonThrottle` alone (DRF's own class would count them a
+    second time, by IP, against the signed-in rate).
+    """
 
     def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return _rate_from_settings(self.scope)
+
+    def get_cache_key(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return None
+        return super().get_cache_key(request, view)
 
 
 # --- Errors -----------------------------------------------------------------------------------
@@ -508,9 +524,9 @@ designations, exchange events and series — with the sources of every fact.
 def postprocess_error_responses(result, generator, request, public):
     """Document the JSON error answers on every operation (and 401/403 where auth is needed),
     the throttling rates in force, and a description on fields that only had a title."""
-    rates = api_settings.DEFAULT_THROTTLE_RATES
     result["info"]["description"] = API_DESCRIPTION.format(
-        anon=rates.get("anon") or "unlimited", user=rates.get("user") or "unlimited"
+        anon=_rate_from_settings("anon") or "unlimited",
+        user=_rate_from_settings("user") or "unlimited",
     )
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA

@@ -250,13 +250,14 @@ OPEN_DATA_LICENCE = os.environ.get("OPEN_DATA_LICENCE") or (
 # Everything below comes from the environment; README "Deploying" lists each variable.
 
 
-# Cache (CACHE_URL): redis://host:port/db or rediss://… uses Django's built-in Redis backend;
+# Cache (CACHE_URL): redis://host:port/db or rediss://… uses Django's Redis backend (with one
+# client per connection pool: exchangeportal/cache_backends.py);
 # locmem:// (the default) is per process, dummy:// caches nothing. Kept in this one block so
 # other CACHE_URL parsing can be folded in here.
 def parse_cache_url(url: str) -> dict:
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme in {"redis", "rediss"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {"BACKEND": "exchangeportal.cache_backends.PortalRedisCache", "LOCATION": url}
     if scheme == "locmem":
         return {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -151,3 +151,15 @@ def test_generate_synthetic_respects_the_rules_of_the_data():
         event.full_clean()
     for tie in FriendshipLink.objects.all()[:50]:
         tie.full_clean()
+
+
+@pytest.mark.django_db
+def test_synthetic_places_are_found_by_the_search():
+    from cities.search import city_search
+
+    generate("--seed", "3")
+    place = City.objects.filter(note=SYNTHETIC_NOTE).order_by("pk")[17]
+
+    found = list(city_search(place.name_ko).values_list("pk", flat=True))
+
+    assert place.pk in found

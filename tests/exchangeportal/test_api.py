@@ -288,3 +288,29 @@ def test_data_version_changes_on_update_and_delete():
     third = open_data_version()
 
     assert len({first, second, third}) == 3
+
+
+def test_anonymous_clients_are_counted_once_by_ip(client, settings):
+    """The signed-in rate never applies to anonymous clients: only the anonymous one does."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "1/minute"},
+    }
+
+    statuses = [client.get("/api/v1/series/").status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("off", ["off", "OFF", "none"])
+def test_a_rate_of_off_turns_the_throttle_off(client, settings, off):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": off, "user": off},
+    }
+
+    statuses = {client.get("/api/v1/series/").status_code for _ in range(5)}
+    description = _schema(client)["info"]["description"]
+
+    assert statuses == {200}
+    assert "unlimited" in description

@@ -88,7 +88,7 @@ def test_production_profile_values():
         "Lax",
         "31536000",
         "whitenoise.storage.CompressedManifestStaticFilesStorage",
-        "django.core.cache.backends.redis.RedisCache",
+        "exchangeportal.cache_backends.PortalRedisCache",
         "django.core.files.storage.FileSystemStorage",
         "json",
     ]
@@ -135,14 +135,14 @@ def test_s3_media_storage_when_bucket_set():
         (
             "redis://cache.internal:6379/2",
             {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "exchangeportal.cache_backends.PortalRedisCache",
                 "LOCATION": "redis://cache.internal:6379/2",
             },
         ),
         (
             "rediss://cache.internal:6380/0",
             {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "exchangeportal.cache_backends.PortalRedisCache",
                 "LOCATION": "rediss://cache.internal:6380/0",
             },
         ),

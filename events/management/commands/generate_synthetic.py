@@ -5,7 +5,16 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cities.models import City
+from cities.bulk import statistics_refresh
+from cities.models import (
+    City,
+    CitySearchKey,
+    CultureCityDesignation,
+    FriendshipLink,
+    LinkMilestone,
+    Source,
+)
+from cities.services import city_search_keys_rebuild
 from cities.synthetic import (
     SYNTHETIC_NOTE,
     designations_generate,
@@ -13,9 +22,26 @@ from cities.synthetic import (
     sources_generate,
     ties_generate,
 )
+from events.models import EventSeries, ExchangeEvent
 from events.synthetic import events_generate, synthetic_remove
 from exchangeportal.cache import data_version_bump
 from exchangeportal.progress import ProgressBar
+
+# The tables the generator fills, and whose sizes the planner must learn afterwards.
+SYNTHETIC_MODELS = (
+    City,
+    CitySearchKey,
+    Source,
+    FriendshipLink,
+    FriendshipLink.sources.through,
+    LinkMilestone,
+    CultureCityDesignation,
+    EventSeries,
+    ExchangeEvent,
+    ExchangeEvent.partners.through,
+    ExchangeEvent.links.through,
+    ExchangeEvent.sources.through,
+)
 
 
 class Command(BaseCommand):
@@ -66,7 +92,10 @@ class Command(BaseCommand):
                 sources=sources,
                 progress=bar(events, "Events"),
             )
+            # The places are found by the search at once, like those entered in the admin.
+            city_search_keys_rebuild(cities=City.objects.filter(note=SYNTHETIC_NOTE))
             transaction.on_commit(data_version_bump)
+        statistics_refresh(*SYNTHETIC_MODELS)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated {len(generated.ids)} places, {sum(map(len, neighbours.values())) // 2} "
