@@ -6,12 +6,10 @@ number of queries whatever the data size. Counts are annotations, never a
 per-row `.count()`.
 """
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -358,50 +356,6 @@ def portal_totals() -> dict[str, int]:
         )
     )
     return {name: totals[name] or 0 for name in querysets}
-
-
-def portal_data_version(*, today: datetime.date) -> tuple[datetime.datetime | None, str]:
-    """What the public pages show, summed up for conditional GET: (last modified, digest).
-
-    One query. The latest `updated_at` of places, ties, designations, events and
-    series gives Last-Modified; the digest adds the row counts of those and of
-    milestones, sources, social accounts and the event/tie link tables (so
-    deleting a row changes it) and today's date (so "upcoming" and "past" move
-    at midnight).
-    """
-    from events.models import EventSeries, ExchangeEvent
-
-    timestamped = [City, FriendshipLink, CultureCityDesignation, ExchangeEvent, EventSeries]
-    counted = timestamped + [
-        LinkMilestone,
-        Source,
-        City.social_accounts.rel.related_model,
-        ExchangeEvent.partners.through,
-        ExchangeEvent.sources.through,
-        ExchangeEvent.links.through,
-        FriendshipLink.sources.through,
-        CultureCityDesignation.sources.through,
-    ]
-    quote = connection.ops.quote_name
-    columns = [
-        f"(SELECT MAX(updated_at) FROM {quote(model._meta.db_table)})" for model in timestamped
-    ] + [f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})" for model in counted]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(columns))
-        row = cursor.fetchone()
-    stamps = [_as_datetime(value) for value in row[: len(timestamped)] if value is not None]
-    last_modified = max(stamps) if stamps else None
-    digest = "|".join(str(value) for value in row) + f"|{today.isoformat()}"
-    return last_modified, digest
-
-
-def _as_datetime(value) -> datetime.datetime:
-    """A raw MAX(updated_at): a datetime (PostgreSQL) or an ISO string (SQLite), made UTC-aware."""
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.UTC)
-    return value
 
 
 def tie_name_search(queryset: QuerySet, query: str) -> QuerySet:

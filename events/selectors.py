@@ -311,7 +311,11 @@ def proposal_api_queryset(*, user) -> QuerySet[EventProposal]:
 def events_matching(query: str) -> QuerySet:
     """Published events hosted by or partnered with a place the query finds, or whose
     title (in any language) contains the query; newest first, host, series and partner
-    places loaded (what `includes/_event_item.html` shows)."""
+    places loaded (what `includes/_event_item.html` shows).
+
+    The three ways to match are one UNION of three indexed lookups (the host's index,
+    the partner table's index, the titles' trigram indexes on PostgreSQL), not one OR
+    across a join, which no index can answer."""
     query = (query or "").strip()
     if not search_key(query):
         return ExchangeEvent.objects.none()
@@ -319,9 +323,16 @@ def events_matching(query: str) -> QuerySet:
     by_title = Q()
     for field in translated_field_names("title"):
         by_title |= Q(**{f"{field}__icontains": query})
-    matching = ExchangeEvent.objects.filter(
-        Q(host__in=places) | Q(partners__in=places) | by_title
-    ).values("pk")
+    partnered = ExchangeEvent.partners.through.objects.filter(city__in=places)
+    matching = (
+        ExchangeEvent.objects.filter(host__in=places)
+        .order_by()
+        .values("pk")
+        .union(
+            partnered.order_by().values("exchangeevent_id"),
+            ExchangeEvent.objects.filter(by_title).order_by().values("pk"),
+        )
+    )
     return (
         ExchangeEvent.objects.published()
         .with_places()

@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 
 from cities.search import MAX_QUERY_LENGTH, city_search
 from cities.selectors import ties_of_matching_places
+from exchangeportal.cache import AnonymousPageCacheMixin
 
 from .selectors import events_matching
 
@@ -32,7 +33,10 @@ SECTIONS = (
 )
 
 
-class SearchView(TemplateView):
+class SearchView(AnonymousPageCacheMixin, TemplateView):
+    """Repeated searches (the same words, page and language) come from the page cache
+    until the next write; a first search runs a fixed number of queries."""
+
     template_name = "search/search.html"
 
     def get_context_data(self, **kwargs):

@@ -42,6 +42,7 @@ from django.utils.http import parse_http_date_safe
 from django.utils.translation import get_language
 
 DATA_VERSION_KEY = "portal:data-version"
+DATA_CHANGED_KEY = "portal:data-changed-at"
 PAGE_KEY_PREFIX = "portal:page"
 DEFAULT_TIMEOUT = 600
 _KEPT_HEADERS = (
@@ -72,6 +73,25 @@ def data_version_bump(**_signal_kwargs) -> None:
         cache.incr(DATA_VERSION_KEY)
     except ValueError:  # no version yet, or evicted: start one that is newer than any before
         cache.set(DATA_VERSION_KEY, time.time_ns() // 1000, timeout=None)
+    cache.set(DATA_CHANGED_KEY, time.time(), timeout=None)
+
+
+def data_state() -> tuple[int, float]:
+    """(data version, Unix time of the last change) for conditional GET: one cache read.
+
+    When the cache has lost them (a restart of a local-memory cache, an eviction),
+    both start again from now: a newer version and a later time than any before,
+    so a client's old validators never match by mistake.
+    """
+    found = cache.get_many([DATA_VERSION_KEY, DATA_CHANGED_KEY])
+    if len(found) < 2:
+        now_us = time.time_ns() // 1000
+        cache.add(DATA_VERSION_KEY, now_us, timeout=None)
+        cache.add(DATA_CHANGED_KEY, now_us / 1_000_000, timeout=None)
+        found = cache.get_many([DATA_VERSION_KEY, DATA_CHANGED_KEY])
+        if len(found) < 2:  # a cache that keeps nothing (dummy://): never the same twice
+            return now_us, now_us / 1_000_000
+    return found[DATA_VERSION_KEY], found[DATA_CHANGED_KEY]
 
 
 def page_cache_key(request, *, variant: str = "") -> str:

@@ -1,4 +1,9 @@
-"""Conditional GET for the public pages and feeds: ETag and Last-Modified from the data shown."""
+"""Conditional GET for the public pages and feeds: ETag and Last-Modified from the data version.
+
+The validators come from the cache's data version (`exchangeportal.cache`), which
+every write to what the public pages show moves on: one cache read, no query,
+whatever the size of the data.
+"""
 
 import datetime
 import hashlib
@@ -8,20 +13,21 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
-from cities.selectors import portal_data_version
+from .cache import data_state
 
 
 def page_validators(request) -> tuple[str, datetime.datetime]:
     """(ETag, Last-Modified) of the page at this URL, in this language, with today's data.
 
     Last-Modified is the latest change to what the portal shows, but never
-    earlier than the start of today (UTC): "upcoming" becomes "past" at midnight.
+    earlier than the start of today (UTC): "upcoming" becomes "past" at midnight,
+    which is also why today's date is part of the ETag.
     """
     today = timezone.localdate()
-    last_modified, digest = portal_data_version(today=today)
+    version, changed_at = data_state()
     start_of_day = datetime.datetime.combine(today, datetime.time.min, tzinfo=datetime.UTC)
-    last_modified = max(last_modified, start_of_day) if last_modified else start_of_day
-    key = f"{digest}|{get_language()}|{request.get_full_path()}"
+    last_modified = max(datetime.datetime.fromtimestamp(changed_at, datetime.UTC), start_of_day)
+    key = f"{version}|{today.isoformat()}|{get_language()}|{request.get_full_path()}"
     etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
     return etag, last_modified
 

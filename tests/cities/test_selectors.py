@@ -12,7 +12,6 @@ from cities.selectors import (
     city_ties_by_country,
     city_ties_page,
     designation_archive,
-    portal_data_version,
     portal_totals,
 )
 from tests import factories
@@ -116,21 +115,6 @@ def test_portal_totals_counts_published_events_only():
     factories.ExchangeEventFactory(is_published=False)
 
     assert portal_totals() == {"places": 3, "ties": 1, "designations": 0, "events": 0}
-
-
-@pytest.mark.django_db
-def test_portal_data_version_changes_with_data_and_day(django_assert_num_queries):
-    today = datetime.date(2026, 1, 1)
-    with django_assert_num_queries(1):
-        empty = portal_data_version(today=today)
-    factories.CityFactory()
-
-    after = portal_data_version(today=today)
-    tomorrow = portal_data_version(today=today + datetime.timedelta(days=1))
-
-    assert empty[0] is None
-    assert after[0] is not None
-    assert len({empty[1], after[1], tomorrow[1]}) == 3
 
 
 @pytest.mark.django_db

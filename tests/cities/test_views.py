@@ -136,8 +136,8 @@ def _directory_rows(count):
 def test_city_list_query_count_is_fixed(client, django_assert_num_queries, count):
     _directory_rows(count)
 
-    # version, count, page, designations, and (bound form) nothing else
-    with django_assert_num_queries(4):
+    # count, page, designations, and (bound form) nothing else
+    with django_assert_num_queries(3):
         response = client.get("/en/cities/?country=CN&ordering=-ties")
 
     assert len(card_links(response, "/en/cities/")) == count * 2
@@ -221,11 +221,11 @@ def _place_with_everything(count):
 def test_city_detail_query_count_is_fixed(client, django_assert_num_queries, count):
     _place_with_everything(count)
 
-    # version, place, social accounts, tie counts by country, one page of ties, tie sources,
+    # place, social accounts, tie counts by country, one page of ties, tie sources,
     # milestones, milestone sources, designations, designation sources, events count, events,
     # event partners, exchange figures (network insights; their sources only when there are
     # figures)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get("/en/cities/hub/")
 
     assert response.status_code == 200
@@ -287,8 +287,8 @@ def test_tie_detail_query_count_is_fixed(client, django_assert_num_queries, coun
         event.links.add(tie)
         event.partners.add(city_b)
 
-    # version, tie, sources, milestones, milestone sources, events count, events, partners
-    with django_assert_num_queries(8):
+    # tie, sources, milestones, milestone sources, events count, events, partners
+    with django_assert_num_queries(7):
         response = client.get("/en/ties/aaa--bbb/")
 
     assert len(card_links(response, "/en/events/")) == count
@@ -303,7 +303,7 @@ def test_designation_archive_query_count_is_fixed(client, django_assert_num_quer
     for index in range(count):
         factories.CultureCityDesignationFactory(year=2014 + index)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         response = client.get("/en/culture-cities/")
 
     assert response.content.decode().count('class="archive__place"') == count
@@ -326,8 +326,8 @@ def test_designation_year_query_count_is_fixed(client, django_assert_num_queries
         event = factories.ExchangeEventFactory(host=designation.city, designation=designation)
         event.partners.add(factories.CityFactory())
 
-    # version, designations, sources, events count, events, partners, years
-    with django_assert_num_queries(7):
+    # designations, sources, events count, events, partners, years
+    with django_assert_num_queries(6):
         response = client.get("/en/culture-cities/2020/")
 
     assert len(card_links(response, "/en/events/")) == count
@@ -348,8 +348,8 @@ def test_city_events_ical_query_count_is_fixed(client, django_assert_num_queries
     for _ in range(count):
         factories.ExchangeEventFactory(host=city).partners.add(factories.CityFactory())
 
-    # version, place, events, partners
-    with django_assert_num_queries(4):
+    # place, events, partners
+    with django_assert_num_queries(3):
         response = client.get("/en/cities/hub/events.ics")
 
     assert response.content.decode().count("BEGIN:VEVENT") == count

@@ -125,8 +125,8 @@ def _events(count):
 def test_event_list_query_count_is_fixed(client, django_assert_num_queries, count):
     _events(count)
 
-    # version, series choices, count, events, partners
-    with django_assert_num_queries(5):
+    # series choices, count, events, partners
+    with django_assert_num_queries(4):
         response = client.get("/en/events/?category=culture")
 
     assert len(card_links(response, "/en/events/")) == count
@@ -139,8 +139,8 @@ def test_event_list_host_filter_query_count_is_fixed(client, django_assert_num_q
     for _index in range(count):
         factories.ExchangeEventFactory(host=host)
 
-    # version, the host by slug (validation), series choices, count, events, partners
-    with django_assert_num_queries(6):
+    # the host by slug (validation), series choices, count, events, partners
+    with django_assert_num_queries(5):
         response = client.get("/en/events/?host=hub")
 
     assert len(card_links(response, "/en/events/")) == count
@@ -194,8 +194,8 @@ def test_event_detail_query_count_is_fixed(client, django_assert_num_queries, co
         event.partners.add(tie.city_b)
         event.sources.add(factories.SourceFactory())
 
-    # version, event, partners, sources, ties, series neighbours
-    with django_assert_num_queries(6):
+    # event, partners, sources, ties, series neighbours
+    with django_assert_num_queries(5):
         response = client.get("/en/events/main/")
 
     assert response.content.decode().count("/en/ties/") == count
@@ -210,8 +210,8 @@ def test_series_detail_query_count_is_fixed(client, django_assert_num_queries, c
         event = factories.ExchangeEventFactory(series=series, edition=index + 1)
         event.partners.add(factories.CityFactory())
 
-    # version, series, sources, count, events, partners
-    with django_assert_num_queries(6):
+    # series, sources, count, events, partners
+    with django_assert_num_queries(5):
         response = client.get("/en/events/series/cup/")
 
     assert len(card_links(response, "/en/events/")) == count
@@ -272,8 +272,8 @@ def test_event_feed_query_count_is_fixed(client, django_assert_num_queries, coun
     for _ in range(count):
         factories.ExchangeEventFactory(starts_on=_days(5)).partners.add(factories.CityFactory())
 
-    # version, events, partners
-    with django_assert_num_queries(3):
+    # events, partners
+    with django_assert_num_queries(2):
         response = client.get("/en/events/feed.ics")
 
     assert response.content.decode().count("BEGIN:VEVENT") == count

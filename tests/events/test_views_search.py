@@ -159,3 +159,22 @@ def test_search_page_carries_no_inline_style_or_script_and_is_in_the_navigation(
     assert re.findall(r"<script|<style| style=| on[a-z]+=", html) == []
     nav = html.split('class="main-nav__list"')[1].split("</ul>")[0]
     assert '<a href="/en/search/" aria-current="page">Search</a>' in nav
+
+
+@pytest.mark.django_db
+def test_a_repeated_search_comes_from_the_page_cache_until_a_write(
+    client, django_assert_num_queries
+):
+    CityFactory(name_en="Nara")
+    first = client.get(search_url(), {"q": "nara"})
+
+    with django_assert_num_queries(0):
+        again = client.get(search_url(), {"q": "nara"})
+    CityFactory(name_en="Nara Park")
+    after_write = client.get(search_url(), {"q": "nara"})
+
+    assert first["X-Page-Cache"] == "miss"
+    assert again["X-Page-Cache"] == "hit"
+    assert again.content == first.content
+    assert after_write["X-Page-Cache"] == "miss"
+    assert "Nara Park" in after_write.content.decode()

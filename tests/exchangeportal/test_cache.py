@@ -11,6 +11,7 @@ from django.views.generic import View
 from exchangeportal.cache import (
     AnonymousPageCacheMixin,
     cache_page_for_anonymous,
+    data_state,
     data_version,
     data_version_bump,
 )
@@ -91,6 +92,46 @@ def test_data_version_survives_a_lost_key():
     data_version_bump()
 
     assert data_version() > before
+
+
+def test_data_state_moves_on_with_every_write(monkeypatch):
+    monkeypatch.setattr("exchangeportal.cache.time.time", lambda: 1_800_000_000.5)
+    version, changed_at = data_state()
+
+    monkeypatch.setattr("exchangeportal.cache.time.time", lambda: 1_800_000_100.25)
+    data_version_bump()
+
+    assert data_state() == (version + 1, 1_800_000_100.25)
+
+
+def test_data_state_starts_again_from_now_when_the_cache_lost_it():
+    version, changed_at = data_state()
+    cache.clear()
+
+    again_version, again_changed_at = data_state()
+
+    assert again_version > version
+    assert again_changed_at >= changed_at
+    assert data_state() == (again_version, again_changed_at)
+
+
+def test_data_state_never_repeats_without_a_cache(settings):
+    settings.CACHES = {"default": parse_cache_url("dummy://")}
+
+    first, second = data_state(), data_state()
+
+    assert first[0] != second[0]
+
+
+def test_redis_cache_reuses_one_client_per_pool(settings):
+    settings.CACHES = {"default": parse_cache_url("redis://127.0.0.1:6379/15")}
+    redis_cache = caches.create_connection("default")
+
+    try:
+        assert redis_cache._cache.get_client("a") is redis_cache._cache.get_client("b")
+    finally:
+        for pool in redis_cache._cache._pools.values():
+            pool.disconnect()
 
 
 def test_cache_page_for_anonymous_answers_304_to_a_matching_etag():
