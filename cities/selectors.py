@@ -6,6 +6,7 @@ number of queries whatever the data size. Counts are annotations, never a
 per-row `.count()`.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -89,6 +90,47 @@ def places_by_slug_or_name(value: str) -> QuerySet | None:
         return by_name
     by_part = city_name_match(City.objects.all(), value)
     return by_part if by_part.exists() else None
+
+
+# "Yangzhou (yangzhou)": a place's name with its slug, as the place fields show and suggest it.
+_SLUG_IN_REFERENCE = re.compile(r"\(([a-z0-9][a-z0-9-]*)\)\s*$")
+
+
+def place_reference(city: City) -> str:
+    """How a form field shows a chosen place: its name in the current language and its slug."""
+    return f"{city.name} ({city.slug})"
+
+
+def places_answering_to(reference: str, *, limit: int = 6) -> list[City]:
+    """The places a typed reference means, for a form's place field.
+
+    A reference ending in "(slug)" (what `place_reference` writes and the suggestions
+    offer) or a bare slug means that place. Otherwise: the places whose name, in any
+    script, is exactly the text (case-insensitive), by English name and slug, at most
+    `limit`.
+    Two queries at most; [] when nothing answers.
+    """
+    reference = reference.strip()
+    found = _SLUG_IN_REFERENCE.search(reference)
+    slug = found.group(1) if found else reference.lower()
+    by_slug = list(City.objects.filter(slug=slug)[:1])
+    if by_slug:
+        return by_slug
+    name = _SLUG_IN_REFERENCE.sub("", reference).strip() if found else reference
+    exact = Q()
+    for field_name in NAME_FIELDS:
+        exact |= Q(**{f"{field_name}__iexact": name})
+    return list(City.objects.filter(exact).order_by("name_en", "slug")[:limit])
+
+
+def ties_among(places: list[City]) -> QuerySet:
+    """The ties both of whose places are among `places` (both places loaded), by names."""
+    ids = [place.pk for place in places]
+    return (
+        FriendshipLink.objects.filter(city_a__in=ids, city_b__in=ids)
+        .select_related("city_a", "city_b")
+        .order_by("city_a__name_en", "city_b__name_en", "pk")
+    )
 
 
 def tie_count_expression():

@@ -1,5 +1,7 @@
 """Public forms for partners: sign-up and the proposal form."""
 
+import contextlib
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
@@ -8,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cities.models import City, FriendshipLink, country_label
+from cities.models import City, FriendshipLink
+from cities.selectors import place_reference, places_answering_to, ties_among
 from cities.validators import validate_country_code
 from exchangeportal.images import ACCEPT_ATTRIBUTE, process_image
 
@@ -46,13 +49,6 @@ def pk_out_of_range(value) -> bool:
         return False  # not a number: Django's own checks refuse it
 
 
-class InRangeChoiceMixin:
-    def to_python(self, value):
-        if value not in self.empty_values and pk_out_of_range(value):
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
-
-
 class InRangeMultipleChoiceMixin:
     def _check_values(self, value):
         for item in value:
@@ -65,23 +61,117 @@ class InRangeMultipleChoiceMixin:
         return super()._check_values(value)
 
 
-class PlaceChoiceField(InRangeChoiceMixin, forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name} ({country_label(obj.country)})"
+PLACE_SUGGESTIONS_ID = "place-suggestions"  # the <datalist> static/js/place-suggest.js fills
+MAX_PARTNER_PLACES = 20
 
 
-class PlaceMultipleChoiceField(InRangeMultipleChoiceMixin, forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name} ({country_label(obj.country)})"
+def _as_places(value) -> list[City]:
+    """Initial values as places: City objects kept, primary keys loaded in one query."""
+    items = list(value) if isinstance(value, list | tuple | set) else [value]
+    places = [item for item in items if isinstance(item, City)]
+    ids = [item for item in items if not isinstance(item, City) and item not in (None, "")]
+    if ids:
+        with contextlib.suppress(TypeError, ValueError):  # not primary keys: nothing to show
+            places += list(City.objects.filter(pk__in=ids).order_by("name_en", "pk"))
+    return places
+
+
+def resolve_place(reference: str) -> City:
+    """The one place a typed reference means, or a ValidationError that says what to type."""
+    places = places_answering_to(reference)
+    if len(places) == 1:
+        return places[0]
+    if not places:
+        raise ValidationError(
+            _(
+                "No place on the portal is called “%(value)s”. Pick one of the suggestions, "
+                "or type the name as it is written on the place's page."
+            ),
+            code="unknown_place",
+            params={"value": reference},
+        )
+    raise ValidationError(
+        _("Several places are called “%(value)s”: type the one you mean — %(places)s."),
+        code="ambiguous_place",
+        params={"value": reference, "places": "; ".join(map(place_reference, places))},
+    )
+
+
+class PlaceField(forms.CharField):
+    """One place, typed: its name in any script, or "Name (slug)" as the suggestions give it.
+
+    Not a <select> of every place (20,000 at synthetic scale): the browser suggests
+    places from the open API as the partner types (static/js/place-suggest.js); without
+    JavaScript the typed name alone works. Two queries at most to resolve it.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 300)
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"list": PLACE_SUGGESTIONS_ID, "autocomplete": "off", "data-place-suggest": ""}
+        )
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            return value  # what the partner typed, kept as typed
+        places = _as_places(value)
+        return place_reference(places[0]) if places else ""
+
+    def clean(self, value):
+        reference = super().clean(value)
+        return resolve_place(reference) if reference else None
+
+
+class PlaceListField(forms.CharField):
+    """Several places, one per line (or separated by ";"), each typed as in `PlaceField`.
+
+    Each line that does not resolve is named in the error, and the text stays as typed.
+    At most `MAX_PARTNER_PLACES` lines, so the work per request stays bounded.
+    """
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 6000)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            return value
+        return "\n".join(place_reference(place) for place in _as_places(value or []))
+
+    def clean(self, value):
+        text = super().clean(value) or ""
+        references = [
+            line.strip() for line in text.replace("；", ";").replace(";", "\n").splitlines()
+        ]
+        references = list(dict.fromkeys(line for line in references if line))
+        if len(references) > MAX_PARTNER_PLACES:
+            raise ValidationError(
+                _("Name at most %(limit)d partner places."),
+                code="too_many_places",
+                params={"limit": MAX_PARTNER_PLACES},
+            )
+        places, errors = [], []
+        for reference in references:
+            try:
+                place = resolve_place(reference)
+            except ValidationError as error:
+                errors.extend(error.error_list)
+                continue
+            if place not in places:
+                places.append(place)
+        if errors:
+            raise ValidationError(errors)
+        return places
 
 
 class TieMultipleChoiceField(InRangeMultipleChoiceMixin, forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
     def label_from_instance(self, obj):
         return f"{obj.city_a.name} — {obj.city_b.name}"
-
-
-def place_queryset():
-    return City.objects.order_by("name_en")
 
 
 class PartnerRegistrationForm(HoneypotMixin, forms.Form):
@@ -122,11 +212,13 @@ class PartnerRegistrationForm(HoneypotMixin, forms.Form):
         max_length=2,
         help_text=_("Two-letter code: CN, JP, KR, or any other ISO code."),
     )
-    place = PlaceChoiceField(
+    place = PlaceField(
         label=_("Place"),
-        queryset=place_queryset(),
         required=False,
-        help_text=_("The place your organisation belongs to, if it is on the portal."),
+        help_text=_(
+            "The place your organisation belongs to, if it is on the portal: type its name "
+            "in any language."
+        ),
     )
     website = forms.URLField(
         label=_("Website"), max_length=500, required=False, assume_scheme="https"
@@ -134,7 +226,6 @@ class PartnerRegistrationForm(HoneypotMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = place_queryset()
         self.add_honeypot()
 
     def clean_username(self):
@@ -187,18 +278,27 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
     submission needs is required and the submission rules apply; a draft needs nothing but
     well-formed values. Server-owned fields are not here."""
 
-    host = PlaceChoiceField(label=_("Host place"), queryset=City.objects.none(), required=False)
-    partner_places = PlaceMultipleChoiceField(
-        label=_("Partner places"),
-        queryset=City.objects.none(),
+    host = PlaceField(
+        label=_("Host place"),
         required=False,
-        help_text=_("At least one in a different country from the host."),
+        help_text=_("Type its name in any language and pick it from the suggestions."),
+    )
+    partner_places = PlaceListField(
+        label=_("Partner places"),
+        required=False,
+        help_text=_(
+            "One place per line, typed like the host. At least one in a different country "
+            "from the host."
+        ),
     )
     links = TieMultipleChoiceField(
         label=_("Ties served"),
         queryset=FriendshipLink.objects.none(),
         required=False,
-        help_text=_("Optional: the sister or friendship ties this event serves."),
+        help_text=_(
+            "Optional: the sister or friendship ties this event serves, among the ties "
+            "between the places of the saved draft."
+        ),
     )
     online_url = forms.URLField(
         label=_("Online link"), max_length=500, required=False, assume_scheme="https"
@@ -234,11 +334,11 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
     def __init__(self, *args, require_complete: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.require_complete = require_complete
-        self.fields["host"].queryset = place_queryset()
-        self.fields["partner_places"].queryset = place_queryset()
-        self.fields["links"].queryset = FriendshipLink.objects.select_related(
-            "city_a", "city_b"
-        ).order_by("city_a__name_en", "city_b__name_en")
+        # Only the ties between the places the draft already names: a short list, not
+        # every tie of the portal (100,000 at synthetic scale).
+        saved_places = self._saved_places()
+        self.fields["links"].queryset = ties_among(saved_places)
+        self.links_offered = len(saved_places) >= 2  # else there is no tie to choose from
         self.fields["participants"].validators.append(
             MinValueValidator(1, _("Expect at least one participant."))
         )
@@ -261,6 +361,15 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
             self.fields[name].required_to_submit = True
             self.fields[name].required = require_complete
         self.add_honeypot()
+
+    def _saved_places(self) -> list[City]:
+        proposal = self.instance
+        if proposal.pk is None:
+            return []
+        places = list(proposal.partner_places.all())
+        if proposal.host_id is not None:
+            places.append(proposal.host)
+        return places
 
     def _clean_image(self, name):
         upload = self.cleaned_data.get(name)

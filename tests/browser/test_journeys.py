@@ -71,8 +71,8 @@ def test_visitor_switches_to_japanese_searches_and_opens_yangzhou(page, site):
 
 
 def fill_proposal(page, *, title: str) -> None:
-    """Fill the proposal form completely: Yangzhou hosts, Nara takes part."""
-    yangzhou, nara = City.objects.get(slug="yangzhou"), City.objects.get(slug="nara")
+    """Fill the proposal form completely: Yangzhou hosts, Nara takes part (found by typing
+    their names: the suggestions come from the open API)."""
     page.locator("#id_title").fill(title)
     page.locator("#id_summary").fill("Students of the canal cities meet in Yangzhou.")
     page.locator("#id_description").fill("Three days of talks, boat visits and a joint concert.")
@@ -80,8 +80,17 @@ def fill_proposal(page, *, title: str) -> None:
     page.locator("#id_format").select_option("in_person")
     page.locator("#id_starts_on").fill(future(40))
     page.locator("#id_ends_on").fill(future(42))
-    page.locator("#id_host").select_option(str(yangzhou.pk))
-    page.locator("#id_partner_places").select_option([str(nara.pk)])
+    host = page.locator("#id_host")
+    host.press_sequentially("扬州", delay=30)
+    suggestion = page.locator('#place-suggestions option[value$="(yangzhou)"]')
+    suggestion.wait_for(state="attached")
+    host.fill(suggestion.get_attribute("value"))
+    adder = page.locator("#id_partner_place_search")
+    adder.press_sequentially("Nara", delay=30)
+    page.locator('#place-suggestions option[value$="(nara)"]').wait_for(state="attached")
+    adder.fill(page.locator('#place-suggestions option[value$="(nara)"]').get_attribute("value"))
+    adder.dispatch_event("change")
+    assert page.locator("#id_partner_places").input_value().endswith("(nara)")
     page.locator("#id_venue").fill("Yangzhou China Grand Canal Museum")
     page.locator("#id_participants").fill("120")
     page.locator("#id_contact_name").fill("Li Wei")

@@ -53,8 +53,8 @@ def proposal_data(places, **overrides):
         "format": "in_person",
         "starts_on": start.isoformat(),
         "ends_on": (start + datetime.timedelta(days=2)).isoformat(),
-        "host": places["host"].pk,
-        "partner_places": [places["abroad"].pk],
+        "host": "Yangzhou",
+        "partner_places": "Nara",
         "venue": "Yangzhou Canal Museum",
         "online_url": "",
         "participants": "120",
@@ -412,7 +412,7 @@ def test_proposal_create_submit_bad_input_message_kept_values(
 
 
 def test_proposal_create_submit_host_among_partners_refused(member_client, places):
-    data = proposal_data(places, partner_places=[places["host"].pk, places["abroad"].pk])
+    data = proposal_data(places, partner_places="Yangzhou\nNara")
 
     response = member_client.post(reverse("partners:proposal_create"), {**data, "submit": "1"})
 
@@ -422,7 +422,7 @@ def test_proposal_create_submit_host_among_partners_refused(member_client, place
 
 
 def test_proposal_create_submit_no_partner_abroad_refused(member_client, places):
-    data = proposal_data(places, partner_places=[places["home"].pk])
+    data = proposal_data(places, partner_places="Suzhou")
 
     response = member_client.post(reverse("partners:proposal_create"), {**data, "submit": "1"})
 
@@ -675,3 +675,137 @@ def test_proposal_pdf_downloaded_as_attachment_with_its_name(member_client):
     assert b"".join(response.streaming_content) == imagefiles.PDF
     response.close()
     assert "Programme" not in proposal.document.name
+
+
+# --- Typed places instead of lists of every place ------------------------------------------------
+
+
+def draft_post(member_client, **fields):
+    return member_client.post(reverse("partners:proposal_create"), {"draft": "1", **fields})
+
+
+def test_proposal_places_are_typed_in_any_script_or_by_slug(member_client):
+    yangzhou = CityFactory(
+        slug="yangzhou", name_en="Yangzhou", name_zh_hans="扬州", country=Country.CHINA
+    )
+    nara = CityFactory(slug="nara", name_en="Nara", name_ja="奈良市", country=Country.JAPAN)
+    gyeongju = CityFactory(
+        slug="gyeongju", name_en="Gyeongju", name_ko="경주시", country=Country.KOREA
+    )
+
+    response = draft_post(
+        member_client, host="扬州", partner_places="奈良市\nGyeongju (gyeongju) ; nara"
+    )
+
+    proposal = EventProposal.objects.get()
+    assert response.status_code == 302
+    assert proposal.host == yangzhou
+    assert sorted(proposal.partner_places.values_list("slug", flat=True)) == ["gyeongju", "nara"]
+    assert {nara, gyeongju} == set(proposal.partner_places.all())
+
+
+def test_an_unknown_place_is_named_in_the_error_and_the_text_kept(member_client):
+    CityFactory(slug="nara", name_en="Nara", country=Country.JAPAN)
+
+    response = draft_post(
+        member_client, title="Forum", host="Atlantis", partner_places="Nara\nLemuria"
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert error_list(response, "host") == [
+        "No place on the portal is called “Atlantis”. Pick one of the suggestions, "
+        "or type the name as it is written on the place's page."
+    ]
+    assert error_list(response, "partner_places") == [
+        "No place on the portal is called “Lemuria”. Pick one of the suggestions, "
+        "or type the name as it is written on the place's page."
+    ]
+    assert 'value="Atlantis"' in html
+    assert ">\nNara\nLemuria</textarea>" in html
+    assert not EventProposal.objects.exists()
+
+
+def test_a_name_two_places_share_lists_both_to_choose_from(member_client):
+    CityFactory(slug="fuchu-tokyo", name_en="Fuchu", country=Country.JAPAN)
+    CityFactory(slug="fuchu-hiroshima", name_en="Fuchu", country=Country.JAPAN)
+
+    response = draft_post(member_client, host="fuchu")
+    chosen = draft_post(member_client, host="Fuchu (fuchu-tokyo)")
+
+    assert error_list(response, "host") == [
+        "Several places are called “fuchu”: type the one you mean — "
+        "Fuchu (fuchu-hiroshima); Fuchu (fuchu-tokyo)."
+    ]
+    assert chosen.status_code == 302
+    assert EventProposal.objects.get().host.slug == "fuchu-tokyo"
+
+
+def test_at_most_twenty_partner_places(member_client):
+    CityFactory(slug="nara", name_en="Nara")
+
+    response = draft_post(member_client, partner_places="\n".join(f"p{n}" for n in range(21)))
+
+    assert error_list(response, "partner_places") == ["Name at most 20 partner places."]
+
+
+def test_edit_form_shows_the_saved_places_and_offers_only_their_ties(member_client, member):
+    from tests.factories import FriendshipLinkFactory
+
+    yangzhou = CityFactory(slug="yangzhou", name_en="Yangzhou", country=Country.CHINA)
+    nara = CityFactory(slug="nara", name_en="Nara", country=Country.JAPAN)
+    served = FriendshipLinkFactory(city_a=yangzhou, city_b=nara)
+    elsewhere = FriendshipLinkFactory()
+    proposal = EventProposalFactory(
+        partner=member.partner_membership.partner, host=yangzhou, partner_places=[nara]
+    )
+
+    response = member_client.get(reverse("partners:proposal_edit", kwargs={"pk": proposal.pk}))
+
+    html = response.content.decode()
+    form = response.context["form"]
+    assert 'value="Yangzhou (yangzhou)"' in html
+    assert ">\nNara (nara)</textarea>" in html
+    assert list(form.fields["links"].queryset) == [served]
+    assert elsewhere not in form.fields["links"].queryset
+    assert f'value="{served.pk}"' in html
+    assert '<datalist id="place-suggestions" data-endpoint="/api/v1/cities/">' in html
+    assert "/static/js/place-suggest" in html
+
+
+def test_new_proposal_form_lists_no_places_and_explains_the_ties(member_client):
+    CityFactory.create_batch(3)
+
+    response = member_client.get(reverse("partners:proposal_create"))
+
+    html = response.content.decode()
+    assert "<option" not in html.split('id="id_partner_places"')[1].split("</form>")[0]
+    assert "once the draft is saved with its host and partner places" in html
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_proposal_edit_form_query_count_fixed(
+    member_client, member, django_assert_num_queries, count
+):
+    host = CityFactory(country=Country.CHINA)
+    partners = CityFactory.create_batch(count, country=Country.KOREA)
+    CityFactory.create_batch(count * 5)  # places the form must not list
+    proposal = EventProposalFactory(
+        partner=member.partner_membership.partner, host=host, partner_places=partners
+    )
+
+    # session, user, membership+partner, proposal, its partner places (initial), host
+    # (initial), the saved places for the ties, ties among them
+    with django_assert_num_queries(8):
+        response = member_client.get(reverse("partners:proposal_edit", kwargs={"pk": proposal.pk}))
+
+    assert response.status_code == 200
+
+
+def test_register_takes_the_place_typed_by_name(client):
+    nara = CityFactory(slug="nara", name_en="Nara", name_ja="奈良市", country=Country.JAPAN)
+
+    response = client.post(reverse("partners:register"), registration_data(place="奈良市"))
+
+    assert response.status_code == 302
+    assert Partner.objects.get().place == nara

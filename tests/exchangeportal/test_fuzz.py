@@ -209,12 +209,19 @@ def test_unknown_paths_answer_404_not_500(client, path):
     assert response.status_code in (200, 301, 302, 404), (path, response.status_code)
 
 
-@pytest.mark.parametrize("field", ["host", "partner_places", "links"])
-def test_proposal_form_huge_primary_key_is_an_invalid_choice(partner_client, field):
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("host", "No place on the portal is called “99999999999999999999999”."),
+        ("partner_places", "No place on the portal is called “99999999999999999999999”."),
+        ("links", "Select a valid choice."),
+    ],
+)
+def test_proposal_form_huge_primary_key_is_refused_with_a_message(partner_client, field, message):
     client, _member = partner_client
     response = client.post(
         reverse("partners:proposal_create"), {field: "99999999999999999999999", "draft": "1"}
     )
 
     assert response.status_code == 200
-    assert response.context["form"].errors[field][0].startswith("Select a valid choice.")
+    assert response.context["form"].errors[field][0].startswith(message)

@@ -186,8 +186,8 @@ def prepare_data() -> dict:
         "partners": partners,
         "proposal_to_accept": to_accept.pk,
         "tie": tie.pk,
-        "host": yangzhou.pk,
-        "partner_place": nara.pk,
+        "host": yangzhou.slug,
+        "partner_place": nara.slug,
     }
 
 
@@ -316,8 +316,8 @@ def proposal_form_data(data: dict, token: str, number: int) -> dict:
         "format": "in_person",
         "starts_on": start.isoformat(),
         "ends_on": (start + datetime.timedelta(days=2)).isoformat(),
-        "host": str(data["host"]),
-        "partner_places": [str(data["partner_place"])],
+        "host": data["host"],  # typed places: a slug is one
+        "partner_places": data["partner_place"],
         "venue": "Yangzhou China Grand Canal Museum",
         "participants": "120",
         "contact_name": "Li Wei",
