@@ -1,5 +1,6 @@
 """What the open API says about exchange events and series (explicit fields, with sources)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
@@ -13,9 +14,17 @@ from cities.api.serializers import (
     tie_pair_slug,
 )
 from cities.models import City, CultureCityDesignation, FriendshipLink
+from exchangeportal.images import process_image
 
-from ..models import PROPOSAL_PARTNER_FIELDS, EventProposal, EventSeries, ExchangeEvent
+from ..models import (
+    PROPOSAL_IMAGE_FIELDS,
+    PROPOSAL_PARTNER_FIELDS,
+    EventProposal,
+    EventSeries,
+    ExchangeEvent,
+)
 from ..selectors import proposal_actions_for
+from ..validators import validate_pdf
 
 
 class SeriesRefSerializer(serializers.ModelSerializer):
@@ -245,8 +254,51 @@ class TieListField(serializers.ListField):
         return super().to_representation(data.all() if hasattr(data, "all") else data)
 
 
+class ProposalImageField(serializers.FileField):
+    """An image upload, checked and re-encoded by the portal's one Pillow pipeline (the web
+    form's); `null` removes the stored image."""
+
+    def to_internal_value(self, data):
+        upload = super().to_internal_value(data)
+        try:
+            return process_image(upload)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+
+class ProposalDocumentField(serializers.FileField):
+    """A PDF upload (recognised by its first bytes, at most 10 MB); `null` removes it."""
+
+    def to_internal_value(self, data):
+        upload = super().to_internal_value(data)
+        try:
+            validate_pdf(upload)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+        return upload
+
+
+def _upload_field(field_class, help_text: str):
+    return field_class(write_only=True, required=False, allow_null=True, help_text=help_text)
+
+
 class ProposalSerializer(serializers.ModelSerializer):
     """A partner's event proposal. State, partner, reviewer and dates are set by the services."""
+
+    image_1 = _upload_field(
+        ProposalImageField,
+        "Send as multipart/form-data: JPEG, PNG or WebP, at most 5 MB and 40 megapixels; "
+        "location and camera data are removed. `null` (JSON) removes the stored image.",
+    )
+    image_2 = _upload_field(ProposalImageField, "A second image, as `image_1`.")
+    image_3 = _upload_field(ProposalImageField, "A third image, as `image_1`.")
+    document = _upload_field(
+        ProposalDocumentField,
+        "A PDF (programme, flyer), at most 10 MB, sent as multipart/form-data; `null` removes it.",
+    )
+    files = serializers.SerializerMethodField(
+        help_text="Which images are stored, and the PDF's file name (null when none)."
+    )
 
     url = serializers.SerializerMethodField(help_text="This proposal in the API.")
     partner = serializers.SerializerMethodField(help_text="The proposing organisation.")
@@ -284,6 +336,9 @@ class ProposalSerializer(serializers.ModelSerializer):
             "state",
             "partner",
             *PROPOSAL_PARTNER_FIELDS,
+            *PROPOSAL_IMAGE_FIELDS,
+            "document",
+            "files",
             "created_at",
             "updated_at",
             "submitted_at",
@@ -338,6 +393,21 @@ class ProposalSerializer(serializers.ModelSerializer):
             "properties": {"id": {"type": "integer"}, "name_en": {"type": "string"}},
         }
     )
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                **{name: {"type": "boolean"} for name in PROPOSAL_IMAGE_FIELDS},
+                "document": {"type": "string", "nullable": True},
+            },
+        }
+    )
+    def get_files(self, proposal: EventProposal) -> dict:
+        return {
+            **{name: bool(getattr(proposal, name)) for name in PROPOSAL_IMAGE_FIELDS},
+            "document": proposal.document_name or None if proposal.document else None,
+        }
+
     def get_partner(self, proposal: EventProposal) -> dict:
         return {"id": proposal.partner_id, "name_en": proposal.partner.name_en}
 

@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from cities.api.views import SLUG_PATTERN, csv_format_parameter, list_responses, slug_parameter
@@ -22,6 +23,7 @@ from exchangeportal.api_support import (
 from exchangeportal.cache import ApiPageCacheMixin
 
 from ..filters import EventApiFilterSet, ProposalFilterSet
+from ..models import PROPOSAL_IMAGE_FIELDS
 from ..selectors import (
     PROPOSAL_ACTIONS,
     event_open_data_list,
@@ -333,9 +335,13 @@ class ProposalViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Event proposals: partners write and submit them, reviewers decide (JSON only)."""
+    """Event proposals: partners write and submit them, reviewers decide.
+
+    JSON; or multipart/form-data to send images and the PDF (the same checks as the web form).
+    """
 
     serializer_class = ProposalSerializer
+    parser_classes = [JSONParser, MultiPartParser]
     permission_classes = [permissions.IsAuthenticated, IsPartnerUser]
     filter_backends = [PortalFilterBackend]
     filterset_class = ProposalFilterSet
@@ -348,6 +354,9 @@ class ProposalViewSet(
         data = dict(serializer.validated_data)
         places = data.pop("partner_places", None)
         links = data.pop("links", None)
+        images = {name: data.pop(name) for name in PROPOSAL_IMAGE_FIELDS if name in data}
+        document_given = "document" in data
+        document = data.pop("document", None)
         saved = proposal_save(
             proposal=proposal,
             partner=partner_for_user(user=self.request.user),
@@ -355,6 +364,9 @@ class ProposalViewSet(
             fields=data,
             partner_places=places,
             links=links,
+            images=images,
+            document=document,
+            remove_document=document_given and document is None,
             language=get_language() or "en",
         )
         serializer.instance = self.get_queryset().get(pk=saved.pk)

@@ -386,3 +386,102 @@ def test_proposal_detail_query_count_is_fixed(client, partner_a, django_assert_n
     with django_assert_num_queries(7):
         response = client.get(f"/api/v1/proposals/{big.pk}/")
     assert len(response.json()["links"]) == 3
+
+
+# --- images and the PDF through the API ---------------------------------------------------------
+
+
+def _patch_multipart(client, proposal, data):
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+    return client.patch(
+        f"/api/v1/proposals/{proposal.pk}/",
+        encode_multipart(BOUNDARY, data),
+        content_type=MULTIPART_CONTENT,
+    )
+
+
+def test_proposal_images_and_pdf_are_uploaded_as_multipart(client, partner_a):
+    from PIL import Image
+
+    from events.storage import private_storage
+    from tests import imagefiles
+
+    proposal = _proposal_of(partner_a)
+
+    response = _patch_multipart(
+        _as(client, partner_a),
+        proposal,
+        {
+            "image_2": imagefiles.upload("canal.jpg", imagefiles.jpeg_with_gps(), "image/jpeg"),
+            "document": imagefiles.upload("Programme.pdf", imagefiles.PDF, "application/pdf"),
+            "title": "With files",
+        },
+    )
+
+    stored = EventProposal.objects.get(pk=proposal.pk)
+    assert response.status_code == 200
+    assert response.json()["files"] == {
+        "image_1": False,
+        "image_2": True,
+        "image_3": False,
+        "document": "Programme.pdf",
+    }
+    assert "image_2" not in response.json()
+    assert stored.title == "With files"
+    with private_storage().open(stored.image_2.name) as handle:
+        assert Image.open(handle).getexif() == {}  # location and camera data removed
+    with private_storage().open(stored.document.name) as handle:
+        assert handle.read() == imagefiles.PDF
+
+
+def test_proposal_upload_that_is_not_an_image_is_400_and_changes_nothing(client, partner_a):
+    from tests import imagefiles
+
+    proposal = _proposal_of(partner_a, title="Before")
+
+    response = _patch_multipart(
+        _as(client, partner_a),
+        proposal,
+        {
+            "title": "After",
+            "image_1": imagefiles.upload("page.jpg", imagefiles.HTML, "image/jpeg"),
+            "document": imagefiles.upload("notes.pdf", b"not a pdf at all", "application/pdf"),
+        },
+    )
+
+    body = response.json()
+    assert response.status_code == 400
+    assert body == {
+        "image_1": ["SVG, HTML and other text files are not accepted. Upload a JPEG, PNG or WebP."],
+        "document": ["This file is not a PDF (its content does not start like one)."],
+    }
+    assert EventProposal.objects.get(pk=proposal.pk).title == "Before"
+
+
+def test_proposal_image_null_removes_it(client, partner_a):
+    from tests import imagefiles
+
+    proposal = _proposal_of(partner_a)
+    uploaded = _patch_multipart(
+        _as(client, partner_a),
+        proposal,
+        {
+            "image_1": imagefiles.jpeg_upload(),
+            "document": imagefiles.upload("p.pdf", imagefiles.PDF, "application/pdf"),
+        },
+    )
+
+    response = client.patch(
+        f"/api/v1/proposals/{proposal.pk}/",
+        {"image_1": None, "document": None},
+        content_type="application/json",
+    )
+
+    stored = EventProposal.objects.get(pk=proposal.pk)
+    assert uploaded.json()["files"]["image_1"] is True
+    assert response.status_code == 200
+    assert response.json()["files"]["image_1"] is False
+    assert response.json()["files"]["document"] is None
+    assert not stored.image_1
+    assert not stored.document
