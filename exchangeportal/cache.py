@@ -31,7 +31,9 @@ not reach the pages cached by another.
 """
 
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
@@ -45,6 +47,7 @@ DATA_VERSION_KEY = "portal:data-version"
 DATA_CHANGED_KEY = "portal:data-changed-at"
 PAGE_KEY_PREFIX = "portal:page"
 DEFAULT_TIMEOUT = 600
+LOCAL_PAGES = 256  # pages each process keeps a copy of (see `_LocalPages`)
 _KEPT_HEADERS = (
     "Content-Type",
     "Content-Language",
@@ -102,14 +105,72 @@ def page_cache_key(request, *, variant: str = "") -> str:
     return f"{PAGE_KEY_PREFIX}:{get_language() or ''}:{digest}"
 
 
+class _LocalPages:
+    """This process's own copies of the pages it served lately (least recently used first out).
+
+    A copy is served only under the current data version, read from the shared cache on
+    every request (a few bytes), so it is never staler than the shared cache's entry;
+    it saves fetching and unpickling the whole page from Redis on every hit.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict[str, tuple[float, dict]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, version: int) -> dict | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            expires_at, entry = found
+            if entry["version"] != version or expires_at < time.monotonic():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: dict, timeout: float) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + timeout, entry)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+local_pages = _LocalPages(size=LOCAL_PAGES)
+
+
 def _cached_page(key: str) -> tuple[int, dict | None]:
-    """(current data version, the entry when it was stored under that version): one read."""
+    """(current data version, the entry when it was stored under that version).
+
+    One read of the shared cache: the version alone when this process holds a copy of
+    the page (`local_pages`), else the version and the page together.
+    """
+    version = cache.get(DATA_VERSION_KEY) if key in local_pages._entries else None
+    if version is not None:
+        entry = local_pages.get(key, version)
+        if entry is not None:
+            return version, entry
     found = cache.get_many([DATA_VERSION_KEY, key])
     version = found.get(DATA_VERSION_KEY)
     if version is None:
         return data_version(), None
     entry = found.get(key)
-    return version, entry if entry is not None and entry["version"] == version else None
+    if entry is None or entry["version"] != version:
+        return version, None
+    local_pages.put(key, entry, entry.get("timeout", DEFAULT_TIMEOUT))
+    return version, entry
+
+
+def _store_page(key: str, entry: dict, timeout: int) -> None:
+    entry["timeout"] = timeout  # a copy taken later from the shared cache expires no later
+    cache.set(key, entry, timeout)
+    local_pages.put(key, entry, timeout)
 
 
 def _is_personal(request) -> bool:
@@ -166,7 +227,7 @@ def cache_page_for_anonymous(view=None, *, timeout: int | None = None):
                     response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
                 # Browsers may keep the page but must ask again: a 304 when nothing changed.
                 patch_cache_control(response, no_cache=True)
-                cache.set(
+                _store_page(
                     key, _frozen(response, version), DEFAULT_TIMEOUT if timeout is None else timeout
                 )
                 response["X-Page-Cache"] = "miss"
@@ -242,7 +303,7 @@ class ApiPageCacheMixin:
             timeout = (
                 DEFAULT_TIMEOUT if self.page_cache_timeout is None else self.page_cache_timeout
             )
-            cache.set(key, _frozen(response, version), timeout)
+            _store_page(key, _frozen(response, version), timeout)
             response["X-Page-Cache"] = "miss"
         return get_conditional_response(
             request,

@@ -48,9 +48,12 @@ def demo_data_readonly(django_db_setup, django_db_blocker, _demo_data_dump):
 
 @pytest.fixture(autouse=True)
 def _private_media_and_cache(settings, tmp_path):
-    """Private proposal files go to a temporary folder; rate-limit counters start at zero."""
+    """Private proposal files go to a temporary folder; rate-limit counters and cached pages
+    start empty."""
     from django.core.cache import cache
     from django.utils import translation
+
+    from exchangeportal.cache import local_pages
 
     translation.activate("en")  # a request in another language must not leak into the next test
 
@@ -58,3 +61,4 @@ def _private_media_and_cache(settings, tmp_path):
     # Fast hashing: the suite creates many users (production keeps Django's default).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    local_pages.clear()

@@ -134,6 +134,39 @@ def test_redis_cache_reuses_one_client_per_pool(settings):
             pool.disconnect()
 
 
+def test_a_process_serves_its_own_copy_only_under_the_current_version(monkeypatch):
+    view = cache_page_for_anonymous(CountingView())
+    view(get())  # stored in the shared cache and in this process's copies
+    fetched = []
+    monkeypatch.setattr(
+        "exchangeportal.cache.cache.get_many",
+        lambda keys, _get_many=cache.get_many: fetched.append(keys) or _get_many(keys),
+    )
+
+    hit = view(get())
+    data_version_bump()
+    after_write = view(get())
+
+    assert hit.content == b"page 1"
+    assert hit["X-Page-Cache"] == "hit"
+    assert after_write.content == b"page 2"
+    assert len(fetched) == 1  # the page itself was read from the shared cache only after the write
+
+
+def test_local_copies_are_bounded_and_dropped_least_recently_used_first():
+    from exchangeportal.cache import _LocalPages
+
+    pages = _LocalPages(size=2)
+    for name in ["a", "b", "c"]:
+        pages.put(name, {"version": 1}, timeout=60)
+    pages.get("b", 1)
+    pages.put("d", {"version": 1}, timeout=60)
+
+    assert [name for name in "abcd" if pages.get(name, 1)] == ["b", "d"]
+    assert pages.get("b", 2) is None  # another version: dropped
+    assert pages.get("b", 1) is None
+
+
 def test_cache_page_for_anonymous_answers_304_to_a_matching_etag():
     page = cache_page_for_anonymous(CountingView())
     etag = page(get())["ETag"]
