@@ -303,14 +303,23 @@ def _rate_from_settings(scope: str) -> str | None:
     return None if (rate or "").strip().lower() in {"off", "none"} else rate
 
 
-class AnonThrottle(AnonRateThrottle):
+class _CountedOnce:
+    """A request the page cache's early check already counted is not counted again."""
+
+    def allow_request(self, request, view):
+        if getattr(request, "portal_throttle_counted", False):
+            return True
+        return super().allow_request(request, view)
+
+
+class AnonThrottle(_CountedOnce, AnonRateThrottle):
     """Anonymous clients, per IP address: `API_THROTTLE_ANON` (default 120/minute)."""
 
     def get_rate(self):
         return _rate_from_settings(self.scope)
 
 
-class UserThrottle(UserRateThrottle):
+class UserThrottle(_CountedOnce, UserRateThrottle):
     """Signed-in clients (session or token), per user: `API_THROTTLE_USER` (default 600/minute).
 
     Anonymous clients are left to `AnonThrottle` alone (DRF's own class would count them a

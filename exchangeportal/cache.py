@@ -254,18 +254,63 @@ class AnonymousPageCacheMixin:
         return cache_page_for_anonymous(view, timeout=cls.page_cache_timeout)
 
 
-class ApiPageCacheMixin:
-    """For DRF read-only views: the anonymous page cache, *after* DRF's own checks.
+def _api_page_key(request) -> str:
+    """An API page's key: the address (query string, `?format=`) and the Accept header as
+    sent (the same header always negotiates the same media type)."""
+    return page_cache_key(request, variant="accept:" + request.META.get("HTTP_ACCEPT", ""))
 
-    Authentication, permissions and throttling run on every request (a cached
-    answer does not bypass the API's rate limits); then an anonymous GET/HEAD is
-    answered from the cache when the data version has not moved. The key holds
-    the full address (query string, `?format=csv`) and the negotiated media type
-    (`Accept: text/csv`), so each variant is cached apart. Requests by a signed-in
-    or token user are never cached.
+
+def _api_answer_from_cache(request, throttle_classes) -> HttpResponse | None:
+    """The cached answer to a request that is anonymous on its face (no session or messages
+    cookie, no Authorization header), before DRF builds its request: the throttles still
+    run first, and count the request once (`request.portal_throttle_counted`)."""
+    if (
+        request.method not in ("GET", "HEAD")
+        or _is_personal(request)
+        or "HTTP_AUTHORIZATION" in request.META
+    ):
+        return None
+    for throttle_class in throttle_classes:
+        if not throttle_class().allow_request(request, None):
+            return None  # DRF's own check answers 429 with Retry-After
+    request.portal_throttle_counted = True
+    version, frozen = _cached_page(_api_page_key(request))
+    if frozen is None:
+        return None
+    response = _thawed(frozen)
+    response["X-Page-Cache"] = "hit"
+    return get_conditional_response(
+        request,
+        etag=response["ETag"],
+        last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+        response=response,
+    )
+
+
+class ApiPageCacheMixin:
+    """For DRF read-only views: the anonymous page cache, *after* the API's throttles.
+
+    A request that is anonymous on its face is answered from the cache before DRF builds
+    its request (`_api_answer_from_cache`): only the throttles run first (a cached answer
+    does not bypass the rate limit). Any other anonymous GET/HEAD is looked up after
+    DRF's authentication, permissions and throttling (`initial`). The key holds the full
+    address (query string, `?format=csv`) and the Accept header (`Accept: text/csv`), so
+    each variant is cached apart. Requests by a signed-in or token user are never cached.
     """
 
     page_cache_timeout: int | None = None
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        view = super().as_view(*args, **kwargs)
+        throttle_classes = cls.throttle_classes
+
+        @wraps(view)  # keeps what DRF's router and schema read (cls, actions, csrf_exempt)
+        def cache_first(request, *view_args, **view_kwargs):
+            cached = _api_answer_from_cache(request, throttle_classes)
+            return cached if cached is not None else view(request, *view_args, **view_kwargs)
+
+        return cache_first
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication, permissions, throttles
@@ -276,7 +321,7 @@ class ApiPageCacheMixin:
             or request.user.is_authenticated
         ):
             return
-        key = page_cache_key(request, variant=request.accepted_media_type or "")
+        key = _api_page_key(request)
         version, frozen = _cached_page(key)
         self._page_cache = (key, version, frozen is not None)
         if frozen is not None:
