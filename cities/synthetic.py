@@ -7,7 +7,8 @@ hubs (provincial capitals, port cities) with hundreds of ties and most places
 with a handful; names in Latin script, simplified and traditional Chinese,
 Japanese and Korean; dates from 1970 to 2026 with year, month or day precision.
 Every synthetic place carries `SYNTHETIC_NOTE`, so the set can be found and
-removed (`events.synthetic.synthetic_remove`). Writes go in batches with `bulk_create`.
+removed (`events.synthetic.synthetic_remove`). Places go in with `bulk_create`, the large
+tables as plain rows (`cities.bulk.insert_rows`: COPY on PostgreSQL).
 """
 
 import datetime
