@@ -118,6 +118,9 @@ class _LocalPages:
         self._entries: OrderedDict[str, tuple[float, dict]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries
+
     def get(self, key: str, version: int) -> dict | None:
         with self._lock:
             found = self._entries.get(key)
@@ -151,7 +154,7 @@ def _cached_page(key: str) -> tuple[int, dict | None]:
     One read of the shared cache: the version alone when this process holds a copy of
     the page (`local_pages`), else the version and the page together.
     """
-    version = cache.get(DATA_VERSION_KEY) if key in local_pages._entries else None
+    version = cache.get(DATA_VERSION_KEY) if key in local_pages else None
     if version is not None:
         entry = local_pages.get(key, version)
         if entry is not None:
