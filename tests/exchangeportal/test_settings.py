@@ -69,6 +69,14 @@ def test_production_refuses_to_start_without_secret_key():
     assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off" in result.stderr
 
 
+def test_migration_check_runs_in_a_bare_checkout_without_a_secret_key():
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+
+    result = manage("makemigrations", "--check", "--dry-run", env=env)
+
+    assert (result.returncode, result.stdout, result.stderr) == (0, "No changes detected\n", "")
+
+
 def test_production_profile_values():
     out = shell(
         "from django.conf import settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT, "
