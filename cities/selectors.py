@@ -67,6 +67,14 @@ def city_name_match(queryset: QuerySet, query: str) -> QuerySet:
     return search.city_name_match(queryset, query)
 
 
+def _named_exactly(name: str) -> Q:
+    """Places whose name in any script (or romanisation) is `name`, case-insensitive."""
+    exact = Q()
+    for field_name in NAME_FIELDS:
+        exact |= Q(**{f"{field_name}__iexact": name})
+    return exact
+
+
 def places_by_slug_or_name(value: str) -> QuerySet | None:
     """The place whose slug is `value`, else the places whose name is `value` (any script,
     case-insensitive), else those whose name contains it (`city_name_match`); None when no
@@ -82,10 +90,7 @@ def places_by_slug_or_name(value: str) -> QuerySet | None:
     by_slug = City.objects.filter(slug=value)
     if by_slug.exists():
         return by_slug
-    exact = Q()
-    for name in NAME_FIELDS:
-        exact |= Q(**{f"{name}__iexact": value})
-    by_name = City.objects.filter(exact)
+    by_name = City.objects.filter(_named_exactly(value))
     if by_name.exists():
         return by_name
     by_part = city_name_match(City.objects.all(), value)
@@ -117,10 +122,7 @@ def places_answering_to(reference: str, *, limit: int = 6) -> list[City]:
     if by_slug:
         return by_slug
     name = _SLUG_IN_REFERENCE.sub("", reference).strip() if found else reference
-    exact = Q()
-    for field_name in NAME_FIELDS:
-        exact |= Q(**{f"{field_name}__iexact": name})
-    return list(City.objects.filter(exact).order_by("name_en", "slug")[:limit])
+    return list(City.objects.filter(_named_exactly(name)).order_by("name_en", "slug")[:limit])
 
 
 def ties_among(places: list[City]) -> QuerySet:

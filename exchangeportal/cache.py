@@ -63,11 +63,7 @@ _KEPT_HEADERS = (
 
 def data_version() -> int:
     """The current data version; started from the clock so a lost key never repeats one."""
-    version = cache.get(DATA_VERSION_KEY)
-    if version is None:
-        cache.add(DATA_VERSION_KEY, time.time_ns() // 1000, timeout=None)
-        version = cache.get(DATA_VERSION_KEY) or time.time_ns() // 1000
-    return version
+    return data_state()[0]
 
 
 def data_version_bump(**_signal_kwargs) -> None:
@@ -206,6 +202,38 @@ def _thawed(frozen: dict) -> HttpResponse:
     return response
 
 
+def _hit(frozen: dict) -> HttpResponse:
+    response = _thawed(frozen)
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def _stored(request, response, *, key: str, version: int, timeout: int | None):
+    """Store a freshly rendered page (when it may be) and mark the response."""
+    if callable(getattr(response, "render", None)):
+        response = response.render()
+    if not _is_storable(request, response):
+        response["X-Page-Cache"] = "skip"
+        return response
+    if not response.has_header("ETag"):  # keep the view's own validator if any
+        response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+    # Browsers may keep the page but must ask again: a 304 when nothing changed.
+    patch_cache_control(response, no_cache=True)
+    _store_page(key, _frozen(response, version), DEFAULT_TIMEOUT if timeout is None else timeout)
+    response["X-Page-Cache"] = "miss"
+    return response
+
+
+def _conditional(request, response):
+    """A 304 when the request's validators match the page, else the page."""
+    return get_conditional_response(
+        request,
+        etag=response["ETag"],
+        last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+        response=response,
+    )
+
+
 def cache_page_for_anonymous(view=None, *, timeout: int | None = None):
     """Serve a view's anonymous GETs from the cache until the next write (or `timeout`)."""
 
@@ -217,29 +245,12 @@ def cache_page_for_anonymous(view=None, *, timeout: int | None = None):
             key = page_cache_key(request)
             version, frozen = _cached_page(key)
             if frozen is not None:
-                response = _thawed(frozen)
-                response["X-Page-Cache"] = "hit"
-            else:
-                response = view_func(request, *args, **kwargs)
-                if callable(getattr(response, "render", None)):
-                    response = response.render()
-                if not _is_storable(request, response):
-                    response["X-Page-Cache"] = "skip"
-                    return response
-                if not response.has_header("ETag"):  # keep the view's own validator if any
-                    response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-                # Browsers may keep the page but must ask again: a 304 when nothing changed.
-                patch_cache_control(response, no_cache=True)
-                _store_page(
-                    key, _frozen(response, version), DEFAULT_TIMEOUT if timeout is None else timeout
-                )
-                response["X-Page-Cache"] = "miss"
-            return get_conditional_response(
-                request,
-                etag=response["ETag"],
-                last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
-                response=response,
-            )
+                return _conditional(request, _hit(frozen))
+            response = view_func(request, *args, **kwargs)
+            response = _stored(request, response, key=key, version=version, timeout=timeout)
+            if response["X-Page-Cache"] == "skip":
+                return response
+            return _conditional(request, response)
 
         return wrapped
 
@@ -277,17 +288,12 @@ def _api_answer_from_cache(request, throttle_classes) -> HttpResponse | None:
         if not throttle_class().allow_request(request, None):
             return None  # DRF's own check answers 429 with Retry-After
     request.portal_throttle_counted = True
-    version, frozen = _cached_page(_api_page_key(request))
+    key = _api_page_key(request)
+    version, frozen = _cached_page(key)
     if frozen is None:
+        request.portal_page_cache_miss = (key, version)  # `initial` need not look again
         return None
-    response = _thawed(frozen)
-    response["X-Page-Cache"] = "hit"
-    return get_conditional_response(
-        request,
-        etag=response["ETag"],
-        last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
-        response=response,
-    )
+    return _conditional(request, _hit(frozen))
 
 
 class ApiPageCacheMixin:
@@ -324,12 +330,15 @@ class ApiPageCacheMixin:
             or request.user.is_authenticated
         ):
             return
-        key = _api_page_key(request)
-        version, frozen = _cached_page(key)
+        looked_up = getattr(request, "portal_page_cache_miss", None)
+        if looked_up is not None:
+            (key, version), frozen = looked_up, None
+        else:
+            key = _api_page_key(request)
+            version, frozen = _cached_page(key)
         self._page_cache = (key, version, frozen is not None)
         if frozen is not None:
-            response = _thawed(frozen)
-            response["X-Page-Cache"] = "hit"
+            response = _hit(frozen)
             # The handler DRF calls next answers with the cached page.
             setattr(self, request.method.lower(), lambda *_args, **_kwargs: response)
 
@@ -340,22 +349,9 @@ class ApiPageCacheMixin:
             return response
         key, version, hit = state
         if not hit:
-            if callable(getattr(response, "render", None)):
-                response = response.render()
-            if not _is_storable(request, response):
-                response["X-Page-Cache"] = "skip"
-                return response
-            if not response.has_header("ETag"):
-                response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-            patch_cache_control(response, no_cache=True)
-            timeout = (
-                DEFAULT_TIMEOUT if self.page_cache_timeout is None else self.page_cache_timeout
+            response = _stored(
+                request, response, key=key, version=version, timeout=self.page_cache_timeout
             )
-            _store_page(key, _frozen(response, version), timeout)
-            response["X-Page-Cache"] = "miss"
-        return get_conditional_response(
-            request,
-            etag=response["ETag"],
-            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
-            response=response,
-        )
+            if response["X-Page-Cache"] == "skip":
+                return response
+        return _conditional(request, response)
