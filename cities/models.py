@@ -4,6 +4,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
@@ -58,6 +59,13 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+class SourceKind(models.TextChoices):
+    """Primary: the publisher is a government or an official registry (CLAIR, GAOK, CPAFFC, TCS)."""
+
+    PRIMARY = "primary", _("primary (government or registry)")
+    SECONDARY = "secondary", _("secondary (news, lists, encyclopaedias)")
+
+
 class Source(models.Model):
     """Where a fact comes from: a URL, or a citation where no URL exists."""
 
@@ -65,6 +73,13 @@ class Source(models.Model):
     title = models.CharField(_("title or citation"), max_length=500, blank=True)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
     accessed_on = models.DateField(_("accessed on"), null=True, blank=True)
+    kind = models.CharField(
+        _("kind of source"),
+        max_length=10,
+        choices=SourceKind.choices,
+        default=SourceKind.SECONDARY,
+        help_text=_("Primary when the publisher is a government or an official registry."),
+    )
 
     class Meta:
         verbose_name = _("source")
@@ -98,6 +113,11 @@ class AdminLevel(models.TextChoices):
     DISTRICT = "district", _("district")
     COUNTY = "county", _("county")
     OTHER = "other", _("other")
+
+
+class CoordinatesBasis(models.TextChoices):
+    PLACE = "place", _("the place itself")
+    CAPITAL = "capital", _("its capital")
 
 
 class CityQuerySet(models.QuerySet):
@@ -172,6 +192,27 @@ class City(TimestampedModel):
     )
     population = models.PositiveBigIntegerField(_("population"), null=True, blank=True)
     population_year = models.PositiveSmallIntegerField(_("population year"), null=True, blank=True)
+    population_as_of = models.DateField(
+        _("population as of"),
+        null=True,
+        blank=True,
+        help_text=_("Date of the figure's source, e.g. the GeoNames snapshot it came from."),
+    )
+    coordinates_basis = models.CharField(
+        _("coordinates of"),
+        max_length=10,
+        choices=CoordinatesBasis.choices,
+        blank=True,
+        help_text=_("A province or prefecture is shown at its capital."),
+    )
+    unresolved = models.BooleanField(
+        _("unresolved"),
+        default=False,
+        help_text=_(
+            "Created by an import from a name that no stored or gazetteer place answers to: "
+            "a curator should check it, add its names and coordinates, or merge it."
+        ),
+    )
     area_km2 = models.DecimalField(
         _("area (km²)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
@@ -309,6 +350,12 @@ class TieStatus(models.TextChoices):
     ENDED = "ended", _("ended")
 
 
+class TieEvidence(models.TextChoices):
+    PRIMARY = "primary", _("primary source")
+    SECONDARY = "secondary", _("secondary source")
+    UNVERIFIED = "unverified", _("unverified")
+
+
 class FriendshipLinkQuerySet(models.QuerySet):
     def with_places(self):
         return self.select_related("city_a", "city_b")
@@ -353,9 +400,18 @@ class FriendshipLink(TimestampedModel):
         _("status"), max_length=10, choices=TieStatus.choices, default=TieStatus.ACTIVE
     )
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(
+        _("research note"),
+        blank=True,
+        help_text=_("For curators only: how the sources were read, doubts, what to check."),
+    )
+    public_note = models.TextField(
+        _("public note"), blank=True, help_text=_("Shown on the tie's page.")
+    )
     verified = models.BooleanField(
-        _("verified"), default=False, help_text=_("Confirmed by staff against its sources.")
+        _("verified"),
+        default=False,
+        help_text=_("Confirmed against a trustworthy source; unverified ties are weakly sourced."),
     )
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
 
@@ -416,11 +472,117 @@ class FriendshipLink(TimestampedModel):
     def established_iso(self) -> str:
         return partial_date_iso(self.established_on, self.established_precision)
 
+    @property
+    def evidence(self) -> str:
+        """Primary, secondary or unverified (`TieEvidence`): from `verified` and the sources' kinds.
+
+        Reads `sources.all()`, so list views prefetch the sources.
+        """
+        if not self.verified:
+            return TieEvidence.UNVERIFIED
+        if any(source.kind == SourceKind.PRIMARY for source in self.sources.all()):
+            return TieEvidence.PRIMARY
+        return TieEvidence.SECONDARY
+
+    def get_evidence_display(self) -> str:
+        return str(TieEvidence(self.evidence).label)
+
     def partner_of(self, city: City) -> City:
         return self.city_b if city.pk == self.city_a_id else self.city_a
 
     def label_of(self, city: City) -> str:
         return self.label_a if city.pk == self.city_a_id else self.label_b
+
+
+class ConflictField(models.TextChoices):
+    KIND = "kind", _("kind")
+    ESTABLISHED = "established", _("date established")
+    DATE_BASIS = "date_basis", _("date basis")
+    LABEL_A = "label_a", _("label used by place A")
+    LABEL_B = "label_b", _("label used by place B")
+
+
+class ConflictStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    ACCEPTED = "accepted", _("incoming value accepted")
+    DISMISSED = "dismissed", _("curated value kept")
+
+
+class TieConflict(models.Model):
+    """A fact from an import that disagrees with a curated tie: kept for a curator, not written."""
+
+    tie = models.ForeignKey(
+        "FriendshipLink", verbose_name=_("tie"), on_delete=models.CASCADE, related_name="conflicts"
+    )
+    field = models.CharField(_("field"), max_length=20, choices=ConflictField.choices)
+    current_value = models.CharField(_("curated value"), max_length=200, blank=True)
+    incoming_value = models.CharField(_("incoming value"), max_length=200)
+    current_sources = models.TextField(_("curated value's sources"), blank=True)
+    incoming_source = models.ForeignKey(
+        Source,
+        verbose_name=_("incoming value's source"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    origin = models.CharField(
+        _("from"), max_length=300, blank=True, help_text=_("The file and line it came from.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ConflictStatus.choices, default=ConflictStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("found"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("import conflict")
+        verbose_name_plural = _("import conflicts")
+        ordering = ["status", "-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tie", "field", "incoming_value"],
+                condition=Q(status="open"),
+                name="tie_conflict_open_once",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="tie_conflict_status_idx")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.tie}: {self.get_field_display()} {self.current_value} ≠ {self.incoming_value}"
+        )
+
+
+class TieNote(models.Model):
+    """A note an import brought for a tie that already has a curated note: kept, with its source."""
+
+    tie = models.ForeignKey(
+        "FriendshipLink", verbose_name=_("tie"), on_delete=models.CASCADE, related_name="kept_notes"
+    )
+    text = models.TextField(_("note"))
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    origin = models.CharField(_("from"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("kept on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("imported note")
+        verbose_name_plural = _("imported notes")
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["tie", "text"], name="tie_note_unique")]
+
+    def __str__(self) -> str:
+        return self.text[:80]
 
 
 class MilestoneKind(models.TextChoices):
