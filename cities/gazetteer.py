@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from exchangeportal.cache import data_version_bump
 
+from .bulk import insert_rows
 from .models import AdminLevel, City
 
 GAZETTEER_DIR = Path(__file__).resolve().parent / "data" / "gazetteer"
@@ -329,6 +330,13 @@ def gazetteer_city_values(place: GazetteerPlace) -> dict:
     }
 
 
+_VALUE_FIELDS = (
+    "country", "admin_level", "name_en", "name_zh_hans", "name_zh_hant", "name_ja", "name_ko",
+    "romanization", "aliases", "latitude", "longitude", "coordinates_basis", "population",
+    "population_as_of", "geonames_id",
+)  # fmt: skip
+
+
 def _new_city(place: GazetteerPlace, parent: City | None, slug: str) -> City:
     return City(slug=slug, parent=parent, **gazetteer_city_values(place))
 
@@ -352,6 +360,22 @@ class _SlugMaker:
         slug = f"{tries[-1]}-{number}"
         self.taken.add(slug)
         return slug
+
+
+def _insert(cities: list[City]) -> None:
+    """INSERT new rows with `executemany` (bulk_create is five times slower on SQLite) and
+    give the in-memory rows their primary keys back, looked up by GeoNames id."""
+    if not cities:
+        return
+    fields = ["slug", "parent_id", *_VALUE_FIELDS]  # the rest get their defaults
+    insert_rows(City, [{name: getattr(city, name) for name in fields} for city in cities])
+    ids = {}
+    gids = [city.geonames_id for city in cities]
+    for start in range(0, len(gids), _BATCH):
+        chunk = gids[start : start + _BATCH]
+        ids.update(City.objects.filter(geonames_id__in=chunk).values_list("geonames_id", "pk"))
+    for city in cities:
+        city.pk = ids[city.geonames_id]
 
 
 def gazetteer_load(*, places: list[GazetteerPlace] | None = None) -> dict[str, int]:
@@ -428,7 +452,7 @@ def gazetteer_load(*, places: list[GazetteerPlace] | None = None) -> dict[str, i
                     to_update[city.pk] = (city, previous + changed)
                 else:
                     counts["unchanged"] += 1
-            City.objects.bulk_create(to_create, batch_size=_BATCH)
+            _insert(to_create)
             counts["created"] += len(to_create)
             touched += to_create
             if to_update:
