@@ -6,6 +6,7 @@ from django.contrib.admin.views.main import ORDER_VAR
 from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from exchangeportal.image_forms import PipelineImageFormMixin
 from exchangeportal.optimistic import OptimisticLockAdminMixin
@@ -14,16 +15,19 @@ from .admin_forms import FriendshipLinkAdminForm
 from .admin_import import TieImportAdminMixin
 from .models import (
     City,
+    ConflictStatus,
     CultureCityDesignation,
     ExchangeIndicator,
     FriendshipLink,
     LinkMilestone,
     SocialAccount,
     Source,
+    TieConflict,
+    TieNote,
     TrilateralGroup,
 )
 from .search import CITY_NAME_FIELDS, city_name_match
-from .services import city_save_names
+from .services import city_save_names, tie_conflict_resolve, tie_sync_milestones
 
 CITY_SEARCH_FIELDS = [
     "name_en",
@@ -58,8 +62,8 @@ class CityAdminForm(PipelineImageFormMixin, forms.ModelForm):
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
-    list_display = ["__str__", "publisher", "url", "accessed_on"]
-    list_filter = ["publisher"]
+    list_display = ["__str__", "publisher", "kind", "url", "accessed_on"]
+    list_filter = ["kind", "publisher"]
     search_fields = ["title", "url", "publisher"]
 
 
@@ -197,6 +201,31 @@ class CityAdmin(admin.ModelAdmin):
         return obj.ties_a + obj.ties_b
 
 
+class TieNoteInline(admin.TabularInline):
+    """Notes an import brought for a tie that already had a curated note: kept, not written."""
+
+    model = TieNote
+    fields = ["text", "source", "origin", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TieConflictInline(admin.TabularInline):
+    model = TieConflict
+    fields = ["field", "current_value", "incoming_value", "incoming_source", "origin", "status"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class MilestoneInline(admin.TabularInline):
     model = LinkMilestone
     fields = ["date", "date_precision", "kind", "kind_after", "note", "sources"]
@@ -226,7 +255,7 @@ class FriendshipLinkAdmin(TieImportAdminMixin, OptimisticLockAdminMixin, admin.M
     list_select_related = ["city_a", "city_b"]
     search_fields = city_search_fields("city_a") + city_search_fields("city_b") + ["note"]
     autocomplete_fields = ["city_a", "city_b", "sources"]
-    inlines = [MilestoneInline]
+    inlines = [MilestoneInline, TieConflictInline, TieNoteInline]
     fieldsets = [
         (None, {"fields": [("city_a", "label_a"), ("city_b", "label_b"), "kind"]}),
         (
@@ -238,12 +267,66 @@ class FriendshipLinkAdmin(TieImportAdminMixin, OptimisticLockAdminMixin, admin.M
                 ]
             },
         ),
-        (_("Sources and curation"), {"fields": ["sources", "note", "verified"]}),
+        (
+            _("Sources and curation"),
+            {"fields": ["sources", "verified", "public_note", "note"]},
+        ),
     ]
 
     @admin.display(description=_("established"), ordering="established_on")
     def established_display(self, obj):
         return obj.established_display
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Milestones edited in the inline keep the tie's kind and status in step.
+        tie_sync_milestones(tie=form.instance)
+
+
+@admin.register(TieConflict)
+class TieConflictAdmin(admin.ModelAdmin):
+    """The import's conflict queue: a curator takes the incoming value or keeps the curated one."""
+
+    list_display = ["tie", "field", "current_value", "incoming_value", "origin", "status"]
+    list_filter = ["status", "field"]
+    list_select_related = ["tie__city_a", "tie__city_b"]
+    search_fields = city_search_fields("tie__city_a") + city_search_fields("tie__city_b")
+    readonly_fields = [
+        "tie",
+        "field",
+        "current_value",
+        "current_sources",
+        "incoming_value",
+        "incoming_source",
+        "origin",
+        "status",
+        "created_at",
+        "resolved_by",
+        "resolved_at",
+    ]
+    actions = ["accept_incoming", "keep_curated"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def _resolve(self, request, queryset, *, accept: bool) -> None:
+        done = 0
+        for conflict in queryset.filter(status=ConflictStatus.OPEN):
+            tie_conflict_resolve(conflict=conflict, accept=accept, user=request.user)
+            done += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d conflict was resolved.", "%(count)d conflicts were resolved.", done)
+            % {"count": done},
+        )
+
+    @admin.action(description=_("Take the incoming value (and its source)"), permissions=["change"])
+    def accept_incoming(self, request, queryset):
+        self._resolve(request, queryset, accept=True)
+
+    @admin.action(description=_("Keep the curated value"), permissions=["change"])
+    def keep_curated(self, request, queryset):
+        self._resolve(request, queryset, accept=False)
 
 
 @admin.register(LinkMilestone)

@@ -31,6 +31,7 @@ class FriendshipLinkAdminForm(OptimisticLockFormMixin, forms.ModelForm):
             "status",
             "ended_on",
             "sources",
-            "note",
             "verified",
+            "public_note",
+            "note",
         ]

@@ -8,23 +8,35 @@ reason; the caller runs everything in one transaction so nothing is written.
 """
 
 import csv
+import functools
+import io
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
 from django.db.models import Q
 from django.utils.text import slugify
 
-from .dates import DatePrecision, parse_partial_date
+from .csvdata import (
+    LoadReport,
+    MissingColumnsError,
+    country_from_name,
+    csv_rows,
+    source_values,
+)
+from .dates import parse_partial_date
+from .gazetteer import GazetteerIndex, gazetteer_index, gazetteer_load, gazetteer_read
+from .imports import EXPORT_COLUMNS, PlaceResolver, split_qualifier, ties_import
 from .models import (
+    AdminLevel,
     City,
+    CoordinatesBasis,
     Country,
     CultureCityDesignation,
     DateBasis,
@@ -34,31 +46,14 @@ from .models import (
     LinkMilestone,
     MilestoneKind,
     Source,
+    SourceKind,
     TieKind,
     TrilateralGroup,
 )
+from .selectors import tie_between
 from .services import city_search_keys_rebuild
 
 CITIES_DATA_DIR = Path(__file__).resolve().parent / "data"
-
-COUNTRY_NAMES = {
-    "china": Country.CHINA,
-    "cn": Country.CHINA,
-    "japan": Country.JAPAN,
-    "jp": Country.JAPAN,
-    "south korea": Country.KOREA,
-    "korea": Country.KOREA,
-    "republic of korea": Country.KOREA,
-    "kr": Country.KOREA,
-}
-
-# Citations that the data gives as text. The same interview is cited by URL in
-# friendship_links.csv ("Mayor WANG Jinjian's TCS interview"), so we link it.
-KNOWN_CITATION_URLS = {
-    "TCS interview with Mayor WANG Jinjian of Yangzhou (2022)": (
-        "https://cn.tcs-asia.org/en/cooperation/interview_view.php?idx=2&pNo=1&topics=31"
-    ),
-}
 
 _ALIAS_NOTE = re.compile(r'^ALIAS of key "([^"]+)"')
 
@@ -89,47 +84,6 @@ def row_errors(path: Path, line: int):
         raise DemoDataError(path, line, _describe(error)) from None
 
 
-def country_from_name(text: str) -> str:
-    """ "China" / "Japan" / "South Korea" / "Korea" or an ISO code → CN / JP / KR."""
-    code = COUNTRY_NAMES.get(text.strip().lower())
-    if code is None:
-        raise ValueError(f"unknown country '{text}' (use China, Japan, South Korea or CN, JP, KR)")
-    return str(code)
-
-
-class MissingColumnsError(ValueError):
-    """The header of a CSV file lacks required columns."""
-
-    def __init__(self, missing: list[str]):
-        self.missing = missing
-        super().__init__(f"missing column(s): {', '.join(missing)}")
-
-
-_EXTRA_CELLS = "\0extra"
-
-
-def csv_rows(handle, required: list[str]) -> Iterator[tuple[int, dict[str, str | None]]]:
-    """Yield (line number, row) from an open CSV text stream, cells stripped.
-
-    Raises MissingColumnsError when the header lacks a required column. A row
-    shorter than the header has None in its missing cells; cells beyond the
-    header are dropped.
-    """
-    reader = csv.DictReader(handle, restkey=_EXTRA_CELLS)
-    missing = [column for column in required if column not in (reader.fieldnames or [])]
-    if missing:
-        raise MissingColumnsError(missing)
-    for row in reader:
-        yield (
-            reader.line_num,
-            {
-                key: (value.strip() if value is not None else None)
-                for key, value in row.items()
-                if key != _EXTRA_CELLS
-            },
-        )
-
-
 def read_rows(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) for a CSV file, checking that its columns are there."""
     try:
@@ -144,51 +98,6 @@ def read_rows(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, 
             raise DemoDataError(path, 1, str(error)) from None
 
 
-@dataclass
-class LoadReport:
-    """created / updated / unchanged per model, counting each object once."""
-
-    outcomes: dict[str, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
-    sources: dict[tuple[str, str], Source] = field(default_factory=dict)
-
-    _RANK = {"unchanged": 0, "updated": 1, "created": 2}
-
-    def record(self, obj: models.Model, outcome: str, *, key=None) -> None:
-        """Count `obj` once; `key` stands in for the pk of an object not saved (a dry run)."""
-        label = obj._meta.verbose_name_plural.title()
-        key = obj.pk if key is None else key
-        seen = self.outcomes[str(label)].get(key)
-        if seen is None or self._RANK[outcome] > self._RANK[seen]:
-            self.outcomes[str(label)][key] = outcome
-
-    def table(self) -> list[str]:
-        """The counts as lines of a fixed-width table (what the commands print)."""
-        counts = self.counts()
-        if not counts:
-            return []
-        width = max(len(label) for label in counts)
-        lines = [f"{'':<{width}}  created  updated  unchanged"]
-        for label, totals in counts.items():
-            lines.append(
-                f"{label:<{width}}  {totals['created']:>7}  {totals['updated']:>7}  "
-                f"{totals['unchanged']:>9}"
-            )
-        return lines
-
-    def counts(self) -> dict[str, dict[str, int]]:
-        result = {}
-        for label, per_object in sorted(self.outcomes.items()):
-            totals = {"created": 0, "updated": 0, "unchanged": 0}
-            for outcome in per_object.values():
-                totals[outcome] += 1
-            result[label] = totals
-        return result
-
-    @property
-    def changed(self) -> bool:
-        return any(c["created"] or c["updated"] for c in self.counts().values())
-
-
 def upsert(
     report: LoadReport,
     model: type[models.Model],
@@ -197,7 +106,11 @@ def upsert(
     values: dict,
     many: dict[str, list[models.Model]] | None = None,
 ) -> models.Model:
-    """Create the object matched by `match` with `values`, or update what differs."""
+    """Create the object matched by `match` with `values`, or fill in what it lacks.
+
+    A stored object is curated data: only its empty fields (and empty relations) are
+    filled from the demo data; a value a curator changed is kept, never reverted.
+    """
     obj = model.objects.filter(match).first()
     outcome = "unchanged"
     if obj is None:
@@ -208,7 +121,11 @@ def upsert(
         obj.save()
         outcome = "created"
     else:
-        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        changed = [
+            name
+            for name, value in values.items()
+            if getattr(obj, name) in ("", None) and value not in ("", None)
+        ]
         if changed:
             for name in changed:
                 setattr(obj, name, values[name])
@@ -218,23 +135,13 @@ def upsert(
     for name, related in (many or {}).items():
         manager = getattr(obj, name)
         wanted = {item.pk for item in related}
-        if set(manager.values_list("pk", flat=True)) != wanted:
-            manager.set(related)
+        missing = wanted - set(manager.values_list("pk", flat=True))
+        if missing:
+            manager.add(*missing)  # a source the curator added stays
             if outcome == "unchanged":
                 outcome = "updated"
     report.record(obj, outcome)
     return obj
-
-
-def source_values(citation: str) -> dict[str, str]:
-    """The url, title and publisher of a Source from a cell holding a URL or a citation."""
-    citation = citation.strip()
-    if citation.startswith(("http://", "https://")):
-        url, title = citation, ""
-    else:
-        url, title = KNOWN_CITATION_URLS.get(citation, ""), citation
-    publisher = (urlsplit(url).hostname or "") if url else ""
-    return {"url": url, "title": title, "publisher": publisher}
 
 
 def source_for(report: LoadReport, citation: str) -> Source:
@@ -242,9 +149,10 @@ def source_for(report: LoadReport, citation: str) -> Source:
     values = source_values(citation)
     key = (values["url"], values["title"])
     if key not in report.sources:
-        report.sources[key] = upsert(
-            report, Source, match=Q(url=values["url"], title=values["title"]), values=values
-        )
+        # A source is known by its URL: the same page under a title is the same source.
+        stored = Source.objects.filter(url=values["url"]).order_by("id").first()
+        match = Q(pk=stored.pk) if values["url"] and stored else Q(url="", title=values["title"])
+        report.sources[key] = upsert(report, Source, match=match, values=values)
     return report.sources[key]
 
 
@@ -262,6 +170,9 @@ class PlaceIndex:
             return self._by_key[(key, country)]
         except KeyError:
             raise ValueError(f"unknown place '{key}' in {country}") from None
+
+    def ids(self) -> list[int]:
+        return [city.pk for city in self._by_key.values()]
 
     def find_anywhere(self, key: str) -> City | None:
         """A place by key in whatever country, if exactly one has it."""
@@ -404,7 +315,8 @@ def load_places(
                 "geonames_id": _optional_int(row["geonames_id"]),
                 "note": row["notes"],
             }
-            city = upsert(report, City, match=Q(slug=slug), values=values)
+            match = Q(geonames_id=values["geonames_id"]) if values["geonames_id"] else Q(slug=slug)
+            city = upsert(report, City, match=match, values=values)
         index.add(row["key"], row["country"], city)
         for _line, alias_row in alias_rows:
             if _ALIAS_NOTE.match(alias_row["notes"]).group(1) == row["key"]:
@@ -412,58 +324,247 @@ def load_places(
     return index
 
 
-def date_basis_from_note(note: str) -> str:
-    lowered = note.lower()
-    if "ceremony" in lowered:
-        return DateBasis.CEREMONY
-    if "signing" in lowered or "signed" in lowered:
-        return DateBasis.SIGNED
-    if "council approval" in lowered:
-        return DateBasis.COUNCIL
-    if "mou only" in lowered or "memorandum only" in lowered:
-        return DateBasis.MEMORANDUM
-    return DateBasis.UNKNOWN
+# The researched ties (one row per tie and source, with where in the source the fact
+# stands): cities/data/research/*.csv. The research log is these files themselves.
+RESEARCH_DIR_NAME = "research"
+RESEARCH_COLUMNS = [
+    "city_a",
+    "country_a",
+    "parent_a",
+    "native_a",
+    "city_b",
+    "country_b",
+    "parent_b",
+    "native_b",
+    "kind",
+    "established",
+    "date_basis",
+    "label_a",
+    "label_b",
+    "source_url",
+    "source_title",
+    "source_publisher",
+    "evidence",
+    "where",
+    "accessed_on",
+    "note",
+]
+_PRECISION_ORDER = {0: 0, 4: 1, 7: 2, 10: 3}  # length of the ISO partial date → precision
 
 
-def tie_between(city_a: City, city_b: City) -> Q:
-    """Match the tie of two places in either order."""
-    return Q(city_a=city_a, city_b=city_b) | Q(city_a=city_b, city_b=city_a)
+def _place_name(name: str, parent: str) -> str:
+    """ "Yeosu (South Jeolla Province)"; a parent named with its own parent keeps its name."""
+    parent = split_qualifier(parent)[0] if parent else ""
+    return f"{name} ({parent})" if parent else name
 
 
-def load_ties(report: LoadReport, data_dir: Path, places: PlaceIndex) -> None:
+@dataclass
+class ResearchRow:
+    path: Path
+    line: int
+    row: dict[str, str]
+
+    @property
+    def pair(self) -> frozenset:
+        r = self.row
+        return frozenset(
+            {
+                (country_from_name(r["country_a"]), r["city_a"], r["parent_a"]),
+                (country_from_name(r["country_b"]), r["city_b"], r["parent_b"]),
+            }
+        )
+
+    @property
+    def rank(self) -> tuple:
+        """Best first: a primary source, then the agreement itself (not a memorandum before
+        it), then the most precise date, then file order."""
+        return (
+            self.row["evidence"] != "primary",
+            self.row["date_basis"] == DateBasis.MEMORANDUM,
+            -_PRECISION_ORDER.get(len(self.row["established"]), 0),
+            self.path.name,
+            self.line,
+        )
+
+    def import_cells(self) -> dict[str, str]:
+        r = self.row
+        return {
+            "city_a": _place_name(r["city_a"], r["parent_a"]),
+            "country_a": r["country_a"],
+            "city_b": _place_name(r["city_b"], r["parent_b"]),
+            "country_b": r["country_b"],
+            "kind": r["kind"],
+            "established": r["established"],
+            "date_basis": r["date_basis"],
+            "label_a": r["label_a"],
+            "label_b": r["label_b"],
+            "source": r["source_url"],
+            "note": r["note"],
+            "public_note": "",
+            "native_a": r["native_a"],
+            "native_b": r["native_b"],
+        }
+
+
+def research_rows(data_dir: Path) -> list[ResearchRow]:
+    rows = []
+    for path in sorted((data_dir / RESEARCH_DIR_NAME).glob("*.csv")):
+        for line, row in read_rows(path, RESEARCH_COLUMNS):
+            with row_errors(path, line):
+                if not row["source_url"]:
+                    raise ValueError("every researched tie needs its source")
+                if row["evidence"] not in SourceKind.values:
+                    raise ValueError(f"unknown evidence '{row['evidence']}'")
+                rows.append(ResearchRow(path, line, row))
+    return rows
+
+
+def load_research_sources(report: LoadReport, rows: list[ResearchRow]) -> None:
+    """The sources of the researched ties with their title, publisher, kind and access date.
+
+    A source is known by its URL; a stored one only gets what it lacks (a curator's
+    title is never replaced), and it becomes primary when any row says so.
+    """
+    wanted: dict[str, dict] = {}
+    for research in sorted(rows, key=lambda r: r.rank):
+        r = research.row
+        values = wanted.setdefault(
+            r["source_url"],
+            {
+                "url": r["source_url"],
+                "title": r["source_title"],
+                "publisher": r["source_publisher"],
+                "kind": r["evidence"],
+                "accessed_on": parse_partial_date(r["accessed_on"])[0]
+                if r["accessed_on"]
+                else None,
+            },
+        )
+        if r["evidence"] == SourceKind.PRIMARY:
+            values["kind"] = SourceKind.PRIMARY
+    stored: dict[str, Source] = {}
+    for source in Source.objects.filter(url__in=list(wanted)).order_by("id"):
+        stored.setdefault(source.url, source)
+    for url, values in wanted.items():
+        source = stored.get(url)
+        if source is None:
+            source = Source(**values)
+            source.full_clean(validate_constraints=False)
+            source.save()
+            report.record(source, "created")
+            continue
+        changed = [
+            name
+            for name, value in values.items()
+            if value
+            and (not getattr(source, name) or (name == "kind" and value == SourceKind.PRIMARY))
+            and getattr(source, name) != value
+        ]
+        for name in changed:
+            setattr(source, name, values[name])
+        if changed:
+            source.save(update_fields=changed)
+        report.record(source, "updated" if changed else "unchanged")
+
+
+def _import_passes(legacy: list[dict], rows: list[ResearchRow]) -> list[tuple[str, list]]:
+    """The order the tie files are imported in, each pass holding at most one row per tie.
+
+    The ties of the original demo file come first (curated, with their notes), then the
+    researched rows of each tie, best first (a primary source, then the most precise date):
+    a later row fills what is missing, adds its source, becomes a step of the tie's life,
+    or a conflict for a curator, and never overwrites what is there.
+    """
+    by_pair: dict[frozenset, list[ResearchRow]] = defaultdict(list)
+    for row in rows:
+        by_pair[row.pair].append(row)
+    passes: list[list[ResearchRow]] = []
+    for group in by_pair.values():
+        for depth, row in enumerate(sorted(group, key=lambda r: r.rank)):
+            if len(passes) <= depth:
+                passes.append([])
+            passes[depth].append(row)
+    ordered = [("friendship_links.csv", legacy)]
+    ordered += [(f"research, sources of rank {n}", rows) for n, rows in enumerate(passes, 1)]
+    return ordered
+
+
+def legacy_tie_rows(data_dir: Path, places: PlaceIndex, resolver: PlaceResolver) -> list[dict]:
+    """The ties of friendship_links.csv as import rows naming each place unambiguously.
+
+    The file names places by their key in cities.csv; the import is given a name that
+    resolves to that place alone (with its parent, or another of its names), so that a
+    gazetteer place of the same English name (the other Yangzhou) is never taken for it.
+    """
     path = data_dir / "friendship_links.csv"
     columns = ["city_a", "country_a", "city_b", "country_b", "kind", "established"]
     columns += ["source", "note"]
+    cities = City.objects.select_related("parent").in_bulk(places.ids())
+    rows = []
     for line, row in read_rows(path, columns):
-        with row_errors(path, line):
-            city_a = places.get(row["city_a"], country_from_name(row["country_a"]))
-            city_b = places.get(row["city_b"], country_from_name(row["country_b"]))
-            if city_a == city_b:
-                raise ValueError(f"'{row['city_a']}' is tied to itself")
-            if row["kind"] not in TieKind.values:
-                raise ValueError(f"unknown kind '{row['kind']}'")
-            established, precision = (None, DatePrecision.YEAR)
-            if row["established"]:
-                established, precision = parse_partial_date(row["established"])
-            existing = FriendshipLink.objects.filter(tie_between(city_a, city_b)).first()
-            if existing and existing.city_a_id == city_b.pk:
-                city_a, city_b = city_b, city_a  # keep the stored orientation
-            upsert(
-                report,
-                FriendshipLink,
-                match=tie_between(city_a, city_b),
-                values={
-                    "city_a": city_a,
-                    "city_b": city_b,
-                    "kind": row["kind"],
-                    "established_on": established,
-                    "established_precision": precision,
-                    "date_basis": date_basis_from_note(row["note"]),
-                    "note": row["note"],
-                    "verified": not row["note"].startswith("UNCERTAIN"),
-                },
-                many={"sources": [source_for(report, row["source"])] if row["source"] else []},
+        cells = dict(row)
+        for side in ("a", "b"):
+            with row_errors(path, line):
+                key = places.get(row[f"city_{side}"], country_from_name(row[f"country_{side}"]))
+            city = cities[key.pk]
+            cells[f"city_{side}"] = resolver.export_name(city)
+        rows.append(LegacyRow(path, line, cells))
+    return rows
+
+
+@dataclass
+class LegacyRow:
+    path: Path
+    line: int
+    cells: dict[str, str]
+
+    def import_cells(self) -> dict[str, str]:
+        return self.cells
+
+
+def load_ties(
+    report: LoadReport,
+    data_dir: Path,
+    places: PlaceIndex,
+    gazetteer: Callable[[], GazetteerIndex] | None,
+) -> None:
+    """The demo ties, through the tie import (one writer, one set of reconciliation rules)."""
+    rows = research_rows(data_dir)
+    load_research_sources(report, rows)
+    ties_before = set(FriendshipLink.objects.values_list("pk", flat=True))
+    places_before = City.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    touched: dict[int, str] = {}
+    resolver = PlaceResolver(gazetteer)
+    legacy = legacy_tie_rows(data_dir, places, resolver)
+    for label, items in _import_passes(legacy, rows):
+        buffer = io.StringIO()
+        writer = csv.DictWriter(
+            buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n", extrasaction="ignore"
+        )
+        writer.writeheader()
+        for item in items:
+            writer.writerow(item.import_cells())
+        buffer.seek(0)
+        result = ties_import(
+            handle=buffer, origin=f"demo data, {label}", gazetteer=gazetteer, places=resolver
+        )
+        resolver = result.resolver
+        lines = dict(enumerate(items, 2))
+        if result.errors:
+            error = result.errors[0]
+            item = lines.get(error.line)
+            raise DemoDataError(
+                item.path if item else data_dir, item.line if item else 0, error.reason
             )
+        for key, outcome in result.outcomes.outcomes.get("Ties", {}).items():
+            if key in ties_before and touched.get(key) != "updated":
+                touched[key] = outcome
+    for pk in FriendshipLink.objects.exclude(pk__in=ties_before).values_list("pk", flat=True):
+        report.record(FriendshipLink(pk=pk), "created")
+    for pk, outcome in touched.items():
+        report.record(FriendshipLink(pk=pk), outcome)
+    for pk in City.objects.filter(pk__gt=places_before).values_list("pk", flat=True):
+        report.record(City(pk=pk), "created")
 
 
 def load_milestones(report: LoadReport, data_dir: Path, places: PlaceIndex) -> None:
@@ -474,7 +575,7 @@ def load_milestones(report: LoadReport, data_dir: Path, places: PlaceIndex) -> N
         with row_errors(path, line):
             city_a = places.get(row["city_a"], country_from_name(row["country_a"]))
             city_b = places.get(row["city_b"], country_from_name(row["country_b"]))
-            tie = FriendshipLink.objects.filter(tie_between(city_a, city_b)).first()
+            tie = tie_between(city_a=city_a, city_b=city_b)
             if tie is None:
                 raise ValueError(f"no tie between '{row['city_a']}' and '{row['city_b']}'")
             if row["kind"] not in MilestoneKind.values:
@@ -586,17 +687,125 @@ def load_trilateral_groups(report: LoadReport, data_dir: Path, places: PlaceInde
             )
 
 
-def load_cities_demo(report: LoadReport, data_dir: Path = CITIES_DATA_DIR) -> PlaceIndex:
-    """Load places, ties, milestones, designations, indicators and groups. Not atomic alone."""
+def load_gazetteer(report: LoadReport, path: Path) -> Callable[[], GazetteerIndex] | None:
+    """The gazetteer's places (GeoNames): created, or their empty fields filled.
+
+    Returns what builds its index for the tie import, when a name needs it.
+    """
+    if not path.exists():
+        return None
+    entries = gazetteer_read(path)
+    counts = gazetteer_load(places=entries)
+    label = str(City._meta.verbose_name_plural).title() + " (gazetteer)"
+    for outcome in ("created", "updated", "unchanged"):
+        for n in range(counts.get(outcome, 0)):
+            report.outcomes[label][("gazetteer", outcome, n)] = outcome
+    return functools.partial(gazetteer_index, path)
+
+
+ADDED_PLACES_COLUMNS = [
+    "key",
+    "country",
+    "name_en",
+    "admin_level",
+    "parent",
+    "name_zh_hans",
+    "name_zh_hant",
+    "name_ja",
+    "name_ko",
+    "romanization",
+    "lat",
+    "lon",
+    "population",
+    "population_year",
+    "source",
+]
+_ADDED_LEVELS = {"eup": AdminLevel.OTHER, "myeon": AdminLevel.OTHER}
+
+
+def load_added_places(report: LoadReport, data_dir: Path) -> None:
+    """Places the gazetteer lacks that the researched ties need (Seoul's districts, Tokyo's
+    wards, counties): places_added.csv, one row per name the ties use, each with its source.
+
+    Rows naming the same place (Gangnam, Gangnam-gu) make one place with the other names as
+    aliases. A stored place of that name and parent only gets what it lacks.
+    """
+    path = data_dir / "places_added.csv"
+    if not path.exists():
+        return
+    resolver = PlaceResolver()
+    groups: dict[tuple[str, str, str], list[tuple[int, dict]]] = defaultdict(list)
+    for line, row in read_rows(path, ADDED_PLACES_COLUMNS):
+        groups[(row["country"], row["name_en"], row["parent"])].append((line, row))
+    for (country, name, parent_name), rows in groups.items():
+        line, row = rows[0]
+        with row_errors(path, line):
+            if not row["source"]:
+                raise ValueError(f"the place '{name}' needs a source")
+            parent_id = resolver.find(parent_name, country) if parent_name else None
+            if parent_name and parent_id is None:
+                raise ValueError(f"unknown parent '{parent_name}' in {country}")
+            keys = [r["key"] for _line, r in rows if r["key"] != name]
+            values = {
+                "country": country,
+                "name_en": name,
+                "admin_level": _ADDED_LEVELS.get(row["admin_level"], row["admin_level"]),
+                "parent_id": parent_id,
+                "name_zh_hans": row["name_zh_hans"],
+                "name_zh_hant": row["name_zh_hant"],
+                "name_ja": row["name_ja"],
+                "name_ko": row["name_ko"],
+                "romanization": row["romanization"],
+                "aliases": "\n".join(dict.fromkeys(keys)),
+                "latitude": _optional_decimal(row["lat"]),
+                "longitude": _optional_decimal(row["lon"]),
+                "population": _optional_int(row["population"]),
+                "population_year": _optional_int(row["population_year"]),
+                "note": f"Researched: {row['source']}",
+            }
+            if values["latitude"] is not None:
+                values["coordinates_basis"] = CoordinatesBasis.PLACE
+            stored = City.objects.filter(country=country, name_en=name, parent_id=parent_id).first()
+            slug = stored.slug if stored else _free_slug(name, parent_name or country)
+            upsert(report, City, match=Q(slug=slug), values={"slug": slug, **values})
+
+
+def _free_slug(name: str, qualifier: str) -> str:
+    base = slugify(name)
+    for candidate in (base, slugify(f"{name} {qualifier}")):
+        if not City.objects.filter(slug=candidate).exists():
+            return candidate
+    number = 2
+    while City.objects.filter(slug=f"{base}-{number}").exists():
+        number += 1
+    return f"{base}-{number}"
+
+
+def load_cities_demo(
+    report: LoadReport,
+    data_dir: Path = CITIES_DATA_DIR,
+    *,
+    gazetteer_path: Path | None = None,
+) -> PlaceIndex:
+    """Load places, the gazetteer, ties, milestones, designations, figures and groups.
+
+    The demo places come first (their addresses are kept), then the gazetteer fills
+    their empty fields (parents, coordinates, names) and adds every other place of the
+    three countries. `gazetteer_path` defaults to the data folder's gazetteer/places.tsv
+    (tests pass a small slice). Not atomic alone.
+    """
     extra_aliases = designation_local_names(data_dir)
     for place, names in old_spellings(data_dir).items():
         extra_aliases[place] += names
     places = load_places(report, data_dir, extra_aliases)
-    load_ties(report, data_dir, places)
+    gazetteer = load_gazetteer(report, gazetteer_path or data_dir / "gazetteer" / "places.tsv")
+    load_added_places(report, data_dir)
+    load_ties(report, data_dir, places, gazetteer)
     load_milestones(report, data_dir, places)
     load_designations(report, data_dir, places)
     load_indicators(report, data_dir, places)
     load_trilateral_groups(report, data_dir, places)
-    # Derived from the names just loaded: keeps the demo places searchable.
-    city_search_keys_rebuild()
+    # Derived from the names just loaded: keeps the demo places searchable (the gazetteer
+    # and the tie import index the places they write themselves).
+    city_search_keys_rebuild(cities=City.objects.filter(pk__in=places.ids()))
     return places

@@ -18,6 +18,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -208,6 +209,18 @@ def _read(path: str) -> tuple[GazetteerPlace, ...]:
 def gazetteer_read(path: Path | str | None = None) -> list[GazetteerPlace]:
     """The places of a gazetteer file (the repo's `places.tsv` by default), read once per path."""
     return list(_read(str(Path(path or PLACES_PATH).resolve())))
+
+
+@cache
+def _index(path: str) -> GazetteerIndex:
+    return GazetteerIndex(_read(path))
+
+
+def gazetteer_index(path: Path | str | None = None) -> GazetteerIndex:
+    """The index of a gazetteer file (default: the `CITIES_GAZETTEER` setting), built once
+    per process and path."""
+    default = getattr(settings, "CITIES_GAZETTEER", None) or PLACES_PATH
+    return _index(str(Path(path or default).resolve()))
 
 
 class GazetteerIndex:

@@ -15,7 +15,7 @@ import csv
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.db import transaction
@@ -25,8 +25,7 @@ from django.utils.text import slugify
 from exchangeportal.cache import data_version_bump
 
 from .bulk import ids_after, insert_rows, last_id, statistics_refresh
-from .dates import DatePrecision, parse_partial_date, partial_date_iso
-from .demo import (
+from .csvdata import (
     LoadReport,
     MissingColumnsError,
     country_from_name,
@@ -34,7 +33,23 @@ from .demo import (
     date_basis_from_note,
     source_values,
 )
-from .models import AdminLevel, City, CitySearchKey, DateBasis, FriendshipLink, Source, TieKind
+from .dates import DatePrecision, parse_partial_date, partial_date_iso
+from .gazetteer import GazetteerIndex, GazetteerPlace, gazetteer_city_values, gazetteer_index
+from .models import (
+    AdminLevel,
+    City,
+    CitySearchKey,
+    ConflictField,
+    DateBasis,
+    FriendshipLink,
+    LinkMilestone,
+    Source,
+    TieConflict,
+    TieKind,
+    TieNote,
+)
+from .reconcile import Reconciliation, TieFacts, tie_reconcile
+from .search import CITY_NAME_FIELDS
 from .services import city_search_keys_rebuild
 
 TIE_COLUMNS = [
@@ -47,6 +62,10 @@ TIE_COLUMNS = [
     "source",
     "note",
 ]
+# Optional columns: each side's own word for the tie, the basis of the date, a public note.
+# A file without them imports as before; the export writes them all.
+OPTIONAL_COLUMNS = ["date_basis", "label_a", "label_b", "public_note", "native_a", "native_b"]
+EXPORT_COLUMNS = [*TIE_COLUMNS, *OPTIONAL_COLUMNS]
 REQUIRED_CELLS = ["city_a", "country_a", "city_b", "country_b", "kind"]
 SOURCE_SEPARATOR = " | "
 UNCERTAIN = "UNCERTAIN"
@@ -89,6 +108,22 @@ LEVEL_SUFFIXES = [
     ("군", AdminLevel.COUNTY),
 ]
 _QUALIFIED = re.compile(r"^(?P<base>.+?)\s*\((?P<qualifier>[^()]+)\)$")
+# "Tokyo – Arakawa": the part after the dash is a part of the place before it.
+_DASHED = re.compile(r"^(?P<qualifier>[^–—]+?)\s+[–—-]\s+(?P<base>.+)$")
+# "Suzhou, Jiangsu", "Izumi, Kagoshima": the place, then where it is.
+_COMMA = re.compile(r"^(?P<base>[^,]+?),\s*(?P<qualifier>[^,]+)$")
+# A name fitting several places means the one that has at least this many times the
+# people of any other (Changsha of Hunan, not the three villages): said in the report.
+PROMINENCE_RATIO = 10
+
+
+def split_qualifier(text: str) -> tuple[str, str]:
+    """ "Arakawa (Tokyo)", "Tokyo – Arakawa", "Arakawa, Tokyo" → ("Arakawa", "Tokyo")."""
+    for pattern in (_QUALIFIED, _DASHED, _COMMA):
+        match = pattern.match(text.strip())
+        if match:
+            return match.group("base").strip(), match.group("qualifier").strip()
+    return text.strip(), ""
 
 
 def normalise(text: str) -> str:
@@ -112,43 +147,65 @@ def split_level(name: str) -> tuple[str, str | None]:
 
 @dataclass
 class NewPlace:
-    """A place the import creates: the data names it, no stored place has that name."""
+    """A place the import creates: from the gazetteer, or unresolved for a curator."""
 
     key: int  # a negative stand-in for the id until it is saved
     name_en: str
     country: str
     admin_level: str
-    parent_id: int | None
+    parent_id: int | None  # a stored place's id, or another new place's (negative) key
     parent_name: str
     aliases: list[str]
     line: int
+    gazetteer: GazetteerPlace | None = None
     used: bool = False
+
+    @property
+    def unresolved(self) -> bool:
+        return self.gazetteer is None
 
 
 class PlaceResolver:
-    """Every stored name and alias of every place, by country, to match the names of a file."""
+    """Every stored name and alias of every place, by country, to match the names of a file.
 
-    NAME_FIELDS = [
-        "name_en",
-        "name_zh_hans",
-        "name_zh_hant",
-        "name_ja",
-        "name_ko",
-        "romanization",
-    ]
+    A name is resolved, in this order, to a stored place (any name, any script, with a
+    qualifier such as "Arakawa (Tokyo)" or "Tokyo – Arakawa"), then to a place of the
+    gazetteer (created with its names, coordinates and province), and only then to a new
+    unresolved place that a curator is asked to check.
+    """
 
-    def __init__(self):
+    NAME_FIELDS = [name for name in CITY_NAME_FIELDS if name != "aliases"]
+
+    def __init__(self, gazetteer: GazetteerIndex | Callable[[], GazetteerIndex] | None = None):
         self.by_name: dict[tuple[str, str], set[int]] = defaultdict(set)
         self.by_stem: dict[tuple[str, str], set[int]] = defaultdict(set)
+        self.by_geonames: dict[int, int] = {}
         self.level: dict[int, str] = {}
         self.parent: dict[int, int | None] = {}
         self.name_en: dict[int, str] = {}
+        self.population: dict[int, int] = {}
+        self.choices: list[RowChoice] = []  # names that fit several places, and what was taken
         self.new_places: dict[tuple[str, str], NewPlace] = {}
         self.new_by_key: dict[int, NewPlace] = {}
-        self.fields = ["id", "country", "admin_level", "parent_id", *self.NAME_FIELDS, "aliases"]
-        rows = City.objects.order_by().values_list(*self.fields)
-        for row in rows.iterator(chunk_size=5000):
-            self._add(*row)
+        self._gazetteer = gazetteer
+        fields = ["id", "country", "admin_level", "parent_id", "geonames_id", "population"]
+        rows = City.objects.order_by().values_list(*fields, *self.NAME_FIELDS, "aliases")
+        for pk, country, level, parent_id, geonames_id, people, *names in rows.iterator(
+            chunk_size=5000
+        ):
+            self._add(pk, country, level, parent_id, *names)
+            self.population[pk] = people or 0
+            if geonames_id:
+                self.by_geonames[geonames_id] = pk
+
+    @property
+    def gazetteer(self) -> GazetteerIndex:
+        """Built on the first name no stored place answers to (most imports never need it)."""
+        if self._gazetteer is None:
+            self._gazetteer = gazetteer_index()
+        elif callable(self._gazetteer):
+            self._gazetteer = self._gazetteer()
+        return self._gazetteer
 
     def _add(self, pk, country, level, parent_id, *names_and_aliases) -> None:
         *names, aliases = names_and_aliases
@@ -163,20 +220,46 @@ class PlaceResolver:
     def _describe(self, ids: Iterable[int]) -> str:
         return ", ".join(sorted(self.name_en[pk] for pk in ids))
 
+    def _choose(self, text: str, options: dict[int, tuple[str, int]]) -> int | None:
+        """Of several places {key: (English name, people)} a name fits, the one it means.
+
+        The one whose own English name it is ("Fukuoka": the city, not Fukuoka Prefecture,
+        which answers to the name too); else the one PROMINENCE_RATIO times as populous as
+        any other, noted in `choices`; else None (the caller reports the ambiguity).
+        """
+        wanted = normalise(split_qualifier(text)[0])
+        exact = [key for key, (name, _people) in options.items() if normalise(name) == wanted]
+        if len(exact) == 1:
+            return exact[0]
+        ranked = sorted(options.items(), key=lambda item: -item[1][1])
+        (best, (name, people)), (_other, (_name, runner_up)) = ranked[0], ranked[1]
+        if people and people >= PROMINENCE_RATIO * runner_up:
+            self.choices.append(
+                RowChoice(
+                    text,
+                    f"'{text}' fits {len(options)} places; taken for {name} "
+                    f"({people:,} people), the largest by far",
+                )
+            )
+            return best
+        return None
+
+    def _stored_options(self, ids: Iterable[int]) -> dict[int, tuple[str, int]]:
+        return {pk: (self.name_en[pk], self.population.get(pk, 0)) for pk in ids}
+
     def find(self, text: str, country: str) -> int | None:
-        """The place a name means, without creating any; ValueError when it is ambiguous."""
+        """The stored place a name means, without creating any; ValueError when ambiguous."""
         ids = self.by_name.get((country, normalise(text)), set())
         if len(ids) == 1:
             return next(iter(ids))
+        if len(ids) > 1 and (chosen := self._choose(text, self._stored_options(ids))):
+            return chosen
         if len(ids) > 1:
             raise ValueError(
                 f"'{text}' in {country} could be any of {len(ids)} places "
                 f"({self._describe(ids)}): add the place it belongs to, e.g. 'Name (Parent)'"
             )
-        base, qualifier = text, None
-        qualified = _QUALIFIED.match(text)
-        if qualified:
-            base, qualifier = qualified.group("base"), qualified.group("qualifier")
+        base, qualifier = split_qualifier(text)
         stem, level = split_level(base)
         candidates = self.by_name.get((country, normalise(base)), set()) | (
             {
@@ -189,10 +272,15 @@ class PlaceResolver:
         )
         if qualifier:
             parents = self.parents_named(qualifier, country)
-            candidates = {pk for pk in candidates if self.parent[pk] in parents}
+            # "Jinzhou (Dalian)": a part of Dalian, or a place of Dalian's province.
+            areas = parents | {self.parent[pk] for pk in parents if self.parent.get(pk)}
+            candidates = {pk for pk in candidates if self.parent[pk] in areas}
         elif not level:
             return None
         if len(candidates) > 1:
+            chosen = self._choose(text, self._stored_options(candidates))
+            if chosen:
+                return chosen
             raise ValueError(
                 f"'{text}' in {country} could be any of {len(candidates)} places "
                 f"({self._describe(candidates)})"
@@ -203,35 +291,126 @@ class PlaceResolver:
         key = (country, normalise(text))
         return {pk for pk in self.by_name.get(key, set()) | self.by_stem.get(key, set()) if pk > 0}
 
-    def resolve(self, text: str, country: str, line: int) -> int:
-        """The id of the place a name means; a negative key for a place to create."""
+    def _gazetteer_candidates(self, base: str, qualifier: str, country: str):
+        stem, level = split_level(base)
+        names = [base] if not level else [base, stem]
+        found: dict[int, GazetteerPlace] = {}
+        for name in names:
+            for place in self.gazetteer.candidates(name, country, parent_name=qualifier or None):
+                found[place.geonames_id] = place
+        if not found and qualifier:
+            # The qualifier may be a city ("Arakawa (Tokyo)", "Jinzhou (Dalian)"): look
+            # within its province.
+            for pk in self.parents_named(qualifier, country):
+                province = self.parent.get(pk)
+                if not province:
+                    continue  # a province-level qualifier: searched above already
+                for name in names:
+                    for place in self.gazetteer.candidates(
+                        name, country, parent_name=self.name_en[province]
+                    ):
+                        found[place.geonames_id] = place
+        places = list(found.values())
+        if level and len(places) > 1:
+            places = [place for place in places if place.admin_level == level] or places
+        return places
+
+    def _gazetteer_parent_name(self, place: GazetteerPlace) -> str:
+        parent = self.gazetteer.by_id.get(place.parent_geonames_id)
+        return parent.name_en if parent else place.admin_level
+
+    def _new(self, text: str, country: str, line: int, **values) -> int:
+        place = NewPlace(key=-(len(self.new_by_key) + 1), country=country, line=line, **values)
+        self.new_places[(country, normalise(text))] = place
+        self.new_by_key[place.key] = place
+        self.level[place.key], self.parent[place.key] = place.admin_level, place.parent_id
+        self.name_en[place.key] = place.name_en
+        self.by_name[(country, normalise(text))].add(place.key)
+        self.by_name[(country, normalise(place.name_en))].add(place.key)
+        return place.key
+
+    def _from_gazetteer(self, place: GazetteerPlace, line: int, parent_id: int | None) -> int:
+        """The id of the stored place with this GeoNames id, else a new place's key."""
+        if place.geonames_id in self.by_geonames:
+            return self.by_geonames[place.geonames_id]
+        if parent_id is None and place.parent_geonames_id:
+            province = self.gazetteer.by_id.get(place.parent_geonames_id)
+            if province is not None:
+                parent_id = self._from_gazetteer(province, line, None)
+        key = self._new(
+            place.name_en,
+            place.country,
+            line,
+            name_en=place.name_en,
+            admin_level=place.admin_level,
+            parent_id=parent_id,
+            parent_name=self.name_en.get(parent_id, "") if parent_id else "",
+            aliases=[],
+            gazetteer=place,
+        )
+        self.by_geonames[place.geonames_id] = key
+        return key
+
+    def resolve(self, text: str, country: str, line: int, *, native: str = "") -> int:
+        """The id of the place a name means; a negative key for a place to create.
+
+        `native` (the place's name in its own script, e.g. 深圳市) tells apart places
+        that share the name (Shenzhen 深圳 and Shenzhen 深镇). Raises ValueError when
+        the name fits several stored or gazetteer places.
+        """
+        try:
+            return self._resolve(text, country, line)
+        except ValueError:
+            if not native or native == text:
+                raise
+            qualifier = split_qualifier(text)[1]
+            return self._resolve(f"{native} ({qualifier})" if qualifier else native, country, line)
+
+    def _resolve(self, text: str, country: str, line: int) -> int:
         found = self.find(text, country)
         if found is not None:
             return found
-        base, qualifier = text, ""
-        qualified = _QUALIFIED.match(text)
-        if qualified:
-            base, qualifier = qualified.group("base"), qualified.group("qualifier")
+        base, qualifier = split_qualifier(text)
+        candidates = self._gazetteer_candidates(base, qualifier, country)
+        if len(candidates) > 1:
+            options = {
+                place.geonames_id: (place.name_en, place.population or 0) for place in candidates
+            }
+            chosen = self._choose(text, options)
+            if chosen:
+                candidates = [self.gazetteer.by_id[chosen]]
+        if len(candidates) > 1:
+            listed = "; ".join(
+                f"{place.name_en} ({self._gazetteer_parent_name(place)}, "
+                f"GeoNames {place.geonames_id})"
+                for place in candidates[:6]
+            )
+            raise ValueError(
+                f"'{text}' in {country} could be any of {len(candidates)} gazetteer places "
+                f"({listed}): add the place it belongs to, e.g. 'Name (Province)'"
+            )
         parent_id = None
         if qualifier:
             parents = self.parents_named(qualifier, country)
             parent_id = next(iter(parents)) if len(parents) == 1 else None
-        level = split_level(base)[1] or AdminLevel.MUNICIPALITY
-        place = NewPlace(
-            key=-(len(self.new_places) + 1),
+        if candidates:
+            # A ward or district named with its city keeps that city as its parent.
+            keep = parent_id if parent_id and self.level.get(parent_id) in _CITY_LEVELS else None
+            key = self._from_gazetteer(candidates[0], line, keep)
+            self.by_name[(country, normalise(text))].add(key)
+            if key < 0:
+                self.new_by_key[key].aliases = [text] if text != base else []
+            return key
+        return self._new(
+            text,
+            country,
+            line,
             name_en=base,
-            country=country,
-            admin_level=str(level),
+            admin_level=str(split_level(base)[1] or AdminLevel.MUNICIPALITY),
             parent_id=parent_id,
             parent_name=self.name_en[parent_id] if parent_id else "",
             aliases=[text] if text != base else [],
-            line=line,
         )
-        self.new_places[(country, normalise(text))] = place
-        self.new_by_key[place.key] = place
-        self._add(place.key, country, place.admin_level, parent_id, base, "", "", "", "", "", "")
-        self.by_name[(country, normalise(text))].add(place.key)
-        return place.key
 
     def export_name(self, city: City) -> str:
         """A name of `city` that an import resolves back to it (qualified when needed)."""
@@ -249,6 +428,22 @@ class PlaceResolver:
         return city.name_en
 
 
+_CITY_LEVELS = {
+    AdminLevel.MUNICIPALITY,
+    AdminLevel.METROPOLITAN_CITY,
+    AdminLevel.SPECIAL_CITY,
+    AdminLevel.PREFECTURE,  # Tokyo is a prefecture: its wards belong to it
+}
+
+
+@dataclass
+class RowChoice:
+    """A name that fit several places, and the one the import took (said in the report)."""
+
+    name: str
+    reason: str
+
+
 @dataclass
 class RowError:
     line: int
@@ -264,9 +459,30 @@ class PlannedTie:
     a: int
     b: int
     existing: int | None
-    values: dict
+    incoming: TieFacts
     sources: list[tuple[str, str]]
+    values: dict = field(default_factory=dict)
     outcome: str = "created"
+    reconciliation: Reconciliation | None = None
+    all_sources: list[tuple[str, str]] = field(default_factory=list)  # before known ones go
+
+
+@dataclass
+class ConflictLine:
+    """One disagreement of a file's line with a curated tie, with both values and sources."""
+
+    line: int
+    tie_id: int
+    tie: str
+    field: str
+    current: str
+    incoming: str
+    current_sources: list[str]
+    incoming_sources: list[str]
+
+    @property
+    def field_label(self) -> str:
+        return str(ConflictField(self.field).label)
 
 
 @dataclass
@@ -277,10 +493,15 @@ class TieImportReport:
     errors: list[RowError] = field(default_factory=list)
     outcomes: LoadReport = field(default_factory=LoadReport)
     created_places: list[NewPlace] = field(default_factory=list)
+    conflicts: list[ConflictLine] = field(default_factory=list)
+    kept_notes: int = 0
+    milestones: int = 0
     dry_run: bool = True
     written: bool = False
+    # The resolver, for the next import of a series, while it still matches the database.
+    resolver: PlaceResolver | None = None
     lines_by_outcome: dict[str, list[int]] = field(
-        default_factory=lambda: {"created": [], "updated": [], "unchanged": []}
+        default_factory=lambda: {"created": [], "updated": [], "unchanged": [], "conflicts": []}
     )
 
     @property
@@ -290,11 +511,27 @@ class TieImportReport:
     def counts(self) -> dict[str, dict[str, int]]:
         return self.outcomes.counts()
 
+    @property
+    def summary(self) -> dict[str, int]:
+        """Ties created / updated / unchanged, lines with a conflict, places created."""
+        return {
+            "created": len(self.lines_by_outcome["created"]),
+            "updated": len(self.lines_by_outcome["updated"]),
+            "unchanged": len(self.lines_by_outcome["unchanged"]),
+            "conflicts": len(self.lines_by_outcome["conflicts"]),
+            "places_from_gazetteer": sum(1 for p in self.created_places if not p.unresolved),
+            "unresolved_places": sum(1 for p in self.created_places if p.unresolved),
+        }
+
+    @property
+    def unresolved_places(self) -> list[NewPlace]:
+        return [place for place in self.created_places if place.unresolved]
+
 
 class _Planner:
-    def __init__(self, report: TieImportReport):
+    def __init__(self, report: TieImportReport, places: PlaceResolver):
         self.report = report
-        self.places = PlaceResolver()
+        self.places = places
         self.seen_pairs: dict[tuple[int, int], int] = {}
         self.planned: list[PlannedTie] = []
         self.source_keys: dict[str, tuple[str, str]] = {}
@@ -323,64 +560,79 @@ class _Planner:
         established, precision = None, DatePrecision.YEAR
         if row["established"]:
             established, precision = parse_partial_date(row["established"])
-        a = self.places.resolve(row["city_a"], country_a, line)
-        b = self.places.resolve(row["city_b"], country_b, line)
+        note = row["note"] or ""
+        basis = (row.get("date_basis") or "").lower() or date_basis_from_note(note)
+        if basis not in DateBasis.values:
+            raise ValueError(
+                f"unknown date basis '{basis}' (use one of {', '.join(DateBasis.values)})"
+            )
+        a = self.places.resolve(row["city_a"], country_a, line, native=row.get("native_a") or "")
+        b = self.places.resolve(row["city_b"], country_b, line, native=row.get("native_b") or "")
         if a == b:
             raise ValueError(f"'{row['city_a']}' and '{row['city_b']}' are the same place")
         pair = (min(a, b), max(a, b))
         if pair in self.seen_pairs:
             raise ValueError(f"the same tie as line {self.seen_pairs[pair]}")
         self.seen_pairs[pair] = line
-        note = row["note"] or ""
-        values = {"kind": kind}
-        if established is not None:
-            values["established_on"] = established
-            values["established_precision"] = str(precision)
-        if note:
-            values["note"] = note
-            basis = date_basis_from_note(note)
-            if basis != DateBasis.UNKNOWN:
-                values["date_basis"] = str(basis)
-        if note.startswith(UNCERTAIN):
-            values["verified"] = False
+        incoming = TieFacts(
+            kind=kind,
+            established_on=established,
+            established_precision=str(precision),
+            date_basis=str(basis),
+            label_a=row.get("label_a") or "",
+            label_b=row.get("label_b") or "",
+            verified=not note.startswith(UNCERTAIN),
+            note=note,
+            public_note=row.get("public_note") or "",
+        )
         sources = []
         for citation in (row["source"] or "").split(SOURCE_SEPARATOR.strip()):
             if citation.strip():
                 sources.append(self.source_key(citation))
-        return PlannedTie(line, a, b, None, values, list(dict.fromkeys(sources)))
+        sources = list(dict.fromkeys(sources))
+        return PlannedTie(line, a, b, None, incoming, sources, all_sources=sources)
 
 
-_TIE_FIELDS = [
+_A_TIE, _A_PLACE = FriendshipLink(), City()  # stand-ins for the report's labels
+
+
+def _new_tie_values(facts: TieFacts) -> dict:
+    return {
+        "kind": facts.kind,
+        "established_on": facts.established_on,
+        "established_precision": facts.established_precision,
+        "date_basis": facts.date_basis or str(DateBasis.UNKNOWN),
+        "label_a": facts.label_a,
+        "label_b": facts.label_b,
+        "note": facts.note,
+        "public_note": facts.public_note,
+        "verified": bool(facts.verified),
+    }
+
+
+_FACT_FIELDS = [
     "kind",
     "established_on",
     "established_precision",
     "date_basis",
-    "note",
+    "label_a",
+    "label_b",
     "verified",
+    "note",
+    "public_note",
 ]
 
 
-_A_TIE, _A_PLACE = FriendshipLink(), City()  # stand-ins for the report's labels
-# Every column a new tie gets from a row, with its value when the row leaves it empty.
-_NEW_TIE_DEFAULTS = {
-    "established_on": None,
-    "established_precision": str(DatePrecision.YEAR),
-    "date_basis": str(DateBasis.UNKNOWN),
-    "note": "",
-    "verified": True,
-}
-
-
 def _load_existing_ties(pairs: set[tuple[int, int]]):
-    """Stored ties between places of the file: {(low id, high id): (id, a id, {field: value})}."""
+    """Stored ties between places of the file: {(low id, high id): (id, a id, TieFacts)}."""
     found = {}
     rows = FriendshipLink.objects.order_by().values_list(
-        "id", "city_a_id", "city_b_id", *_TIE_FIELDS
+        "id", "city_a_id", "city_b_id", *_FACT_FIELDS
     )
     for pk, a, b, *values in rows.iterator(chunk_size=5000):
         pair = (min(a, b), max(a, b))
         if pair in pairs:
-            found[pair] = (pk, a, dict(zip(_TIE_FIELDS, values, strict=True)))
+            found[pair] = (pk, a, TieFacts(**dict(zip(_FACT_FIELDS, values, strict=True))))
     return found
 
 
@@ -396,6 +648,12 @@ def _tie_sources(tie_ids: set[int]) -> dict[int, set[tuple[str, str]]]:
     return result
 
 
+def _has_source(known: set[tuple[str, str]], source: tuple[str, str]) -> bool:
+    """A source is known by its URL when it has one (a title added later is the same source)."""
+    url, title = source
+    return source in known or bool(url) and any(k_url == url for k_url, _t in known)
+
+
 def _unique_slug(name: str, country: str, parent: str, taken: set[str]) -> str:
     base = slugify(name) or slugify(f"place {country}")
     for candidate in (base, slugify(f"{name} {parent or country}") or base):
@@ -409,25 +667,38 @@ def _unique_slug(name: str, country: str, parent: str, taken: set[str]) -> str:
     return f"{base}-{number}"
 
 
+def _swap_sides(facts: TieFacts) -> TieFacts:
+    return replace(facts, label_a=facts.label_b, label_b=facts.label_a)
+
+
 def ties_import(
     *,
     handle,
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
+    origin: str = "",
+    gazetteer: GazetteerIndex | Callable[[], GazetteerIndex] | None = None,
+    places: PlaceResolver | None = None,
 ) -> TieImportReport:
     """Import ties from an open CSV text stream; return what was (or would be) done.
 
     Plans every row first. Writes nothing when `dry_run`, and nothing when any
     row is invalid unless `skip_invalid` (then the valid rows are written).
-    Places are matched by any stored name or alias within their country;
-    unknown ones are created. An existing tie (either order) is updated; empty
-    cells never erase what a tie has; a new source is added to its sources. All
-    writes happen in one transaction. `progress` is called with the number of
-    rows read so far every 500 rows.
+    Names resolve to stored places, then to gazetteer places (created with their
+    coordinates and names), then to new unresolved places. An existing tie (either
+    order) is reconciled (`cities.reconcile`): the import never makes curated data
+    worse, real disagreements become open `TieConflict`s for a curator, a later
+    upgrade becomes a milestone, a new source is added. All writes happen in one
+    transaction. `origin` (a file name) is kept with conflicts and notes.
+    `progress` is called with the number of rows read so far every 500 rows.
+    `places` may pass the resolver of an earlier import that created no place (several
+    files in a row); `gazetteer` is an index, or a function that builds one when needed.
     """
     report = TieImportReport(dry_run=dry_run)
-    planner = _Planner(report)
+    if places is None or places.new_by_key:
+        places = PlaceResolver(gazetteer)
+    planner = _Planner(report, places)
     try:
         for line, row in csv_rows(handle, TIE_COLUMNS):
             report.rows += 1
@@ -449,40 +720,76 @@ def ties_import(
     planned = planner.planned
     places = planner.places
     existing = _load_existing_ties({(min(p.a, p.b), max(p.a, p.b)) for p in planned})
-    existing_sources = _tie_sources({tie[0] for tie in existing.values()})
+    existing_ids = {tie[0] for tie in existing.values()}
+    existing_sources = _tie_sources(existing_ids)
+    kept_before = set(TieNote.objects.filter(tie_id__in=existing_ids).values_list("tie_id", "text"))
+    steps_before = set(
+        LinkMilestone.objects.filter(link_id__in=existing_ids).values_list(
+            "link_id", "date", "kind"
+        )
+    )
 
     for plan in planned:
         for key in (plan.a, plan.b):
             if key < 0:
-                places.new_by_key[key].used = True
+                _mark_used(places, key)
         stored = existing.get((min(plan.a, plan.b), max(plan.a, plan.b)))
         if stored is None:
+            plan.values = _new_tie_values(plan.incoming)
             report.outcomes.record(_A_TIE, "created", key=("line", plan.line))
             report.lines_by_outcome["created"].append(plan.line)
             continue
-        pk, stored_a, stored_values = stored
+        pk, stored_a, current = stored
         plan.existing = pk
         if stored_a != plan.a:
             plan.a, plan.b = plan.b, plan.a  # keep the stored orientation
-        changed = {
-            name: value for name, value in plan.values.items() if stored_values[name] != value
-        }
-        new_sources = [s for s in plan.sources if s not in existing_sources.get(pk, set())]
-        plan.values, plan.sources = changed, new_sources
-        plan.outcome = "updated" if changed or new_sources else "unchanged"
+            plan.incoming = _swap_sides(plan.incoming)
+        result = tie_reconcile(current=current, incoming=plan.incoming)
+        # What an earlier import already kept or recorded is not new.
+        result.kept_notes = [text for text in result.kept_notes if (pk, text) not in kept_before]
+        if result.upgrade and (pk, result.upgrade.date, result.upgrade.kind) in steps_before:
+            result.upgrade = None
+        step = result.earlier_step
+        if step and (pk, step.date, step.kind) in steps_before:
+            result.earlier_step = None
+        plan.reconciliation = result
+        plan.values = result.changes
+        known = existing_sources.get(pk, set())
+        plan.sources = [s for s in plan.sources if not _has_source(known, s)]
+        if result.conflicts:
+            tie_label = f"{places.name_en[plan.a]} — {places.name_en[plan.b]}"
+            for conflict in result.conflicts:
+                report.conflicts.append(
+                    ConflictLine(
+                        line=plan.line,
+                        tie_id=pk,
+                        tie=tie_label,
+                        field=conflict.field,
+                        current=conflict.current,
+                        incoming=conflict.incoming,
+                        current_sources=sorted(url or title for url, title in known),
+                        incoming_sources=[url or title for url, title in plan.all_sources],
+                    )
+                )
+            report.lines_by_outcome["conflicts"].append(plan.line)
+        report.kept_notes += len(result.kept_notes)
+        report.milestones += len(result.milestones)
+        changed = result.changed or plan.sources or result.kept_notes
+        plan.outcome = "updated" if changed else "unchanged"
         report.outcomes.record(_A_TIE, plan.outcome, key=pk)
         report.lines_by_outcome[plan.outcome].append(plan.line)
 
     report.created_places = sorted(
-        (p for p in places.new_places.values() if p.used), key=lambda p: p.line
+        (p for p in places.new_by_key.values() if p.used), key=lambda p: (p.line, -p.key)
     )
     for place in report.created_places:
         report.outcomes.record(_A_PLACE, "created", key=("new", place.key))
 
+    report.resolver = places if not report.created_places else None
     if dry_run or (report.errors and not skip_invalid):
         return report
     with transaction.atomic():
-        _write(report, planned)
+        _write(report, planned, origin)
     report.written = True
     transaction.on_commit(data_version_bump)
     if len(planned) >= STATISTICS_AFTER_ROWS:
@@ -492,42 +799,77 @@ def ties_import(
     return report
 
 
-def _write(report: TieImportReport, planned: list[PlannedTie]) -> None:
-    now = timezone.now()
-    # Places first, so the ties can point at them.
-    ids: dict[int, int] = {}
-    if report.created_places:
-        taken = set(City.objects.values_list("slug", flat=True))
-        new_cities = [
-            City(
-                slug=_unique_slug(p.name_en, p.country, p.parent_name, taken),
-                name_en=p.name_en,
-                country=p.country,
-                admin_level=p.admin_level,
-                parent_id=p.parent_id,
-                aliases="\n".join(p.aliases),
-                note=f"Created by a tie import (line {p.line}).",
-            )
-            for p in report.created_places
-        ]
-        City.objects.bulk_create(new_cities, batch_size=BATCH_SIZE)
-        if any(city.pk is None for city in new_cities):
-            by_slug = dict(
-                City.objects.filter(slug__in=[c.slug for c in new_cities]).values_list("slug", "id")
-            )
-            for city in new_cities:
-                city.pk = by_slug[city.slug]
-        ids = {p.key: city.pk for p, city in zip(report.created_places, new_cities, strict=True)}
-        city_search_keys_rebuild(cities=new_cities)  # new places are findable at once
+def _mark_used(places: PlaceResolver, key: int) -> None:
+    """A new place a row uses, and the new places it belongs to (its province)."""
+    while key is not None and key < 0:
+        place = places.new_by_key[key]
+        place.used = True
+        key = place.parent_id
 
-    # Sources: create the missing ones, then look every one up.
-    wanted = {s for plan in planned if plan.outcome != "unchanged" for s in plan.sources}
-    source_ids = {
-        (url, title): pk
-        for pk, url, title in Source.objects.order_by().values_list("id", "url", "title")
-        if (url, title) in wanted
+
+def _new_city(place: NewPlace, slug: str, parent_id: int | None) -> City:
+    values = {
+        "slug": slug,
+        "name_en": place.name_en,
+        "country": place.country,
+        "admin_level": place.admin_level,
+        "parent_id": parent_id,
+        "aliases": "\n".join(place.aliases),
     }
-    missing = [key for key in wanted if key not in source_ids]
+    if place.gazetteer is None:
+        values["unresolved"] = True
+        values["note"] = f"Created by a tie import (line {place.line}): not in the gazetteer."
+    else:
+        values.update(gazetteer_city_values(place.gazetteer))
+        values["aliases"] = "\n".join(dict.fromkeys([*place.aliases, *place.gazetteer.aliases]))
+        values["note"] = f"From the gazetteer, for a tie import (line {place.line})."
+    return City(**values)
+
+
+def _create_places(report: TieImportReport) -> dict[int, int]:
+    """Save the new places (provinces before their places); return {key: id}."""
+    ids: dict[int, int] = {}
+    taken = set(City.objects.values_list("slug", flat=True))
+    pending = list(report.created_places)
+    while pending:
+        ready = [p for p in pending if p.parent_id is None or p.parent_id > 0 or p.parent_id in ids]
+        cities = [
+            _new_city(
+                p,
+                _unique_slug(p.name_en, p.country, p.parent_name, taken),
+                ids.get(p.parent_id, p.parent_id),
+            )
+            for p in ready
+        ]
+        City.objects.bulk_create(cities, batch_size=BATCH_SIZE)
+        if any(city.pk is None for city in cities):
+            by_slug = dict(
+                City.objects.filter(slug__in=[c.slug for c in cities]).values_list("slug", "id")
+            )
+            for city in cities:
+                city.pk = by_slug[city.slug]
+        ids.update({p.key: city.pk for p, city in zip(ready, cities, strict=True)})
+        city_search_keys_rebuild(cities=cities)  # new places are findable at once
+        pending = [p for p in pending if p.key not in ids]
+    return ids
+
+
+def _source_ids(wanted: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The ids of the sources a write needs, creating the missing ones; known by URL first."""
+    by_key, by_url = {}, {}
+    for pk, url, title in Source.objects.order_by("id").values_list("id", "url", "title"):
+        by_key.setdefault((url, title), pk)
+        if url:
+            by_url.setdefault(url, pk)
+    result = {}
+    missing = []
+    for key in wanted:
+        url, _title = key
+        pk = by_key.get(key) or (by_url.get(url) if url else None)
+        if pk is None:
+            missing.append(key)
+        else:
+            result[key] = pk
     if missing:
         Source.objects.bulk_create(
             [
@@ -538,8 +880,22 @@ def _write(report: TieImportReport, planned: list[PlannedTie]) -> None:
             ignore_conflicts=True,
         )
         for pk, url, title in Source.objects.order_by().values_list("id", "url", "title"):
-            if (url, title) in wanted:
-                source_ids[(url, title)] = pk
+            if (url, title) in missing:
+                result[(url, title)] = pk
+    return result
+
+
+def _write(report: TieImportReport, planned: list[PlannedTie], origin: str) -> None:
+    now = timezone.now()
+    ids = _create_places(report) if report.created_places else {}
+    wanted = {s for plan in planned if plan.outcome != "unchanged" for s in plan.sources}
+    wanted |= {
+        s
+        for plan in planned
+        if plan.reconciliation and plan.reconciliation.conflicts
+        for s in plan.all_sources
+    }
+    source_ids = _source_ids(wanted)
 
     through = FriendshipLink.sources.through
     links = []
@@ -551,7 +907,6 @@ def _write(report: TieImportReport, planned: list[PlannedTie]) -> None:
             FriendshipLink,
             [
                 {
-                    **_NEW_TIE_DEFAULTS,
                     **plan.values,
                     "city_a_id": ids.get(plan.a, plan.a),
                     "city_b_id": ids.get(plan.b, plan.b),
@@ -568,6 +923,7 @@ def _write(report: TieImportReport, planned: list[PlannedTie]) -> None:
 
     updated = [plan for plan in planned if plan.outcome == "updated"]
     by_fields: dict[tuple[str, ...], list[FriendshipLink]] = defaultdict(list)
+    conflicts, notes, milestones = [], [], []
     for plan in updated:
         if plan.values:
             tie = FriendshipLink(pk=plan.existing, updated_at=now, **plan.values)
@@ -575,9 +931,43 @@ def _write(report: TieImportReport, planned: list[PlannedTie]) -> None:
         links += [
             {"friendshiplink_id": plan.existing, "source_id": source_ids[s]} for s in plan.sources
         ]
+        result = plan.reconciliation
+        first_source = source_ids.get(plan.sources[0]) if plan.sources else None
+        where = f"{origin}, line {plan.line}" if origin else f"line {plan.line}"
+        notes += [
+            TieNote(tie_id=plan.existing, text=text, source_id=first_source, origin=where)
+            for text in result.kept_notes
+        ]
+        milestones += [(plan, step) for step in result.milestones]
     for names, ties in by_fields.items():
         FriendshipLink.objects.bulk_update(ties, [*names, "updated_at"], batch_size=BATCH_SIZE)
     insert_rows(through, links)  # only sources the tie does not have yet: no conflicts
+
+    for line in report.conflicts:
+        plan = next(p for p in planned if p.line == line.line)
+        source = plan.all_sources[0] if plan.all_sources else None
+        conflicts.append(
+            TieConflict(
+                tie_id=line.tie_id,
+                field=line.field,
+                current_value=line.current,
+                incoming_value=line.incoming,
+                current_sources="\n".join(line.current_sources),
+                incoming_source_id=source_ids.get(source) if source else None,
+                origin=f"{origin}, line {line.line}" if origin else f"line {line.line}",
+            )
+        )
+    TieConflict.objects.bulk_create(conflicts, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    TieNote.objects.bulk_create(notes, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    for plan, upgrade in milestones:
+        milestone, created = LinkMilestone.objects.get_or_create(
+            link_id=plan.existing,
+            date=upgrade.date,
+            kind=upgrade.kind,
+            defaults={"date_precision": upgrade.precision, "kind_after": upgrade.kind_after},
+        )
+        if created and plan.sources:
+            milestone.sources.set([source_ids[s] for s in plan.sources])
 
 
 def ties_import_file(*, path: Path, **options) -> TieImportReport:
@@ -602,7 +992,7 @@ def ties_export(*, handle) -> int:
     """
     places = PlaceResolver()
     writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(TIE_COLUMNS)
+    writer.writerow(EXPORT_COLUMNS)
     sources: dict[int, list[str]] = defaultdict(list)
     through = FriendshipLink.sources.through.objects.order_by("source_id")
     citations = {
@@ -614,8 +1004,10 @@ def ties_export(*, handle) -> int:
     ):
         sources[tie_id].append(citations[source_id])
     names: dict[int, tuple[str, str]] = {}
+    native: dict[int, str] = {}
     for city in City.objects.select_related("parent").iterator(chunk_size=2000):
         names[city.pk] = (places.export_name(city), city.country)
+        native[city.pk] = city.own_script_name if city.own_script_name != city.name_en else ""
     rows = FriendshipLink.objects.order_by("id").values_list(
         "id",
         "city_a_id",
@@ -625,9 +1017,15 @@ def ties_export(*, handle) -> int:
         "established_precision",
         "note",
         "verified",
+        "date_basis",
+        "label_a",
+        "label_b",
+        "public_note",
     )
     count = 0
-    for pk, a, b, kind, established, precision, note, verified in rows.iterator(chunk_size=5000):
+    for pk, a, b, kind, established, precision, note, verified, *optional in rows.iterator(
+        chunk_size=5000
+    ):
         if not verified and not note.startswith(UNCERTAIN):
             note = f"{UNCERTAIN}: {note}" if note else UNCERTAIN
         writer.writerow(
@@ -638,6 +1036,9 @@ def ties_export(*, handle) -> int:
                 partial_date_iso(established, precision),
                 SOURCE_SEPARATOR.join(sources.get(pk, [])),
                 note,
+                *optional,
+                native[a],
+                native[b],
             ]
         )
         count += 1

@@ -497,9 +497,6 @@ class FriendshipLink(TimestampedModel):
 class ConflictField(models.TextChoices):
     KIND = "kind", _("kind")
     ESTABLISHED = "established", _("date established")
-    DATE_BASIS = "date_basis", _("date basis")
-    LABEL_A = "label_a", _("label used by place A")
-    LABEL_B = "label_b", _("label used by place B")
 
 
 class ConflictStatus(models.TextChoices):

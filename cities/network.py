@@ -336,7 +336,9 @@ def near_triad_score_parts(key_a: tuple, key_b: tuple) -> tuple[int, int, int, i
     return active + recent + mature, active, recent, mature
 
 
-def network_shape_compute(*, today: datetime.date | None = None) -> NetworkShape:
+def network_shape_compute(
+    *, today: datetime.date | None = None, include_unverified: bool = False
+) -> NetworkShape:
     """Find every triad and rank the near-triads, from the ties alone.
 
     Only ties that are not ended and join two different countries among CN, JP and
@@ -350,6 +352,9 @@ def network_shape_compute(*, today: datetime.date | None = None) -> NetworkShape
     few values, so a hub's partners are grouped by key: the total is counted from
     group sizes and only the best NEAR_TRIAD_LIMIT near-triads are ever listed —
     best score first, then hub, place A and place B by id, so the order is stable.
+
+    Unverified ties close triads (a pair they join is not suggested) but lead no
+    near-triad suggestion unless `include_unverified`.
     """
     today = today or timezone.localdate()
     recent_cutoff = _years_before(today, RECENT_EVENT_YEARS)
@@ -357,7 +362,7 @@ def network_shape_compute(*, today: datetime.date | None = None) -> NetworkShape
     country = dict(City.objects.filter(country__in=CJK).values_list("id", "country"))
     rows = (
         FriendshipLink.objects.exclude(status=TieStatus.ENDED)
-        .values_list("id", "city_a_id", "city_b_id", "status", "established_on")
+        .values_list("id", "city_a_id", "city_b_id", "status", "established_on", "verified")
         .order_by()
     )
     recent = dict(
@@ -377,16 +382,19 @@ def network_shape_compute(*, today: datetime.date | None = None) -> NetworkShape
     )
     keys: dict[int, tuple] = {}
     cn_jp_ties = []
-    for tie_id, a, b, status, established in rows:
+    eligible: set[int] = set()  # ties that may lead a suggestion
+    for tie_id, a, b, status, established, verified in rows:
         country_a, country_b = country.get(a), country.get(b)
         if country_a is None or country_b is None or country_a == country_b:
             continue
         adjacency[a][b] = tie_id
         adjacency[b][a] = tie_id
-        key = _edge_key(status, recent.get(tie_id, 0), established, mature_before)
-        keys[tie_id] = key
-        groups[a][country_b][key].append(b)
-        groups[b][country_a][key].append(a)
+        if verified or include_unverified:
+            eligible.add(tie_id)
+            key = _edge_key(status, recent.get(tie_id, 0), established, mature_before)
+            keys[tie_id] = key
+            groups[a][country_b][key].append(b)
+            groups[b][country_a][key].append(a)
         if country_a == "CN" and country_b == "JP":
             cn_jp_ties.append((tie_id, a, b))
         elif country_a == "JP" and country_b == "CN":
@@ -395,12 +403,19 @@ def network_shape_compute(*, today: datetime.date | None = None) -> NetworkShape
     triads = []
     for tie_id, cn, jp in cn_jp_ties:
         jp_partners = adjacency[jp]
-        for kr_list in groups[cn]["KR"].values():
-            for kr in kr_list:
-                tie_jp_kr = jp_partners.get(kr)
-                if tie_jp_kr is not None:
-                    triads.append(TriadIds(cn, jp, kr, tie_id, adjacency[cn][kr], tie_jp_kr))
+        for kr, tie_cn_kr in adjacency[cn].items():
+            tie_jp_kr = jp_partners.get(kr) if country[kr] == "KR" else None
+            if tie_jp_kr is not None:
+                triads.append(TriadIds(cn, jp, kr, tie_id, tie_cn_kr, tie_jp_kr))
     triads.sort(key=lambda t: (t.cn, t.jp, t.kr))
+    # A triad was counted among the open pairs once for each corner whose two ties are
+    # both eligible (three times when all its ties are).
+    closed_pairs = sum(
+        (t.tie_cn_jp in eligible and t.tie_cn_kr in eligible)
+        + (t.tie_cn_jp in eligible and t.tie_jp_kr in eligible)
+        + (t.tie_cn_kr in eligible and t.tie_jp_kr in eligible)
+        for t in triads
+    )
 
     # Every pair of partners (one per other country) of a hub, counted by score level.
     by_level: dict[int, list[tuple[int, list, list]]] = defaultdict(list)
@@ -412,7 +427,7 @@ def network_shape_compute(*, today: datetime.date | None = None) -> NetworkShape
                 open_pairs += len(list_a) * len(list_b)
                 level = near_triad_score_parts(key_a, key_b)
                 by_level[level[0]].append((hub, level, list_a, list_b))
-    near_total = open_pairs - 3 * len(triads)
+    near_total = open_pairs - closed_pairs
 
     near_triads: list[NearTriadIds] = []
     for score in sorted(by_level, reverse=True):
@@ -449,12 +464,12 @@ def network_shape_compute(*, today: datetime.date | None = None) -> NetworkShape
     return NetworkShape(triads=triads, near_triads=near_triads, near_triad_total=near_total)
 
 
-def network_shape() -> NetworkShape:
+def network_shape(*, include_unverified: bool = False) -> NetworkShape:
     """`network_shape_compute`, cached under a key that changes whenever a tie changes."""
-    key = f"network:shape:v1:{network_signature()}"
+    key = f"network:shape:v2:{int(include_unverified)}:{network_signature()}"
     shape = cache.get(key)
     if shape is None:
-        shape = network_shape_compute()
+        shape = network_shape_compute(include_unverified=include_unverified)
         cache.set(key, shape, TRIAD_CACHE_SECONDS)
     return shape
 
@@ -613,9 +628,12 @@ def ties_per_year(*, first_year: int = STATISTICS_FIRST_YEAR, last_year: int | N
     return [(year, counts.get(year, 0)) for year in range(first_year, last_year + 1)]
 
 
-def most_connected_places(*, limit: int = 10):
-    """The places with the most ties (any status), most first."""
-    return city_tie_counts(FriendshipLink.objects.all())[:limit]
+def most_connected_places(*, limit: int = 10, include_unverified: bool = False):
+    """The places with the most ties (any status), most first; verified ties only unless asked."""
+    ties = FriendshipLink.objects.all()
+    if not include_unverified:
+        ties = ties.filter(verified=True)
+    return city_tie_counts(ties)[:limit]
 
 
 # --- Exchange figures (indicators) ------------------------------------------------------------

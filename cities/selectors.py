@@ -33,11 +33,13 @@ from django.utils.translation import gettext as _
 from . import search
 from .models import (
     City,
+    ConflictStatus,
     Country,
     CultureCityDesignation,
     FriendshipLink,
     LinkMilestone,
     Source,
+    TieConflict,
 )
 
 # The name fields a visitor may type a place by (every script, the romanisation).
@@ -199,6 +201,15 @@ def tie_queryset() -> QuerySet:
     )
 
 
+def tie_open_conflicts(*, tie: FriendshipLink) -> list[TieConflict]:
+    """What imports found that disagrees with the tie, still open for a curator."""
+    return list(
+        tie.conflicts.filter(status=ConflictStatus.OPEN)
+        .select_related("incoming_source")
+        .order_by("field", "id")
+    )
+
+
 @dataclass
 class TieGroup:
     """A place's ties with partners in one country (on one page of its ties)."""
@@ -306,6 +317,13 @@ def tie_between(*, city_a: City, city_b: City) -> FriendshipLink | None:
         tie_queryset()
         .filter(Q(city_a=city_a, city_b=city_b) | Q(city_a=city_b, city_b=city_a))
         .first()
+    )
+
+
+def ties_with(*, city: City, partners: list[City]) -> QuerySet:
+    """The ties joining `city` to any of `partners` (in either order)."""
+    return FriendshipLink.objects.filter(
+        Q(city_a=city, city_b__in=partners) | Q(city_b=city, city_a__in=partners)
     )
 
 

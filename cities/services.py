@@ -1,12 +1,28 @@
 """Writes on places and their ties: every entry point (admin, loaders, commands) calls these."""
 
+import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
+
+from exchangeportal.cache import data_version_bump
 
 from .bulk import insert_rows
-from .models import City, CitySearchKey
+from .dates import DatePrecision, parse_partial_date
+from .models import (
+    City,
+    CitySearchKey,
+    ConflictField,
+    ConflictStatus,
+    FriendshipLink,
+    LinkMilestone,
+    MilestoneKind,
+    Source,
+    TieConflict,
+    TieStatus,
+)
 from .search import CITY_NAME_FIELDS, city_key_rows
 
 _REBUILD_BATCH = 500
@@ -68,3 +84,104 @@ def city_save_names(*, city: City, **names: str) -> City:
         city.save()
         city_search_keys_rebuild(cities=[city])
     return city
+
+
+# What a step in a tie's life does to the tie itself.
+_MILESTONE_STATUS = {
+    MilestoneKind.SUSPENSION: TieStatus.DORMANT,
+    MilestoneKind.END: TieStatus.ENDED,
+    MilestoneKind.RENEWAL: TieStatus.ACTIVE,
+}
+
+
+def tie_sync_milestones(*, tie: FriendshipLink) -> list[str]:
+    """Bring a tie's kind and status in line with its milestones, in date order.
+
+    From the tie's own date on, an upgrade (or an agreement) with a "kind after" sets the
+    kind; a suspension makes the tie dormant, an end ends it on that date, a renewal makes
+    it active again. Steps dated before the tie's date are its history and change nothing.
+    Saves only the fields that change (returned) and bumps the data version on commit.
+    """
+    values = {"kind": tie.kind, "status": tie.status, "ended_on": tie.ended_on}
+    steps = tie.milestones.order_by("date", "id")
+    if tie.established_on is not None:
+        # Steps before the tie's own date are its history (the agreement that came before).
+        steps = steps.filter(date__gte=tie.established_on)
+    for milestone in steps:
+        if milestone.kind_after:
+            values["kind"] = milestone.kind_after
+        status = _MILESTONE_STATUS.get(milestone.kind)
+        if status is not None:
+            values["status"] = status
+            values["ended_on"] = milestone.date if status == TieStatus.ENDED else None
+    changed = [name for name, value in values.items() if getattr(tie, name) != value]
+    if changed:
+        for name in changed:
+            setattr(tie, name, values[name])
+        tie.save(update_fields=[*changed, "updated_at"])
+        transaction.on_commit(data_version_bump)
+    return changed
+
+
+def tie_milestone_add(
+    *,
+    tie: FriendshipLink,
+    kind: str,
+    date: datetime.date,
+    precision: str = DatePrecision.DAY,
+    kind_after: str = "",
+    note: str = "",
+    sources: Iterable[Source] = (),
+) -> LinkMilestone:
+    """Add a step to a tie's life and keep the tie consistent with it (`tie_sync_milestones`).
+
+    Raises `ValidationError` for an invalid step (e.g. the same step on the same date).
+    Runs in one transaction.
+    """
+    with transaction.atomic():
+        milestone = LinkMilestone(
+            link=tie,
+            kind=kind,
+            date=date,
+            date_precision=precision,
+            kind_after=kind_after,
+            note=note,
+        )
+        milestone.full_clean()
+        milestone.save()
+        milestone.sources.set(list(sources))
+        tie_sync_milestones(tie=tie)
+    return milestone
+
+
+def tie_conflict_resolve(*, conflict: TieConflict, accept: bool, user) -> TieConflict:
+    """Close an import conflict: take the incoming value (and its source) or keep the curated one.
+
+    Accepting writes the incoming value to the tie and adds the incoming source to the tie's
+    sources. A conflict already closed is left as it is. Locks the conflict row; one
+    transaction; the data version is bumped on commit.
+    """
+    with transaction.atomic():
+        conflict = TieConflict.objects.select_for_update().select_related("tie").get(pk=conflict.pk)
+        if conflict.status != ConflictStatus.OPEN:
+            return conflict
+        if accept:
+            tie = conflict.tie
+            if conflict.field == ConflictField.ESTABLISHED:
+                tie.established_on, tie.established_precision = parse_partial_date(
+                    conflict.incoming_value
+                )
+                fields = ["established_on", "established_precision"]
+            else:
+                setattr(tie, conflict.field, conflict.incoming_value)
+                fields = [conflict.field]
+            tie.full_clean(validate_constraints=False)
+            tie.save(update_fields=[*fields, "updated_at"])
+            if conflict.incoming_source_id:
+                tie.sources.add(conflict.incoming_source_id)
+        conflict.status = ConflictStatus.ACCEPTED if accept else ConflictStatus.DISMISSED
+        conflict.resolved_by = user
+        conflict.resolved_at = timezone.now()
+        conflict.save(update_fields=["status", "resolved_by", "resolved_at"])
+        transaction.on_commit(data_version_bump)
+    return conflict

@@ -26,6 +26,7 @@ from .selectors import (
     designation_archive,
     designation_years,
     designations_for_year,
+    tie_open_conflicts,
     tie_queryset,
 )
 
@@ -141,7 +142,12 @@ class TieDetailView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
         events = paginate_or_404(
             events_for_tie(tie=tie), per_page=EVENTS_PAGE_SIZE, number=request.GET.get("page")
         )
-        return render(request, "cities/tie_detail.html", {"tie": tie, "events_page": events})
+        context = {
+            "tie": tie,
+            "events_page": events,
+            "open_conflicts": tie_open_conflicts(tie=tie),
+        }
+        return render(request, "cities/tie_detail.html", context)
 
 
 class DesignationArchiveView(AnonymousPageCacheMixin, ConditionalGetMixin, TemplateView):

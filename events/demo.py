@@ -17,10 +17,10 @@ from cities.demo import (
     read_rows,
     row_errors,
     source_for,
-    tie_between,
     upsert,
 )
-from cities.models import CultureCityDesignation, FriendshipLink
+from cities.models import CultureCityDesignation
+from cities.selectors import ties_with
 
 from .models import EventCategory, EventFormat, EventSeries, EventStatus, ExchangeEvent
 
@@ -127,15 +127,7 @@ def _load_events_file(
                     edition = int(match.group(1)) if match.groups() else None
 
             partners, organisations = _split_partners(row["partners"], host, places)
-            ties = (
-                list(
-                    FriendshipLink.objects.filter(
-                        Q(*[tie_between(host, partner) for partner in partners], _connector=Q.OR)
-                    )
-                )
-                if partners
-                else []
-            )
+            ties = list(ties_with(city=host, partners=partners)) if partners else []
 
             designation = None
             context = f"{row['title']} {row['note']}"

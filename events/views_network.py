@@ -57,7 +57,9 @@ class TriadListView(AnonymousPageCacheMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        shape = network_shape()
+        include_unverified = self.request.GET.get("unverified") == "1"
+        shape = network_shape(include_unverified=include_unverified)
+        context["include_unverified"] = include_unverified
         triad_page = paginate(self.request, shape.triads, TRIADS_PER_PAGE)
         near_page = paginate(self.request, shape.near_triads, NEAR_TRIADS_PER_PAGE, param="near")
         group_page = paginate(self.request, trilateral_groups(), GROUPS_PER_PAGE, param="groups")

@@ -1,10 +1,18 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 # Writes to these apps' models do not change what the public pages show.
 APPS_NOT_SHOWN = {"admin", "auth", "axes", "contenttypes", "sessions"}
 # Partners' accounts and proposals are private until a proposal becomes a (public) event.
-MODELS_NOT_SHOWN = {"partner", "partnermembership", "eventproposal", "proposalactivity"}
+# Search keys are derived from places' names (a place's save already counts), and carry no
+# receiver so that rebuilding them deletes in one statement, not row by row.
+MODELS_NOT_SHOWN = {
+    "partner",
+    "partnermembership",
+    "eventproposal",
+    "proposalactivity",
+    "citysearchkey",
+}
 
 
 def _bump_on_write(sender, **kwargs):
@@ -12,12 +20,16 @@ def _bump_on_write(sender, **kwargs):
 
     from .cache import data_version_bump
 
-    meta = sender._meta
-    if meta.app_label not in APPS_NOT_SHOWN and meta.model_name not in MODELS_NOT_SHOWN:
-        # Now, and again at commit: a page rendered by another process between the two
-        # (from the data before the commit) must not stay cached under the new version.
-        data_version_bump()
-        transaction.on_commit(data_version_bump)
+    # Now, and again at commit: a page rendered by another process between the two
+    # (from the data before the commit) must not stay cached under the new version.
+    data_version_bump()
+    transaction.on_commit(data_version_bump)
+
+
+def is_shown(model) -> bool:
+    """Whether the public pages show what this model holds (its writes make pages stale)."""
+    meta = model._meta
+    return meta.app_label not in APPS_NOT_SHOWN and meta.model_name not in MODELS_NOT_SHOWN
 
 
 class ExchangePortalConfig(AppConfig):
@@ -27,9 +39,18 @@ class ExchangePortalConfig(AppConfig):
     verbose_name = "CJK City Exchange Portal"
 
     def ready(self):
-        for name, signal in [
-            ("post_save", post_save),
-            ("post_delete", post_delete),
-            ("m2m_changed", m2m_changed),
-        ]:
-            signal.connect(_bump_on_write, dispatch_uid=f"portal-cache-{name}")
+        # Connected per model that is shown: the others keep Django's one-statement
+        # deletes (a model with any receiver is deleted row by row).
+        for model in apps.get_models(include_auto_created=True):
+            if not is_shown(model):
+                continue
+            for name, signal in [
+                ("post_save", post_save),
+                ("post_delete", post_delete),
+                ("m2m_changed", m2m_changed),
+            ]:
+                signal.connect(
+                    _bump_on_write,
+                    sender=model,
+                    dispatch_uid=f"portal-cache-{name}-{model._meta.label}",
+                )

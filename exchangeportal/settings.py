@@ -426,3 +426,7 @@ if not DEBUG:
 
 # A view that does nothing but answer, for `make bench` to measure the framework's ceiling.
 BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", default=False)
+
+# The gazetteer the tie import resolves unknown names with (GeoNames, see
+# cities/data/gazetteer/README.md); the test suite points it at a small slice.
+CITIES_GAZETTEER = BASE_DIR / "cities" / "data" / "gazetteer" / "places.tsv"

@@ -1,4 +1,5 @@
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -11,12 +12,17 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+# The gazetteer rows the demo data uses (its places and every province): the whole file
+# (7,500 places) would make every test that loads the demo data slow.
+DEMO_GAZETTEER = Path(__file__).resolve().parent / "data" / "gazetteer_demo.tsv"
+
+
 @pytest.fixture(scope="session")
 def _demo_data_dump(django_db_setup, django_db_blocker, tmp_path_factory):
     """Run `load_demo` once per session and keep its result as a fixture file."""
     path = tmp_path_factory.mktemp("demo") / "demo.json"
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
+        call_command("load_demo", gazetteer=DEMO_GAZETTEER, stdout=io.StringIO())
         call_command("dumpdata", "cities", "events", output=str(path), verbosity=0)
         transaction.set_rollback(True)
     return path
@@ -58,6 +64,7 @@ def _private_media_and_cache(settings, tmp_path):
     translation.activate("en")  # a request in another language must not leak into the next test
 
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
+    settings.CITIES_GAZETTEER = DEMO_GAZETTEER  # the import's gazetteer: the demo's slice
     # Fast hashing: the suite creates many users (production keeps Django's default).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()

@@ -94,8 +94,13 @@ TIE_COLUMNS = [
     ),
     Column("status", "active, dormant or ended.", lambda t: t.status),
     Column("ended_on", "When an ended tie ended (ISO date).", lambda t: t.ended_on),
-    Column("verified", "true when confirmed by staff against its sources.", lambda t: t.verified),
-    Column("note", "Note.", lambda t: t.note),
+    Column("verified", "true when confirmed against a trustworthy source.", lambda t: t.verified),
+    Column(
+        "evidence",
+        "primary (government or registry source), secondary (news, lists) or unverified.",
+        lambda t: t.evidence,
+    ),
+    Column("note", "Public note.", lambda t: t.public_note),
     *SOURCE_COLUMNS,
 ]
 
@@ -138,5 +143,6 @@ SOURCE_TABLE_COLUMNS = [
     Column("url", "Where the fact can be checked (empty for a printed citation).", lambda s: s.url),
     Column("title", "Title or citation.", lambda s: s.title),
     Column("publisher", "Publisher.", lambda s: s.publisher),
+    Column("kind", "primary (government or registry) or secondary.", lambda s: s.kind),
     Column("accessed_on", "When it was last read (ISO date).", lambda s: s.accessed_on),
 ]

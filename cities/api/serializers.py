@@ -12,7 +12,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..dates import partial_date_iso
-from ..models import City, CultureCityDesignation, FriendshipLink, LinkMilestone, Source
+from ..models import (
+    City,
+    CultureCityDesignation,
+    FriendshipLink,
+    LinkMilestone,
+    Source,
+    TieEvidence,
+)
 
 
 def tie_pair_slug(tie: FriendshipLink) -> str:
@@ -29,8 +36,9 @@ def absolute(request, path: str) -> str | None:
 class SourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
-        fields = ["id", "url", "title", "publisher", "accessed_on"]
+        fields = ["id", "url", "title", "publisher", "kind", "accessed_on"]
         extra_kwargs = {
+            "kind": {"help_text": "primary (a government or an official registry) or secondary."},
             "id": {"help_text": "The source's id (the `id` column of sources.csv in the dump)."},
             "url": {"help_text": "Where the fact can be checked; empty for a printed citation."},
             "title": {"help_text": "Title of the page or document, or the citation."},
@@ -107,6 +115,8 @@ class CitySerializer(serializers.ModelSerializer):
             "longitude",
             "population",
             "population_year",
+            "population_as_of",
+            "coordinates_basis",
             "area_km2",
             "valid_from",
             "valid_to",
@@ -219,6 +229,15 @@ class TieSerializer(serializers.ModelSerializer):
         many=True, read_only=True, help_text="Dated steps of the tie, oldest first."
     )
     sources = SourceSerializer(many=True, read_only=True, help_text="Where these facts come from.")
+    evidence = serializers.ChoiceField(
+        choices=TieEvidence.choices,
+        read_only=True,
+        help_text="primary: a government or registry source; secondary: news or lists only; "
+        "unverified: no trustworthy source yet.",
+    )
+    note = serializers.CharField(
+        source="public_note", read_only=True, help_text="The public note on the tie."
+    )
 
     class Meta:
         model = FriendshipLink
@@ -237,6 +256,7 @@ class TieSerializer(serializers.ModelSerializer):
             "status",
             "ended_on",
             "verified",
+            "evidence",
             "note",
             "milestones",
             "sources",
@@ -249,8 +269,7 @@ class TieSerializer(serializers.ModelSerializer):
             "date_basis": {"help_text": "What the date is of: signature, ceremony, council …"},
             "status": {"help_text": "active, dormant (no recent exchange) or ended."},
             "ended_on": {"help_text": "When an ended tie ended."},
-            "verified": {"help_text": "Confirmed by staff against its sources."},
-            "note": {"help_text": "Curator's note on the tie."},
+            "verified": {"help_text": "Confirmed against a trustworthy source."},
         }
 
     def get_slug(self, tie: FriendshipLink) -> str:

@@ -96,9 +96,6 @@ class Migration(migrations.Migration):
                         choices=[
                             ("kind", "kind"),
                             ("established", "date established"),
-                            ("date_basis", "date basis"),
-                            ("label_a", "label used by place A"),
-                            ("label_b", "label used by place B"),
                         ],
                         max_length=20,
                         verbose_name="field",

@@ -236,7 +236,9 @@ def _tie_between(slug_a: str, slug_b: str, **kwargs):
 
 
 def test_tie_detail_has_partial_date_milestones_and_sources(client):
-    source = SourceFactory(url="https://www.clair.or.jp/x", title="CLAIR", publisher="CLAIR")
+    source = SourceFactory(
+        url="https://www.clair.or.jp/x", title="CLAIR", publisher="CLAIR", kind="primary"
+    )
     tie = _tie_between(
         "yangzhou",
         "karatsu",
@@ -264,9 +266,11 @@ def test_tie_detail_has_partial_date_milestones_and_sources(client):
         "url": "https://www.clair.or.jp/x",
         "title": "CLAIR",
         "publisher": "CLAIR",
+        "kind": "primary",
         "accessed_on": None,
     }
     assert data["sources"] == [source_json]
+    assert (data["verified"], data["evidence"], data["note"]) == (True, "primary", "")
     assert data["milestones"] == [
         {
             "date": "1980",
@@ -475,12 +479,12 @@ def test_tie_list_filters_match_the_network_map(client, demo_data_readonly):
     from cities.network import TieFilterForm, tie_list
 
     queries = [
-        {"kind": "sister"},
-        {"pair": "CN-JP"},
+        {"kind": "sister", "city": "busan"},
+        {"pair": "CN-JP", "city": "kobe"},
         {"pair": "JP-KR", "since": "2000"},
         {"status": "active", "city": "yangzhou"},
         {"year": "1995"},
-        {"quiet": "5"},
+        {"quiet": "5", "pair": "CN-KR", "kind": "sister"},
     ]
     for query in queries:
         form = TieFilterForm(query)

@@ -56,7 +56,11 @@ def test_rebuild_search_index_refuses_an_unknown_slug_and_rebuilds_nothing():
 def test_load_demo_keeps_old_spellings_as_aliases_and_makes_them_searchable(demo_data):
     assert City.objects.get(slug="daegu").alias_list == ["대구광역시", "Taegu"]
     assert City.objects.get(slug="busan").alias_list == ["부산광역시", "Pusan"]
-    assert [city.slug for city in city_search("Kwangju")] == ["gwangju"]
+    # Both Gwangju (the metropolitan city and the city of Gyeonggi) were once "Kwangju".
+    assert [city.slug for city in city_search("Kwangju")] == [
+        "gwangju",
+        "gwangju-gyeonggi-province",
+    ]
     assert CitySearchKey.objects.filter(city__slug="daegu").count() > 0
 
 

@@ -338,3 +338,30 @@ def test_gazetteer_load_never_matches_by_name_and_country_alone(places):
         "yangzhou-jiangsu-province",
         "yangzhou-shaanxi-province",
     ]
+
+
+def test_drop_duplicate_records_drops_an_empty_record_beside_a_populated_one():
+    from cities.management.commands.gazetteer_extract import drop_duplicate_records
+
+    populated = {
+        "geonameid": "1884138",
+        "countrycode": "KR",
+        "admin1code": "16",
+        "name": "Yeosu",
+        "population": 268823,
+        "latitude": 34.76,
+        "longitude": 127.66,
+    }
+    empty = {
+        **populated,
+        "geonameid": "13439582",
+        "population": 0,
+        "latitude": 34.72,
+        "longitude": 127.75,
+    }
+    far = {**empty, "geonameid": "1", "latitude": 36.0}
+
+    kept, dropped = drop_duplicate_records([populated, empty, far])
+
+    assert [c["geonameid"] for c in kept] == ["1884138", "1"]
+    assert [c["geonameid"] for c in dropped] == ["13439582"]

@@ -58,7 +58,7 @@ DEMO_QUERIES = {
     "Koube": "kobe",
     "Kitakyūshū": "kitakyushu",
     "Kitakyuushuu": "kitakyushu",
-    "Ōita": "oita-prefecture",
+    "Ōita": "oita",  # the city; the prefecture is "Ōita Prefecture" (below)
     # Revised Romanization and old spellings kept as aliases
     "Gyeongju": "gyeongju",
     "Seogwipo": "seogwipo",

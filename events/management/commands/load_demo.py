@@ -19,12 +19,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--cities-data", type=Path, default=CITIES_DATA_DIR)
         parser.add_argument("--events-data", type=Path, default=EVENTS_DATA_DIR)
+        parser.add_argument(
+            "--gazetteer",
+            type=Path,
+            default=None,
+            help="The gazetteer file (default: gazetteer/places.tsv in the cities data folder).",
+        )
 
-    def handle(self, *args, cities_data: Path, events_data: Path, **options):
+    def handle(self, *args, cities_data: Path, events_data: Path, gazetteer, **options):
         report = LoadReport()
         try:
             with transaction.atomic():
-                places = load_cities_demo(report, cities_data)
+                places = load_cities_demo(report, cities_data, gazetteer_path=gazetteer)
                 load_events_demo(report, places, events_data)
         except DemoDataError as error:
             raise CommandError(f"Nothing was loaded. {error}") from None
