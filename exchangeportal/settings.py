@@ -385,6 +385,12 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "partners/locked_out.html"
+# The client address as the rate limits see it (DJANGO_TRUSTED_PROXY_COUNT), never the proxy's;
+# an address locked across user names too; lockouts answer 429 with Retry-After.
+AXES_CLIENT_IP_CALLABLE = "exchangeportal.login_protection.axes_client_ip"
+AXES_HANDLER = "exchangeportal.login_protection.PortalAxesHandler"
+AXES_LOCKOUT_CALLABLE = "exchangeportal.login_protection.lockout_response"
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "10"))
 
 # Proposal files (images, PDFs) are private: stored outside MEDIA_ROOT, served by a
 # permission-checked view only.
