@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from cities.dates import DatePrecision
 from cities.models import City, FriendshipLink, Source
 from exchangeportal.images import ProcessedImage, delete_image, thumbnail_name
+from exchangeportal.ratelimit import ratelimit_hit
 from exchangeportal.translation import language_suffix
 
 from . import emails
@@ -81,6 +82,14 @@ class ProposalError(ValidationError):
 
 class TransitionNotAllowed(ProposalError):
     pass
+
+
+class SubmissionLimited(ProposalError):
+    """Too many submissions from this partner or this address; `retry_after` in seconds."""
+
+    def __init__(self, message, *, retry_after: int, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
 
 
 def allowed_targets(state: str) -> frozenset[str]:
@@ -424,13 +433,37 @@ def _queue_transition_mail(proposal: EventProposal, *, to_state: str, message: s
         )
 
 
-def proposal_submit(*, proposal: EventProposal, actor) -> EventProposal:
+def proposal_submit_guard(*, partner_id: int, client_address: str) -> None:
+    """Count one submission against the partner's and the address's limits
+    (`PROPOSAL_SUBMIT_RATE_PARTNER`, `PROPOSAL_SUBMIT_RATE_IP`, in the shared cache).
+
+    Called by `proposal_submit`, so the partner pages and the API are limited alike.
+    Raises SubmissionLimited (with `retry_after`) past either limit.
+    """
+    if not settings.RATELIMIT_ENABLED:
+        return
+    checks = [("proposal-submit-partner", str(partner_id), settings.PROPOSAL_SUBMIT_RATE_PARTNER)]
+    if client_address:
+        checks.insert(0, ("proposal-submit-ip", client_address, settings.PROPOSAL_SUBMIT_RATE_IP))
+    for scope, key, rate in checks:
+        result = ratelimit_hit(scope=scope, key=key, rate=rate)
+        if not result.allowed:
+            raise SubmissionLimited(
+                _("Too many submissions in a short time. Your draft is saved: submit it later."),
+                code="submit_rate_limited",
+                retry_after=result.retry_after,
+            )
+
+
+def proposal_submit(*, proposal: EventProposal, actor, client_address: str = "") -> EventProposal:
     """draft / changes requested → submitted, by the partner's own user.
 
     Requires a verified e-mail address and a complete proposal (see
-    `proposal_submission_errors`). Mails a receipt to the partner and a note to the
-    Reviewer group after commit. Raises ProposalError, TransitionNotAllowed or
-    PermissionDenied.
+    `proposal_submission_errors`), and counts against the submission limits per partner and
+    per `client_address` (the request's `client_ip`; empty outside a request), see
+    `proposal_submit_guard`. Mails a receipt to the partner and a note to the Reviewer group
+    after commit. Raises ProposalError (SubmissionLimited past a limit), TransitionNotAllowed
+    or PermissionDenied.
     """
 
     def check(locked: EventProposal) -> list[str]:
@@ -445,6 +478,7 @@ def proposal_submit(*, proposal: EventProposal, actor) -> EventProposal:
         errors = proposal_submission_errors(locked)
         if errors:
             raise ProposalError(errors)
+        proposal_submit_guard(partner_id=locked.partner_id, client_address=client_address)
         locked.submitted_at = timezone.now()
         return ["submitted_at"]
 

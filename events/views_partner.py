@@ -245,24 +245,13 @@ class ProposalFormView(PartnerRequiredMixin, View):
             messages.success(request, _("Draft saved."))
             return redirect("partners:proposal_edit", pk=proposal.pk)
 
-        ip_limited = rate_limit_exceeded(
-            scope="proposal-submit-ip",
-            key=client_ip(request),
-            rate=settings.PROPOSAL_SUBMIT_RATE_IP,
-        )
-        partner_limited = ip_limited or rate_limit_exceeded(
-            scope="proposal-submit-partner",
-            key=str(self.partner.pk),
-            rate=settings.PROPOSAL_SUBMIT_RATE_PARTNER,
-        )
-        if ip_limited or partner_limited:
-            messages.error(
-                request,
-                _("Too many submissions in a short time. Your draft is saved: submit it later."),
-            )
-            return redirect("partners:proposal_edit", pk=proposal.pk)
         try:
-            services.proposal_submit(proposal=proposal, actor=request.user)
+            services.proposal_submit(
+                proposal=proposal, actor=request.user, client_address=client_ip(request)
+            )
+        except services.SubmissionLimited as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("partners:proposal_edit", pk=proposal.pk)
         except ValidationError as error:
             form = ProposalForm(request.POST, instance=proposal, require_complete=True)
             form.is_valid()
@@ -325,18 +314,9 @@ class ProposalActionView(PartnerRequiredMixin, View):
         proposal = _partner_proposal(self.partner, pk)
         try:
             if self.action == "submit":
-                if rate_limit_exceeded(
-                    scope="proposal-submit-ip",
-                    key=client_ip(request),
-                    rate=settings.PROPOSAL_SUBMIT_RATE_IP,
-                ) or rate_limit_exceeded(
-                    scope="proposal-submit-partner",
-                    key=str(self.partner.pk),
-                    rate=settings.PROPOSAL_SUBMIT_RATE_PARTNER,
-                ):
-                    messages.error(request, _("Too many submissions in a short time. Try later."))
-                    return redirect(proposal.get_absolute_url())
-                services.proposal_submit(proposal=proposal, actor=request.user)
+                services.proposal_submit(
+                    proposal=proposal, actor=request.user, client_address=client_ip(request)
+                )
                 messages.success(request, _("Proposal submitted. We sent you a receipt."))
             else:
                 services.proposal_withdraw(

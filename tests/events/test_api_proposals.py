@@ -485,3 +485,40 @@ def test_proposal_image_null_removes_it(client, partner_a):
     assert response.json()["files"]["document"] is None
     assert not stored.image_1
     assert not stored.document
+
+
+def test_proposal_submit_through_the_api_counts_against_the_partner_limit(
+    client, partner_a, settings
+):
+    settings.PROPOSAL_SUBMIT_RATE_PARTNER = "2/3600"
+    proposals = [_proposal_of(partner_a) for _ in range(3)]
+    _as(client, partner_a)
+
+    statuses = [
+        client.post(f"/api/v1/proposals/{proposal.pk}/submit/").status_code
+        for proposal in proposals
+    ]
+    last = client.post(f"/api/v1/proposals/{proposals[2].pk}/submit/")
+
+    assert statuses == [200, 200, 429]
+    assert last.json()["detail"].startswith(
+        "Too many submissions in a short time. Your draft is saved: submit it later."
+    )
+    assert 0 < int(last["Retry-After"]) <= 3600
+    assert sorted(EventProposal.objects.values_list("state", flat=True)) == [
+        "draft",
+        "submitted",
+        "submitted",
+    ]
+
+
+def test_proposal_submit_web_and_api_share_one_partner_limit(client, partner_a, settings):
+    settings.PROPOSAL_SUBMIT_RATE_PARTNER = "1/3600"
+    first, second = _proposal_of(partner_a), _proposal_of(partner_a)
+    _as(client, partner_a)
+    client.post(f"/en/partner/proposals/{first.pk}/submit/")
+
+    response = client.post(f"/api/v1/proposals/{second.pk}/submit/")
+
+    assert response.status_code == 429
+    assert [p.state for p in EventProposal.objects.order_by("pk")] == ["submitted", "draft"]
