@@ -313,6 +313,9 @@ PERMISSIONS_POLICY = {
 
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+# Seconds a request waits for the mail server after commit (mail is queued in the database
+# first, so a slow or dead server only delays the message: manage.py retry_mail sends it).
+MAIL_SEND_TIMEOUT = float(os.environ.get("MAIL_SEND_TIMEOUT", "5"))
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Media: the local folder MEDIA_ROOT by default; S3-compatible object storage (django-storages)

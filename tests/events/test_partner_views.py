@@ -226,8 +226,9 @@ def test_logout_by_post(member_client):
     assert "_auth_user_id" not in member_client.session
 
 
-def test_password_reset_mails_link(client, member):
-    response = client.post(reverse("partners:password_reset"), {"email": "partner@example.org"})
+def test_password_reset_mails_link(client, member, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("partners:password_reset"), {"email": "partner@example.org"})
 
     assert (response.status_code, response["Location"]) == (
         302,
@@ -240,10 +241,11 @@ def test_password_reset_mails_link(client, member):
     assert mail.outbox[0].alternatives[0][1] == "text/html"
 
 
-def test_password_reset_link_sets_new_password(client, member):
+def test_password_reset_link_sets_new_password(client, member, django_capture_on_commit_callbacks):
     import re
 
-    client.post(reverse("partners:password_reset"), {"email": "partner@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("partners:password_reset"), {"email": "partner@example.org"})
     link = re.search(r"http://testserver(/en/partners/password/reset/\S+/)", mail.outbox[0].body)
 
     form_page = client.get(link.group(1), follow=True)
