@@ -410,6 +410,9 @@ AXES_VERBOSE = False
 # Cut over-long submitted user names before axes stores them (a 500 on PostgreSQL otherwise).
 AXES_USERNAME_CALLABLE = "exchangeportal.login_protection.axes_username"
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The key that signs backup manifests (`manage.py backup`/`restore`); empty: derived from the
+# secret key. A dedicated key lets the secret key be rotated without orphaning backups.
+BACKUP_KEY = os.environ.get("DJANGO_BACKUP_KEY", "")
 # Private proposal files are part of every backup (see `manage.py backup`).
 STORAGES["private"] = {"BACKEND": "events.storage.PrivateStorage"}
 
