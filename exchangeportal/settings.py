@@ -237,6 +237,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # pypdf's lenient parse of a sloppy uploaded PDF warns about each flaw it repairs.
+    "loggers": {"pypdf": {"level": "ERROR"}},
 }
 OPEN_DATA_LICENCE = os.environ.get("OPEN_DATA_LICENCE") or (
     "Creative Commons Attribution 4.0 International (CC BY 4.0), "

@@ -7,6 +7,7 @@ from rest_framework.authtoken.models import Token
 
 from cities.models import Country
 from events.models import EventProposal, ExchangeEvent, ProposalState
+from tests import imagefiles, pdffiles
 from tests.factories import (
     CityFactory,
     EventProposalFactory,
@@ -522,3 +523,30 @@ def test_proposal_submit_web_and_api_share_one_partner_limit(client, partner_a, 
 
     assert response.status_code == 429
     assert [p.state for p in EventProposal.objects.order_by("pk")] == ["submitted", "draft"]
+
+
+def test_proposal_pdf_with_javascript_refused_through_the_api(client, partner_a):
+    proposal = _proposal_of(partner_a, title="Before")
+
+    response = _patch_multipart(
+        _as(client, partner_a),
+        proposal,
+        {
+            "title": "After",
+            "document": imagefiles.upload(
+                "programme.pdf", pdffiles.open_action_javascript(), "application/pdf"
+            ),
+        },
+    )
+
+    stored = EventProposal.objects.get(pk=proposal.pk)
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "document": [
+                "This PDF contains scripts, automatic actions or attached files, which are not "
+                "accepted. Save it again as a plain PDF (for example with “Print to PDF”)."
+            ]
+        },
+    )
+    assert (stored.title, stored.document.name) == ("Before", "")
