@@ -267,13 +267,8 @@ class PartnerRegistrationForm(HoneypotMixin, forms.Form):
             raise ValidationError(_("This user name is taken. Choose another."))
         return username
 
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("An account with this e-mail address exists. Log in or reset the password.")
-            )
-        return email
+    # No check that the e-mail address is free: the form would tell anyone who has an account.
+    # `partner_register` mails the address's owner instead, and the sign-up answers the same.
 
     def clean_country(self):
         country = self.cleaned_data["country"].strip().upper()

@@ -14,6 +14,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -123,10 +124,18 @@ def partner_register(
     """Create a user, their partner organisation and the membership joining them.
 
     The e-mail address starts unverified; a verification link is mailed after commit.
-    Returns the new user. Raises ValidationError when no name is given.
+    Returns the new user. When an account already has this e-mail address, nothing is
+    created: its owner is mailed instead (as the password reset does) and None is returned,
+    so that the sign-up answers the same and does not tell who has an account.
+    Raises ValidationError when no name is given.
     """
     if not any(value.strip() for value in partner_names.values()):
         raise ValidationError(_("Give the organisation's name in at least one language."))
+    owner = get_user_model().objects.filter(email__iexact=email).order_by("pk").first()
+    if owner is not None:
+        make_password(password)  # as long as a real sign-up takes: the timing tells nothing
+        _mail_address_taken(owner=owner, language=language)
+        return None
     with transaction.atomic():
         user = get_user_model().objects.create_user(
             username=username, email=email, password=password
@@ -144,6 +153,19 @@ def partner_register(
         membership = PartnerMembership.objects.create(user=user, partner=partner, language=language)
         partner_send_verification(membership=membership)
     return user
+
+
+def _mail_address_taken(*, owner, language: str) -> None:
+    membership = PartnerMembership.objects.filter(user=owner).first()
+    emails.queue_mail(
+        template="signup_address_taken",
+        recipients=[emails.Recipient(owner.email, membership.language if membership else language)],
+        context={"username": owner.get_username()},
+        links={
+            "login_url": ("partners:login", {}),
+            "password_reset_url": ("partners:password_reset", {}),
+        },
+    )
 
 
 def partner_verification_token(*, user) -> str:

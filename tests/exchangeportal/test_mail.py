@@ -65,7 +65,7 @@ def test_signup_succeeds_while_the_mail_server_is_down_and_keeps_the_mail(client
     response = signup(client)
 
     queued = QueuedMail.objects.get()
-    assert (response.status_code, response["Location"]) == (302, "/en/partner/proposals/")
+    assert (response.status_code, response["Location"]) == (302, "/en/partners/login/")
     assert get_user_model().objects.get().username == "yangzhou-fao"
     assert (queued.to, queued.subject, queued.status, queued.attempts) == (
         "fao@example.org",
