@@ -54,9 +54,17 @@ ROLES = ["anonymous", "partner_a", "partner_b", "reviewer"]
 # (action, state the proposal is in, body) → expected status per role; the proposal is A's.
 ROUTES = [
     (
+        # A draft is the partner's work in progress: reviewers see it once it is submitted.
         "get",
         "",
         S.DRAFT,
+        None,
+        {"anonymous": 401, "partner_a": 200, "partner_b": 404, "reviewer": 404},
+    ),
+    (
+        "get",
+        "",
+        S.SUBMITTED,
         None,
         {"anonymous": 401, "partner_a": 200, "partner_b": 404, "reviewer": 200},
     ),
@@ -79,7 +87,7 @@ ROUTES = [
         "submit/",
         S.DRAFT,
         {},
-        {"anonymous": 401, "partner_a": 200, "partner_b": 404, "reviewer": 403},
+        {"anonymous": 401, "partner_a": 200, "partner_b": 404, "reviewer": 404},
     ),
     (
         "post",
@@ -155,8 +163,8 @@ def test_proposal_detail_routes_by_role(
     ],
 )
 def test_proposal_list_by_role(client, request, partner_a, partner_b, role, status, visible):
-    mine = _proposal_of(partner_a, title="A's")
-    theirs = _proposal_of(partner_b, title="B's")
+    mine = _proposal_of(partner_a, title="A's", state=S.SUBMITTED)
+    theirs = _proposal_of(partner_b, title="B's", state=S.CHANGES_REQUESTED)
     user = None if role == "anonymous" else request.getfixturevalue(role)
 
     response = _as(client, user).get("/api/v1/proposals/")
@@ -229,12 +237,12 @@ def test_proposal_submit_incomplete_lists_what_is_missing(client, partner_a):
 
 
 def test_proposal_refused_transition_is_400_with_a_readable_message(client, reviewer, partner_a):
-    proposal = _proposal_of(partner_a, state=S.DRAFT)
+    proposal = _proposal_of(partner_a, state=S.SUBMITTED)
 
     response = _as(client, reviewer).post(f"/api/v1/proposals/{proposal.pk}/accept/")
 
     assert response.status_code == 400
-    assert response.json() == {"detail": "A proposal that is draft cannot become accepted."}
+    assert response.json() == {"detail": "A proposal that is submitted cannot become accepted."}
 
 
 def test_proposal_withdrawn_cannot_be_submitted_again(client, partner_a):
@@ -550,3 +558,19 @@ def test_proposal_pdf_with_javascript_refused_through_the_api(client, partner_a)
         },
     )
     assert (stored.title, stored.document.name) == ("Before", "")
+
+
+def test_reviewers_do_not_see_partners_drafts_in_the_api(client, reviewer, partner_a):
+    draft = _proposal_of(partner_a, title="Still a draft")
+    sent = _proposal_of(partner_a, title="Sent", state=S.SUBMITTED)
+    withdrawn = _proposal_of(partner_a, title="Withdrawn", state=S.WITHDRAWN)
+    _as(client, reviewer)
+
+    listed = client.get("/api/v1/proposals/")
+    detail = client.get(f"/api/v1/proposals/{draft.pk}/")
+    start = client.post(f"/api/v1/proposals/{draft.pk}/start-review/")
+
+    assert sorted(item["title"] for item in listed.json()["results"]) == ["Sent", "Withdrawn"]
+    assert {sent.pk, withdrawn.pk} == {item["id"] for item in listed.json()["results"]}
+    assert (detail.status_code, start.status_code) == (404, 404)
+    assert client.get(f"/en/partner/proposals/{draft.pk}/files/document/").status_code == 404
