@@ -52,6 +52,7 @@ SIGNATURE_NAME = "manifest.sig"
 SIGNATURE_SALT = "exchangeportal.backup.manifest"
 ARCHIVE_MODE = 0o600
 CHUNK_SIZE = 1024 * 1024
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024  # about a million media files
 
 
 class BackupError(Exception):
@@ -251,7 +252,9 @@ def _read_archive(path: Path, *, data_path: Path) -> dict:
                     raise BackupError(f"The archive holds an unexpected entry: {member.name!r}.")
                 handle = tar.extractfile(member)
                 if member.name == "manifest.json":
-                    manifest_bytes = handle.read(CHUNK_SIZE)
+                    if member.size > MAX_MANIFEST_BYTES:
+                        raise BackupError("The archive's manifest.json is implausibly large.")
+                    manifest_bytes = handle.read()
                 elif member.name == SIGNATURE_NAME:
                     signature = handle.read(256)
                 elif member.name == "data.json":
