@@ -157,10 +157,12 @@ def _private_file(path: Path):
 def _dump_data(*, path: Path, labels: list[str]) -> dict[str, int]:
     """Dump the data of `labels` into `path` (streamed: `dumpdata` writes row by row) and count
     the rows per model, all from one snapshot of the database; returns the counts."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             # One snapshot for the dump and the counts (READ COMMITTED would give each query its
-            # own); the first statement of the transaction.
+            # own); it must be the transaction's first statement, so only when this is the
+            # transaction (inside a caller's, the caller's isolation applies).
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         with _private_file(path) as handle, io.TextIOWrapper(handle, encoding="utf-8") as text:
