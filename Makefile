@@ -88,6 +88,8 @@ test-browser: dev-venv
 	$(DEV_ENV) BROWSER_TESTS_CHROMIUM=$(CHROMIUM) $(VENV)/bin/pytest -m browser tests/browser
 
 ## test-load: concurrency and load against gunicorn + PostgreSQL (LOAD_DATABASE_URL, default
-## the database portal_load on 127.0.0.1), bounded by LOAD_TIMEOUT seconds
+## the database portal_load on 127.0.0.1), bounded by LOAD_TIMEOUT seconds; then two gunicorns
+## behind nginx sharing PostgreSQL and Redis (tests/load/servers.py; needs nginx)
 test-load: dev-venv
 	$(PY) tests/load/run.py
+	$(PY) tests/load/servers.py

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from exchangeportal.image_forms import PipelineImageFormMixin
-from exchangeportal.optimistic import OptimisticLockAdminMixin
+from exchangeportal.optimistic import OptimisticLockAdminMixin, optimistic_form
 
 from .admin_forms import FriendshipLinkAdminForm
 from .admin_import import TieImportAdminMixin
@@ -110,8 +110,14 @@ class TiesAsBInline(TiesAsAInline):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
-    form = CityAdminForm
+class CityAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+    form = optimistic_form(
+        CityAdminForm,
+        _(
+            "This place was changed by someone else since you opened it — reload to see "
+            "their changes."
+        ),
+    )
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = [
         "name_en",
@@ -343,7 +349,14 @@ class LinkMilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(CultureCityDesignation)
-class CultureCityDesignationAdmin(admin.ModelAdmin):
+class CultureCityDesignationAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+    form = optimistic_form(
+        forms.ModelForm,
+        _(
+            "This designation was changed by someone else since you opened it — reload to see "
+            "their changes."
+        ),
+    )
     list_display = ["year", "city", "country", "status", "theme_en"]
     list_filter = ["year", "status", ("city__country", admin.AllValuesFieldListFilter)]
     list_select_related = ["city"]
@@ -367,7 +380,14 @@ class CultureCityDesignationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExchangeIndicator)
-class ExchangeIndicatorAdmin(admin.ModelAdmin):
+class ExchangeIndicatorAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+    form = optimistic_form(
+        forms.ModelForm,
+        _(
+            "This figure was changed by someone else since you opened it — reload to see "
+            "their changes."
+        ),
+    )
     list_display = ["city", "year", "indicator", "value", "unit"]
     list_filter = ["year", "unit", ("city__country", admin.AllValuesFieldListFilter)]
     list_select_related = ["city"]

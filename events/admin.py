@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.admin import HTTPS_URL_FIELDS, city_search_fields
 from exchangeportal.image_forms import PipelineImageFormMixin
+from exchangeportal.optimistic import OptimisticLockAdminMixin, optimistic_form
 
 from .models import EventSeries, ExchangeEvent, GoodPractice
 
@@ -21,7 +22,14 @@ _GOOD_PRACTICE_WRITE_UP = [
 
 
 @admin.register(GoodPractice)
-class GoodPracticeAdmin(admin.ModelAdmin):
+class GoodPracticeAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+    form = optimistic_form(
+        forms.ModelForm,
+        _(
+            "This good practice was changed by someone else since you opened it — reload to see "
+            "their changes."
+        ),
+    )
     list_display = ["event", "is_published", "marked_by", "updated_at"]
     list_filter = ["is_published", "event__category", "event__format"]
     list_select_related = ["event", "marked_by"]
@@ -60,7 +68,14 @@ class ExchangeEventAdminForm(PipelineImageFormMixin, forms.ModelForm):
 
 
 @admin.register(EventSeries)
-class EventSeriesAdmin(admin.ModelAdmin):
+class EventSeriesAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+    form = optimistic_form(
+        forms.ModelForm,
+        _(
+            "This series was changed by someone else since you opened it — reload to see "
+            "their changes."
+        ),
+    )
     list_display = ["name_en", "slug"]
     search_fields = ["name_en", "name_zh_hans", "name_ja", "name_ko", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -68,8 +83,14 @@ class EventSeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExchangeEvent)
-class ExchangeEventAdmin(admin.ModelAdmin):
-    form = ExchangeEventAdminForm
+class ExchangeEventAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+    form = optimistic_form(
+        ExchangeEventAdminForm,
+        _(
+            "This event was changed by someone else since you opened it — reload to see "
+            "their changes."
+        ),
+    )
     formfield_overrides = HTTPS_URL_FIELDS
     inlines = [GoodPracticeInline]
     list_display = [

@@ -1,18 +1,20 @@
 """Mail to partners and reviewers: plain text plus HTML, in each recipient's language.
 
-Mail is queued with `transaction.on_commit`, so nothing is sent for a change that is
-rolled back. Links are built per recipient, so a Korean partner gets `/ko/…` links.
+Mail is queued in the database in the caller's transaction and sent after commit
+(`exchangeportal.mail`), so nothing is sent for a change that is rolled back and a mail server
+outage never breaks the request. Links are built per recipient, so a Korean partner gets
+`/ko/…` links.
 """
 
 import dataclasses
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+
+from exchangeportal.mail import Message, mail_queue
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,34 +52,29 @@ def queue_mail(
     context: dict,
     links: dict[str, tuple[str, dict]] | None = None,
 ) -> None:
-    """Send `events/emails/<template>{_subject.txt,.txt,.html}` after the transaction commits.
+    """Queue `events/emails/<template>{_subject.txt,.txt,.html}` for each recipient, sent after
+    the transaction commits (`exchangeportal.mail`: a mail server outage is recorded, never
+    raised).
 
     `links` maps a context name to a (view name, kwargs) pair, reversed in each
     recipient's language and made absolute with `PORTAL_BASE_URL`.
     """
-    recipients = list(recipients)
-    if not recipients:
-        return
-
-    def send() -> None:
-        for recipient in recipients:
-            with translation.override(recipient.language):
-                ctx = dict(context)
-                for name, (viewname, kwargs) in (links or {}).items():
-                    try:
-                        ctx[name] = settings.PORTAL_BASE_URL + reverse(viewname, kwargs=kwargs)
-                    except NoReverseMatch:  # a page another part of the portal may not have
-                        ctx[name] = ""
-                subject = render_to_string(f"events/emails/{template}_subject.txt", ctx)
-                text = render_to_string(f"events/emails/{template}.txt", ctx)
-                html = render_to_string(f"events/emails/{template}.html", ctx)
-            message = EmailMultiAlternatives(
-                subject=" ".join(subject.split()),
-                body=text,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[recipient.email],
+    messages = []
+    for recipient in recipients:
+        with translation.override(recipient.language):
+            ctx = dict(context)
+            for name, (viewname, kwargs) in (links or {}).items():
+                try:
+                    ctx[name] = settings.PORTAL_BASE_URL + reverse(viewname, kwargs=kwargs)
+                except NoReverseMatch:  # a page another part of the portal may not have
+                    ctx[name] = ""
+            subject = render_to_string(f"events/emails/{template}_subject.txt", ctx)
+            messages.append(
+                Message(
+                    to=recipient.email,
+                    subject=" ".join(subject.split()),
+                    body=render_to_string(f"events/emails/{template}.txt", ctx),
+                    html_body=render_to_string(f"events/emails/{template}.html", ctx),
+                )
             )
-            message.attach_alternative(html, "text/html")
-            message.send()
-
-    transaction.on_commit(send)
+    mail_queue(messages=messages)

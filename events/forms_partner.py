@@ -4,8 +4,10 @@ import contextlib
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,7 @@ from cities.models import City, FriendshipLink
 from cities.selectors import place_reference, places_answering_to, ties_among
 from cities.validators import validate_country_code
 from exchangeportal.images import ACCEPT_ATTRIBUTE, process_image
+from exchangeportal.mail import Message, mail_queue
 
 from .models import PROPOSAL_IMAGE_FIELDS, PROPOSAL_PARTNER_FIELDS, EventProposal, PartnerKind
 from .services import REQUIRED_ON_SUBMIT, partner_place_errors
@@ -59,6 +62,36 @@ class InRangeMultipleChoiceMixin:
                     params={"value": item},
                 )
         return super()._check_values(value)
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's password reset, its mail queued like every other (`exchangeportal.mail`): a
+    mail server outage is recorded for a retry instead of answering 500."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = render_to_string(subject_template_name, context)
+        html = (
+            render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        )
+        mail_queue(
+            messages=[
+                Message(
+                    to=to_email,
+                    subject=" ".join(subject.split()),
+                    body=render_to_string(email_template_name, context),
+                    html_body=html,
+                )
+            ],
+            from_email=from_email or "",
+        )
 
 
 PLACE_SUGGESTIONS_ID = "place-suggestions"  # the <datalist> static/js/place-suggest.js fills
@@ -234,13 +267,8 @@ class PartnerRegistrationForm(HoneypotMixin, forms.Form):
             raise ValidationError(_("This user name is taken. Choose another."))
         return username
 
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("An account with this e-mail address exists. Log in or reset the password.")
-            )
-        return email
+    # No check that the e-mail address is free: the form would tell anyone who has an account.
+    # `partner_register` mails the address's owner instead, and the sign-up answers the same.
 
     def clean_country(self):
         country = self.cleaned_data["country"].strip().upper()

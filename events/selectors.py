@@ -217,13 +217,16 @@ def proposal_list_for_partner(*, partner: Partner) -> QuerySet[EventProposal]:
 
 
 def proposals_visible_to(*, user) -> QuerySet[EventProposal]:
-    """Proposals a user may open: their own partner's; everything for reviewers/staff who
-    may view proposals; nothing for anyone else (so other partners' proposals are 404s)."""
+    """Proposals a user may open: their own partner's; for reviewers/staff who may view
+    proposals, every proposal that was sent to them — all but other partners' drafts, which
+    are work in progress (as on the review desk); nothing for anyone else. What is not visible
+    is a 404, in the API, the partner pages and the file view alike."""
     if not user.is_authenticated:
         return EventProposal.objects.none()
-    if user.is_staff and user.has_perm("events.view_eventproposal"):
-        return EventProposal.objects.all()
     partner = partner_for_user(user=user)
+    if user.is_staff and user.has_perm("events.view_eventproposal"):
+        sent = ~Q(state=ProposalState.DRAFT)
+        return EventProposal.objects.filter(sent | Q(partner=partner) if partner else sent)
     if partner is None:
         return EventProposal.objects.none()
     return EventProposal.objects.for_partner(partner)

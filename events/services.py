@@ -14,6 +14,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from cities.dates import DatePrecision
 from cities.models import City, FriendshipLink, Source
 from exchangeportal.images import ProcessedImage, delete_image, thumbnail_name
+from exchangeportal.ratelimit import ratelimit_hit
 from exchangeportal.translation import language_suffix
 
 from . import emails
@@ -83,6 +85,14 @@ class TransitionNotAllowed(ProposalError):
     pass
 
 
+class SubmissionLimited(ProposalError):
+    """Too many submissions from this partner or this address; `retry_after` in seconds."""
+
+    def __init__(self, message, *, retry_after: int, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
 def allowed_targets(state: str) -> frozenset[str]:
     return TRANSITIONS.get(state, frozenset())
 
@@ -114,10 +124,18 @@ def partner_register(
     """Create a user, their partner organisation and the membership joining them.
 
     The e-mail address starts unverified; a verification link is mailed after commit.
-    Returns the new user. Raises ValidationError when no name is given.
+    Returns the new user. When an account already has this e-mail address, nothing is
+    created: its owner is mailed instead (as the password reset does) and None is returned,
+    so that the sign-up answers the same and does not tell who has an account.
+    Raises ValidationError when no name is given.
     """
     if not any(value.strip() for value in partner_names.values()):
         raise ValidationError(_("Give the organisation's name in at least one language."))
+    owner = get_user_model().objects.filter(email__iexact=email).order_by("pk").first()
+    if owner is not None:
+        make_password(password)  # as long as a real sign-up takes: the timing tells nothing
+        _mail_address_taken(owner=owner, language=language)
+        return None
     with transaction.atomic():
         user = get_user_model().objects.create_user(
             username=username, email=email, password=password
@@ -135,6 +153,19 @@ def partner_register(
         membership = PartnerMembership.objects.create(user=user, partner=partner, language=language)
         partner_send_verification(membership=membership)
     return user
+
+
+def _mail_address_taken(*, owner, language: str) -> None:
+    membership = PartnerMembership.objects.filter(user=owner).first()
+    emails.queue_mail(
+        template="signup_address_taken",
+        recipients=[emails.Recipient(owner.email, membership.language if membership else language)],
+        context={"username": owner.get_username()},
+        links={
+            "login_url": ("partners:login", {}),
+            "password_reset_url": ("partners:password_reset", {}),
+        },
+    )
 
 
 def partner_verification_token(*, user) -> str:
@@ -424,13 +455,37 @@ def _queue_transition_mail(proposal: EventProposal, *, to_state: str, message: s
         )
 
 
-def proposal_submit(*, proposal: EventProposal, actor) -> EventProposal:
+def proposal_submit_guard(*, partner_id: int, client_address: str) -> None:
+    """Count one submission against the partner's and the address's limits
+    (`PROPOSAL_SUBMIT_RATE_PARTNER`, `PROPOSAL_SUBMIT_RATE_IP`, in the shared cache).
+
+    Called by `proposal_submit`, so the partner pages and the API are limited alike.
+    Raises SubmissionLimited (with `retry_after`) past either limit.
+    """
+    if not settings.RATELIMIT_ENABLED:
+        return
+    checks = [("proposal-submit-partner", str(partner_id), settings.PROPOSAL_SUBMIT_RATE_PARTNER)]
+    if client_address:
+        checks.insert(0, ("proposal-submit-ip", client_address, settings.PROPOSAL_SUBMIT_RATE_IP))
+    for scope, key, rate in checks:
+        result = ratelimit_hit(scope=scope, key=key, rate=rate)
+        if not result.allowed:
+            raise SubmissionLimited(
+                _("Too many submissions in a short time. Your draft is saved: submit it later."),
+                code="submit_rate_limited",
+                retry_after=result.retry_after,
+            )
+
+
+def proposal_submit(*, proposal: EventProposal, actor, client_address: str = "") -> EventProposal:
     """draft / changes requested → submitted, by the partner's own user.
 
     Requires a verified e-mail address and a complete proposal (see
-    `proposal_submission_errors`). Mails a receipt to the partner and a note to the
-    Reviewer group after commit. Raises ProposalError, TransitionNotAllowed or
-    PermissionDenied.
+    `proposal_submission_errors`), and counts against the submission limits per partner and
+    per `client_address` (the request's `client_ip`; empty outside a request), see
+    `proposal_submit_guard`. Mails a receipt to the partner and a note to the Reviewer group
+    after commit. Raises ProposalError (SubmissionLimited past a limit), TransitionNotAllowed
+    or PermissionDenied.
     """
 
     def check(locked: EventProposal) -> list[str]:
@@ -445,6 +500,7 @@ def proposal_submit(*, proposal: EventProposal, actor) -> EventProposal:
         errors = proposal_submission_errors(locked)
         if errors:
             raise ProposalError(errors)
+        proposal_submit_guard(partner_id=locked.partner_id, client_address=client_address)
         locked.submitted_at = timezone.now()
         return ["submitted_at"]
 

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views_partner as views
+from .forms_partner import QueuedPasswordResetForm
 
 app_name = "partners"
 
@@ -47,6 +48,7 @@ urlpatterns = [
     path(
         "partners/password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=QueuedPasswordResetForm,
             template_name="partners/password_reset.html",
             email_template_name="partners/emails/password_reset.txt",
             html_email_template_name="partners/emails/password_reset.html",

@@ -5,7 +5,6 @@ import mimetypes
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -17,7 +16,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from exchangeportal.images import thumbnail_name
-from exchangeportal.ratelimit import client_ip, rate_limit_exceeded
+from exchangeportal.ratelimit import client_ip, rate_limit_exceeded, ratelimit_hit
 
 from . import selectors, services
 from .forms_partner import PartnerRegistrationForm, ProposalForm
@@ -28,7 +27,13 @@ LOGIN_URL = reverse_lazy("partners:login")
 
 
 class RegisterView(FormView):
-    """Public sign-up: creates the user, the partner and the membership; rate-limited per IP."""
+    """Public sign-up: creates the user, the partner and the membership; rate-limited per IP.
+
+    A sign-up with an address that has an account answers exactly like a new one (the owner
+    gets a mail instead, see `partner_register`), so the page does not tell who has an account;
+    nobody is logged in by signing up. A taken user name is said (it cannot be hidden: the
+    person chooses it to log in). Refusals answer 400 (invalid, honeypot) or 429 (the limit).
+    """
 
     template_name = "partners/register.html"
     form_class = PartnerRegistrationForm
@@ -36,21 +41,33 @@ class RegisterView(FormView):
     def get_initial(self):
         return {"country": ""}
 
+    def form_invalid(self, form, status=400):
+        response = super().form_invalid(form)
+        response.status_code = status
+        return response
+
     def form_valid(self, form):
         if form.honeypot_filled:
             form.add_error(None, _("Your sign-up could not be accepted."))
             return self.form_invalid(form)
-        if rate_limit_exceeded(
-            scope="partner-signup", key=client_ip(self.request), rate=settings.PARTNER_SIGNUP_RATE
-        ):
-            form.add_error(
-                None,
-                _("Too many sign-ups from your network. Please try again in an hour."),
+        if settings.RATELIMIT_ENABLED:
+            limit = ratelimit_hit(
+                scope="partner-signup",
+                key=client_ip(self.request),
+                rate=settings.PARTNER_SIGNUP_RATE,
             )
-            return self.form_invalid(form)
-        user = services.partner_register(
+            if not limit.allowed:
+                form.add_error(
+                    None,
+                    _("Too many sign-ups from your network. Please try again in an hour."),
+                )
+                response = self.form_invalid(form, status=429)
+                response["Retry-After"] = str(limit.retry_after)
+                return response
+        email = form.cleaned_data["email"]
+        services.partner_register(
             username=form.cleaned_data["username"],
-            email=form.cleaned_data["email"],
+            email=email,
             password=form.cleaned_data["password1"],
             partner_names=form.partner_names,
             kind=form.cleaned_data["kind"],
@@ -59,16 +76,15 @@ class RegisterView(FormView):
             website=form.cleaned_data["website"],
             language=get_language() or settings.LANGUAGE_CODE,
         )
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
             self.request,
             _(
-                "Welcome! We sent a link to %(email)s: open it to confirm your address "
-                "before you submit a proposal."
+                "Thank you! We sent a message to %(email)s: open the link in it to confirm your "
+                "address, then log in."
             )
-            % {"email": user.email},
+            % {"email": email},
         )
-        return redirect("partners:proposal_list")
+        return redirect("partners:login")
 
 
 class VerifyEmailView(View):
@@ -245,24 +261,13 @@ class ProposalFormView(PartnerRequiredMixin, View):
             messages.success(request, _("Draft saved."))
             return redirect("partners:proposal_edit", pk=proposal.pk)
 
-        ip_limited = rate_limit_exceeded(
-            scope="proposal-submit-ip",
-            key=client_ip(request),
-            rate=settings.PROPOSAL_SUBMIT_RATE_IP,
-        )
-        partner_limited = ip_limited or rate_limit_exceeded(
-            scope="proposal-submit-partner",
-            key=str(self.partner.pk),
-            rate=settings.PROPOSAL_SUBMIT_RATE_PARTNER,
-        )
-        if ip_limited or partner_limited:
-            messages.error(
-                request,
-                _("Too many submissions in a short time. Your draft is saved: submit it later."),
-            )
-            return redirect("partners:proposal_edit", pk=proposal.pk)
         try:
-            services.proposal_submit(proposal=proposal, actor=request.user)
+            services.proposal_submit(
+                proposal=proposal, actor=request.user, client_address=client_ip(request)
+            )
+        except services.SubmissionLimited as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("partners:proposal_edit", pk=proposal.pk)
         except ValidationError as error:
             form = ProposalForm(request.POST, instance=proposal, require_complete=True)
             form.is_valid()
@@ -325,18 +330,9 @@ class ProposalActionView(PartnerRequiredMixin, View):
         proposal = _partner_proposal(self.partner, pk)
         try:
             if self.action == "submit":
-                if rate_limit_exceeded(
-                    scope="proposal-submit-ip",
-                    key=client_ip(request),
-                    rate=settings.PROPOSAL_SUBMIT_RATE_IP,
-                ) or rate_limit_exceeded(
-                    scope="proposal-submit-partner",
-                    key=str(self.partner.pk),
-                    rate=settings.PROPOSAL_SUBMIT_RATE_PARTNER,
-                ):
-                    messages.error(request, _("Too many submissions in a short time. Try later."))
-                    return redirect(proposal.get_absolute_url())
-                services.proposal_submit(proposal=proposal, actor=request.user)
+                services.proposal_submit(
+                    proposal=proposal, actor=request.user, client_address=client_ip(request)
+                )
                 messages.success(request, _("Proposal submitted. We sent you a receipt."))
             else:
                 services.proposal_withdraw(

@@ -5,11 +5,13 @@ Included from `exchangeportal/urls.py` under `api/` (not language-prefixed).
 
 from django.http import FileResponse
 from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
@@ -17,6 +19,7 @@ from cities.api.views import CityViewSet, DesignationViewSet, TieViewSet
 from events.api.views import EventViewSet, ProposalViewSet, SeriesViewSet
 
 from .api_support import AnonThrottle, UserThrottle, api_not_found
+from .login_protection import retry_after_seconds
 from .opendata import dump_current
 
 router = SimpleRouter()
@@ -67,7 +70,8 @@ class TokenView(ObtainAuthToken):
             "Send `username` and `password` (form or JSON); the answer holds the token to send "
             "as `Authorization: Token <key>` on the proposal endpoints. The same token is "
             "returned until an administrator deletes it. Wrong credentials answer 400; "
-            "repeated failures lock the account out for a while."
+            "after repeated failures (for one user name, or from one address across user "
+            "names) the answer is 429 with `Retry-After` until the lockout ends."
         ),
         request=inline_serializer(
             "TokenRequest",
@@ -89,7 +93,17 @@ class TokenView(ObtainAuthToken):
         tags=["authentication"],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # axes refused the log-in (it flags the request it was given, DRF's): the account
+            # or the address is locked, which is "too many requests", not "wrong password".
+            if getattr(request, "axes_locked_out", False):
+                raise Throttled(
+                    wait=retry_after_seconds(),
+                    detail=_("Too many failed log-ins: try again later."),
+                ) from None
+            raise
 
 
 app_name = "api"

@@ -29,6 +29,8 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from .ratelimit import client_ip
+
 MAX_PAGE_SIZE = 100
 SEARCH_MAX_LENGTH = 200
 CSV_CHUNK_SIZE = 2000
@@ -304,12 +306,17 @@ def _rate_from_settings(scope: str) -> str | None:
 
 
 class _CountedOnce:
-    """A request the page cache's early check already counted is not counted again."""
+    """A request the page cache's early check already counted is not counted again; a client
+    is identified by the portal's one client-address function (`DJANGO_TRUSTED_PROXY_COUNT`),
+    not by DRF's reading of the whole `X-Forwarded-For` header, which a client can vary."""
 
     def allow_request(self, request, view):
         if getattr(request, "portal_throttle_counted", False):
             return True
         return super().allow_request(request, view)
+
+    def get_ident(self, request):
+        return client_ip(request)
 
 
 class AnonThrottle(_CountedOnce, AnonRateThrottle):

@@ -2,7 +2,7 @@ from django.apps import AppConfig, apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 # Writes to these apps' models do not change what the public pages show.
-APPS_NOT_SHOWN = {"admin", "auth", "axes", "contenttypes", "sessions"}
+APPS_NOT_SHOWN = {"admin", "auth", "axes", "contenttypes", "sessions", "exchangeportal"}
 # Partners' accounts and proposals are private until a proposal becomes a (public) event.
 # Search keys are derived from places' names (a place's save already counts), and carry no
 # receiver so that rebuilding them deletes in one statement, not row by row.

@@ -59,12 +59,34 @@ class OptimisticLockFormMixin:
         return cleaned
 
 
+def optimistic_form(form_class: type[forms.BaseForm], conflict_message) -> type:
+    """`form_class` (a `ModelForm`, or `forms.ModelForm` itself) with optimistic locking and
+    its own conflict message: `form = optimistic_form(forms.ModelForm, _("This event was …"))`
+    on a `ModelAdmin` that also uses `OptimisticLockAdminMixin`."""
+    return type(
+        f"Optimistic{form_class.__name__}",
+        (OptimisticLockFormMixin, form_class),
+        {
+            "__module__": form_class.__module__,
+            LOADED_VERSION_FIELD: loaded_version_field(),
+            "conflict_message": conflict_message,
+        },
+    )
+
+
+def _flat(fields) -> list[str]:
+    return [
+        name for item in fields for name in (item if isinstance(item, list | tuple) else [item])
+    ]
+
+
 class OptimisticLockAdminMixin:
     """For a `ModelAdmin` whose form uses `OptimisticLockFormMixin`: renders the hidden field."""
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
-        if obj is not None:
+        present = {name for _name, options in fieldsets for name in _flat(options["fields"])}
+        if obj is not None and LOADED_VERSION_FIELD not in present:
             name, options = fieldsets[-1]
             fieldsets[-1] = (
                 name,

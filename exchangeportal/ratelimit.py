@@ -105,7 +105,10 @@ def ratelimit_hit(*, scope: str, key: str, rate: str, now: float | None = None) 
 
 
 def rate_limit_exceeded(*, scope: str, key: str, rate: str) -> bool:
-    """Count one hit; True when it is over the limit (the boolean form of `ratelimit_hit`)."""
+    """Count one hit; True when it is over the limit (the boolean form of `ratelimit_hit`).
+    Always False with `RATELIMIT_ENABLED` off."""
+    if not getattr(settings, "RATELIMIT_ENABLED", True):
+        return False
     return not ratelimit_hit(scope=scope, key=key, rate=rate).allowed
 
 

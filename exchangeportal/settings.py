@@ -237,6 +237,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # pypdf's lenient parse of a sloppy uploaded PDF warns about each flaw it repairs.
+    "loggers": {"pypdf": {"level": "ERROR"}},
 }
 OPEN_DATA_LICENCE = os.environ.get("OPEN_DATA_LICENCE") or (
     "Creative Commons Attribution 4.0 International (CC BY 4.0), "
@@ -313,6 +315,9 @@ PERMISSIONS_POLICY = {
 
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+# Seconds a request waits for the mail server after commit (mail is queued in the database
+# first, so a slow or dead server only delays the message: manage.py retry_mail sends it).
+MAIL_SEND_TIMEOUT = float(os.environ.get("MAIL_SEND_TIMEOUT", "5"))
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Media: the local folder MEDIA_ROOT by default; S3-compatible object storage (django-storages)
@@ -385,6 +390,12 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "partners/locked_out.html"
+# The client address as the rate limits see it (DJANGO_TRUSTED_PROXY_COUNT), never the proxy's;
+# an address locked across user names too; lockouts answer 429 with Retry-After.
+AXES_CLIENT_IP_CALLABLE = "exchangeportal.login_protection.axes_client_ip"
+AXES_HANDLER = "exchangeportal.login_protection.PortalAxesHandler"
+AXES_LOCKOUT_CALLABLE = "exchangeportal.login_protection.lockout_response"
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "10"))
 
 # Proposal files (images, PDFs) are private: stored outside MEDIA_ROOT, served by a
 # permission-checked view only.
@@ -401,6 +412,9 @@ AXES_VERBOSE = False
 # Cut over-long submitted user names before axes stores them (a 500 on PostgreSQL otherwise).
 AXES_USERNAME_CALLABLE = "exchangeportal.login_protection.axes_username"
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The key that signs backup manifests (`manage.py backup`/`restore`); empty: derived from the
+# secret key. A dedicated key lets the secret key be rotated without orphaning backups.
+BACKUP_KEY = os.environ.get("DJANGO_BACKUP_KEY", "")
 # Private proposal files are part of every backup (see `manage.py backup`).
 STORAGES["private"] = {"BACKEND": "events.storage.PrivateStorage"}
 

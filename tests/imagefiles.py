@@ -7,6 +7,8 @@ import zlib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from tests import pdffiles
+
 
 def image_bytes(fmt="JPEG", size=(64, 48), color=(200, 30, 30), **save_kwargs) -> bytes:
     buffer = io.BytesIO()
@@ -71,4 +73,4 @@ SVG = (
     b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 )
 HTML = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdffiles.harmless()  # a real one-page PDF: attachments are parsed (pypdf)

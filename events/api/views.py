@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -21,6 +22,7 @@ from exchangeportal.api_support import (
     StrictOrderingFilter,
 )
 from exchangeportal.cache import ApiPageCacheMixin
+from exchangeportal.ratelimit import client_ip
 
 from ..filters import EventApiFilterSet, ProposalFilterSet
 from ..models import PROPOSAL_IMAGE_FIELDS
@@ -33,7 +35,7 @@ from ..selectors import (
     series_list,
     series_name_search,
 )
-from ..services import TRANSITION_SERVICES, proposal_save
+from ..services import TRANSITION_SERVICES, SubmissionLimited, proposal_save
 from .columns import EVENT_COLUMNS, SERIES_COLUMNS
 from .serializers import (
     EventSerializer,
@@ -262,9 +264,14 @@ def _proposal_action(action_name: str):
         body.is_valid(raise_exception=True)
         service = TRANSITION_SERVICES[PROPOSAL_ACTIONS[action_name]]
         kwargs = {"proposal": proposal, "actor": request.user}
-        if action_name != "submit":
+        if action_name == "submit":
+            kwargs["client_address"] = client_ip(request)
+        else:
             kwargs["message"] = body.validated_data.get("message", "")
-        service(**kwargs)
+        try:
+            service(**kwargs)
+        except SubmissionLimited as error:
+            raise Throttled(wait=error.retry_after, detail=" ".join(error.messages)) from None
         proposal = self.get_queryset().get(pk=proposal.pk)
         return Response(self.get_serializer(proposal).data)
 

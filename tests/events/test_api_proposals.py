@@ -7,6 +7,7 @@ from rest_framework.authtoken.models import Token
 
 from cities.models import Country
 from events.models import EventProposal, ExchangeEvent, ProposalState
+from tests import imagefiles, pdffiles
 from tests.factories import (
     CityFactory,
     EventProposalFactory,
@@ -53,9 +54,17 @@ ROLES = ["anonymous", "partner_a", "partner_b", "reviewer"]
 # (action, state the proposal is in, body) → expected status per role; the proposal is A's.
 ROUTES = [
     (
+        # A draft is the partner's work in progress: reviewers see it once it is submitted.
         "get",
         "",
         S.DRAFT,
+        None,
+        {"anonymous": 401, "partner_a": 200, "partner_b": 404, "reviewer": 404},
+    ),
+    (
+        "get",
+        "",
+        S.SUBMITTED,
         None,
         {"anonymous": 401, "partner_a": 200, "partner_b": 404, "reviewer": 200},
     ),
@@ -78,7 +87,7 @@ ROUTES = [
         "submit/",
         S.DRAFT,
         {},
-        {"anonymous": 401, "partner_a": 200, "partner_b": 404, "reviewer": 403},
+        {"anonymous": 401, "partner_a": 200, "partner_b": 404, "reviewer": 404},
     ),
     (
         "post",
@@ -154,8 +163,8 @@ def test_proposal_detail_routes_by_role(
     ],
 )
 def test_proposal_list_by_role(client, request, partner_a, partner_b, role, status, visible):
-    mine = _proposal_of(partner_a, title="A's")
-    theirs = _proposal_of(partner_b, title="B's")
+    mine = _proposal_of(partner_a, title="A's", state=S.SUBMITTED)
+    theirs = _proposal_of(partner_b, title="B's", state=S.CHANGES_REQUESTED)
     user = None if role == "anonymous" else request.getfixturevalue(role)
 
     response = _as(client, user).get("/api/v1/proposals/")
@@ -228,12 +237,12 @@ def test_proposal_submit_incomplete_lists_what_is_missing(client, partner_a):
 
 
 def test_proposal_refused_transition_is_400_with_a_readable_message(client, reviewer, partner_a):
-    proposal = _proposal_of(partner_a, state=S.DRAFT)
+    proposal = _proposal_of(partner_a, state=S.SUBMITTED)
 
     response = _as(client, reviewer).post(f"/api/v1/proposals/{proposal.pk}/accept/")
 
     assert response.status_code == 400
-    assert response.json() == {"detail": "A proposal that is draft cannot become accepted."}
+    assert response.json() == {"detail": "A proposal that is submitted cannot become accepted."}
 
 
 def test_proposal_withdrawn_cannot_be_submitted_again(client, partner_a):
@@ -485,3 +494,83 @@ def test_proposal_image_null_removes_it(client, partner_a):
     assert response.json()["files"]["document"] is None
     assert not stored.image_1
     assert not stored.document
+
+
+def test_proposal_submit_through_the_api_counts_against_the_partner_limit(
+    client, partner_a, settings
+):
+    settings.PROPOSAL_SUBMIT_RATE_PARTNER = "2/3600"
+    proposals = [_proposal_of(partner_a) for _ in range(3)]
+    _as(client, partner_a)
+
+    statuses = [
+        client.post(f"/api/v1/proposals/{proposal.pk}/submit/").status_code
+        for proposal in proposals
+    ]
+    last = client.post(f"/api/v1/proposals/{proposals[2].pk}/submit/")
+
+    assert statuses == [200, 200, 429]
+    assert last.json()["detail"].startswith(
+        "Too many submissions in a short time. Your draft is saved: submit it later."
+    )
+    assert 0 < int(last["Retry-After"]) <= 3600
+    assert sorted(EventProposal.objects.values_list("state", flat=True)) == [
+        "draft",
+        "submitted",
+        "submitted",
+    ]
+
+
+def test_proposal_submit_web_and_api_share_one_partner_limit(client, partner_a, settings):
+    settings.PROPOSAL_SUBMIT_RATE_PARTNER = "1/3600"
+    first, second = _proposal_of(partner_a), _proposal_of(partner_a)
+    _as(client, partner_a)
+    client.post(f"/en/partner/proposals/{first.pk}/submit/")
+
+    response = client.post(f"/api/v1/proposals/{second.pk}/submit/")
+
+    assert response.status_code == 429
+    assert [p.state for p in EventProposal.objects.order_by("pk")] == ["submitted", "draft"]
+
+
+def test_proposal_pdf_with_javascript_refused_through_the_api(client, partner_a):
+    proposal = _proposal_of(partner_a, title="Before")
+
+    response = _patch_multipart(
+        _as(client, partner_a),
+        proposal,
+        {
+            "title": "After",
+            "document": imagefiles.upload(
+                "programme.pdf", pdffiles.open_action_javascript(), "application/pdf"
+            ),
+        },
+    )
+
+    stored = EventProposal.objects.get(pk=proposal.pk)
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "document": [
+                "This PDF contains scripts, automatic actions or attached files, which are not "
+                "accepted. Save it again as a plain PDF (for example with “Print to PDF”)."
+            ]
+        },
+    )
+    assert (stored.title, stored.document.name) == ("Before", "")
+
+
+def test_reviewers_do_not_see_partners_drafts_in_the_api(client, reviewer, partner_a):
+    draft = _proposal_of(partner_a, title="Still a draft")
+    sent = _proposal_of(partner_a, title="Sent", state=S.SUBMITTED)
+    withdrawn = _proposal_of(partner_a, title="Withdrawn", state=S.WITHDRAWN)
+    _as(client, reviewer)
+
+    listed = client.get("/api/v1/proposals/")
+    detail = client.get(f"/api/v1/proposals/{draft.pk}/")
+    start = client.post(f"/api/v1/proposals/{draft.pk}/start-review/")
+
+    assert sorted(item["title"] for item in listed.json()["results"]) == ["Sent", "Withdrawn"]
+    assert {sent.pk, withdrawn.pk} == {item["id"] for item in listed.json()["results"]}
+    assert (detail.status_code, start.status_code) == (404, 404)
+    assert client.get(f"/en/partner/proposals/{draft.pk}/files/document/").status_code == 404

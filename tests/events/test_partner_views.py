@@ -106,7 +106,8 @@ def test_register_creates_user_partner_and_sends_verification(
     partner = Partner.objects.get()
     membership = PartnerMembership.objects.select_related("user").get()
     assert response.status_code == 302
-    assert response["Location"] == "/en/partner/proposals/"
+    assert response["Location"] == "/en/partners/login/"
+    assert "_auth_user_id" not in client.session
     assert (partner.name_en, partner.name_zh_hans, partner.country, partner.kind) == (
         "Yangzhou Foreign Affairs Office",
         "扬州市外事办公室",
@@ -138,7 +139,7 @@ def test_register_bad_input_keeps_what_was_typed(client):
         registration_data(password2="something else", name_en="", name_zh_hans=""),
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert error_list(response, "password2") == ["The two passwords differ."]
     assert error_list(response, "name_en") == [
         "Give the organisation's name in at least one language."
@@ -150,8 +151,63 @@ def test_register_bad_input_keeps_what_was_typed(client):
 def test_register_honeypot_refused(client):
     response = client.post(reverse("partners:register"), registration_data(homepage="http://x"))
 
+    assert response.status_code == 400
     assert response.context["form"].non_field_errors() == ["Your sign-up could not be accepted."]
     assert (get_user_model().objects.count(), Partner.objects.count()) == (0, 0)
+
+
+def test_register_with_a_taken_address_answers_as_a_new_one_and_mails_the_owner(
+    client, django_capture_on_commit_callbacks
+):
+    owner = PartnerMembershipFactory(user__email="fao@example.org", language="ja").user
+    with django_capture_on_commit_callbacks(execute=True):
+        new = client.post(
+            reverse("partners:register"),
+            registration_data(username="newcomer", email="new@example.org"),
+            follow=True,
+        )
+        taken = client.post(
+            reverse("partners:register"),
+            registration_data(username="someone-else", email="FAO@example.org"),
+            follow=True,
+        )
+
+    def answer(response):
+        return (
+            response.status_code,
+            response.redirect_chain,
+            [
+                str(m).replace("new@", "@").replace("FAO@", "@")
+                for m in response.context["messages"]
+            ],
+        )
+
+    assert answer(taken) == answer(new)
+    assert answer(new) == (
+        200,
+        [("/en/partners/login/", 302)],
+        [
+            "Thank you! We sent a message to @example.org: open the link in it to confirm your "
+            "address, then log in."
+        ],
+    )
+    assert sorted(get_user_model().objects.values_list("username", flat=True)) == sorted(
+        [owner.username, "newcomer"]
+    )
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["new@example.org"], "Confirm your e-mail address"),
+        (["fao@example.org"], "誰かがあなたのメールアドレスでパートナー登録しようとしました"),
+    ]
+    assert "http://127.0.0.1:8000/ja/partners/password/reset/" in mail.outbox[1].body
+
+
+def test_register_with_a_taken_user_name_says_so(client):
+    UserFactory(username="yangzhou-fao")
+
+    response = client.post(reverse("partners:register"), registration_data())
+
+    assert response.status_code == 400
+    assert error_list(response, "username") == ["This user name is taken. Choose another."]
 
 
 def test_register_rate_limited_per_ip(client, settings):
@@ -167,6 +223,8 @@ def test_register_rate_limited_per_ip(client, settings):
         reverse("partners:register"), registration_data(username="third", email="t@example.org")
     )
 
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 3600
     assert response.context["form"].non_field_errors() == [
         "Too many sign-ups from your network. Please try again in an hour."
     ]
@@ -226,8 +284,9 @@ def test_logout_by_post(member_client):
     assert "_auth_user_id" not in member_client.session
 
 
-def test_password_reset_mails_link(client, member):
-    response = client.post(reverse("partners:password_reset"), {"email": "partner@example.org"})
+def test_password_reset_mails_link(client, member, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("partners:password_reset"), {"email": "partner@example.org"})
 
     assert (response.status_code, response["Location"]) == (
         302,
@@ -240,10 +299,11 @@ def test_password_reset_mails_link(client, member):
     assert mail.outbox[0].alternatives[0][1] == "text/html"
 
 
-def test_password_reset_link_sets_new_password(client, member):
+def test_password_reset_link_sets_new_password(client, member, django_capture_on_commit_callbacks):
     import re
 
-    client.post(reverse("partners:password_reset"), {"email": "partner@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("partners:password_reset"), {"email": "partner@example.org"})
     link = re.search(r"http://testserver(/en/partners/password/reset/\S+/)", mail.outbox[0].body)
 
     form_page = client.get(link.group(1), follow=True)
@@ -620,6 +680,8 @@ def test_proposal_file_served_privately_to_own_partner_and_staff(member_client, 
     member_client.logout()
     anonymous = client.get(url)
     client.force_login(ReviewerFactory())
+    staff_on_draft = client.get(url)  # a draft is the partner's own until it is submitted
+    EventProposal.objects.filter(pk=proposal.pk).update(state=S.SUBMITTED)
     staff = client.get(url)
 
     assert (own.status_code, own["Content-Type"], own["Cache-Control"]) == (
@@ -630,7 +692,7 @@ def test_proposal_file_served_privately_to_own_partner_and_staff(member_client, 
     assert b"".join(own.streaming_content)[:3] == b"\xff\xd8\xff"
     assert thumb.status_code == 200
     assert anonymous.status_code == 302
-    assert staff.status_code == 200
+    assert (staff_on_draft.status_code, staff.status_code) == (404, 200)
     for response in (own, thumb, staff):
         response.close()
     assert proposal.image_1.name.startswith("proposals/")

@@ -451,3 +451,42 @@ def test_proposal_accept_concurrent_accepts_create_one_event():
         ProposalActivity.objects.filter(proposal=proposal).values_list("to_state", flat=True)
     ) == ["accepted"]
     assert Source.objects.count() == 1  # the proposal's citation, once
+
+
+def test_proposal_submit_refused_past_the_partner_limit(member, settings):
+    settings.PROPOSAL_SUBMIT_RATE_PARTNER = "2/3600"
+    partner = member.partner_membership.partner
+    proposals = [EventProposalFactory(partner=partner) for _ in range(3)]
+    for proposal in proposals[:2]:
+        services.proposal_submit(proposal=proposal, actor=member, client_address="203.0.113.5")
+
+    with pytest.raises(services.SubmissionLimited) as refused:
+        services.proposal_submit(proposal=proposals[2], actor=member, client_address="198.51.100.9")
+
+    assert refused.value.messages == [
+        "Too many submissions in a short time. Your draft is saved: submit it later."
+    ]
+    assert 0 < refused.value.retry_after <= 3600
+    assert [p.state for p in EventProposal.objects.order_by("pk")] == [
+        S.SUBMITTED,
+        S.SUBMITTED,
+        S.DRAFT,
+    ]
+
+
+def test_proposal_submit_refused_past_the_address_limit_across_partners(settings):
+    settings.PROPOSAL_SUBMIT_RATE_IP = "2/3600"
+    members = [PartnerMembershipFactory().user for _ in range(3)]
+    proposals = [EventProposalFactory(partner=m.partner_membership.partner) for m in members]
+    for user, proposal in zip(members[:2], proposals[:2], strict=True):
+        services.proposal_submit(proposal=proposal, actor=user, client_address="203.0.113.5")
+
+    with pytest.raises(services.SubmissionLimited):
+        services.proposal_submit(
+            proposal=proposals[2], actor=members[2], client_address="203.0.113.5"
+        )
+    elsewhere = services.proposal_submit(
+        proposal=proposals[2], actor=members[2], client_address="198.51.100.9"
+    )
+
+    assert elsewhere.state == S.SUBMITTED

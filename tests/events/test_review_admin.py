@@ -8,6 +8,7 @@ from PIL import Image
 
 from events.models import ExchangeEvent, ProposalActivity, ProposalState
 from exchangeportal.images import thumbnail_name
+from exchangeportal.optimistic import LOADED_VERSION_FIELD, version_stamp
 from tests import imagefiles
 from tests.factories import (
     CityFactory,
@@ -289,6 +290,8 @@ def _event_post_data(event, **overrides):
         "good_practice-INITIAL_FORMS": "0",
         "good_practice-MIN_NUM_FORMS": "0",
         "good_practice-MAX_NUM_FORMS": "1",
+        # Optimistic locking: the version the change form was opened at.
+        LOADED_VERSION_FIELD: version_stamp(event.updated_at),
     }
     data.update(overrides)
     return data

@@ -3,6 +3,7 @@ import zipfile
 
 import pytest
 import yaml
+from django.test import Client
 from openapi_spec_validator import validate
 
 from events.models import ExchangeEvent
@@ -314,3 +315,40 @@ def test_a_rate_of_off_turns_the_throttle_off(client, settings, off):
 
     assert statuses == {200}
     assert "unlimited" in description
+
+
+def test_anonymous_throttle_is_not_bypassed_by_varying_x_forwarded_for(client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "100/minute"},
+    }
+
+    statuses = [
+        client.get(
+            "/api/v1/series/", headers={"X-Forwarded-For": f"203.0.113.{number}"}
+        ).status_code
+        for number in range(5)
+    ]
+
+    assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_anonymous_throttle_counts_the_client_behind_trusted_proxies(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "100/minute"},
+    }
+
+    def get(address: str, spoofed: str) -> int:
+        forwarded = f"{spoofed}, {address}"  # what the client wrote, then what nginx appended
+        return (
+            Client(REMOTE_ADDR="127.0.0.1")
+            .get("/api/v1/series/", headers={"X-Forwarded-For": forwarded})
+            .status_code
+        )
+
+    first = [get("198.51.100.7", f"10.0.0.{number}") for number in range(3)]
+    second = [get("198.51.100.8", "10.0.0.1") for _ in range(2)]
+
+    assert (first, second) == ([200, 200, 429], [200, 200])

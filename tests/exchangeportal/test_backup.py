@@ -1,10 +1,13 @@
 import hashlib
 import io
 import json
+import stat
 import tarfile
+import tracemalloc
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -12,10 +15,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from PIL import Image
+from rest_framework.authtoken.models import Token
 
-from cities.models import City
+from cities.models import City, Source
 from events.models import ExchangeEvent
-from exchangeportal.backup import backed_up_models
+from exchangeportal.backup import backed_up_models, backup_create
 from tests.factories import CityFactory, ExchangeEventFactory, UserFactory
 
 
@@ -108,7 +112,7 @@ def test_backup_manifest_lists_counts_and_checksums(portal_with_media, settings,
     media_names = sorted(
         f"media/default/{name}" for name in _media_checksums(Path(settings.MEDIA_ROOT))
     )
-    assert names == sorted(["data.json", "manifest.json", *media_names])
+    assert names == sorted(["data.json", "manifest.json", "manifest.sig", *media_names])
     assert manifest["counts"] == _counts()
     assert manifest["counts"]["cities.city"] == 110
     assert manifest["counts"]["events.exchangeevent"] == 42
@@ -183,3 +187,150 @@ def test_backup_refuses_existing_path(db, tmp_path):
         _backup(archive)
 
     assert archive.read_bytes() == b"precious"
+
+
+# --- Hardening (issue 15): private archive, tokens, signed manifest, streamed dump ---------------
+
+
+def test_backup_archive_is_readable_by_its_owner_only(small_portal, tmp_path):
+    archive = tmp_path / "portal.tar.gz"
+
+    _backup(archive)
+
+    with tarfile.open(archive) as tar:
+        modes = {member.name: member.mode for member in tar.getmembers()}
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    assert set(modes.values()) == {0o600}
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["media", "portal.tar.gz"]
+
+
+def test_backup_restore_keeps_the_api_tokens(small_portal, settings, tmp_path):
+    for _number in range(4):
+        Token.objects.create(user=UserFactory())
+    tokens_before = sorted(Token.objects.values_list("key", "user__username"))
+    archive = tmp_path / "portal.tar.gz"
+    _backup(archive)
+    _empty_database_and_media(settings, tmp_path)
+    assert Token.objects.count() == 0
+
+    call_command("restore", str(archive), stdout=io.StringIO())
+
+    assert len(tokens_before) == 4
+    assert sorted(Token.objects.values_list("key", "user__username")) == tokens_before
+
+
+def _rewrite(archive: Path, target: Path, *, data=None, manifest=None, drop=()) -> None:
+    """Copy `archive` to `target`, changing data.json (and, with it, its checksum in the
+    manifest, as an attacker would) or the manifest, or dropping members."""
+    with tarfile.open(archive) as source, tarfile.open(target, "w:gz") as copy:
+        contents = {m.name: source.extractfile(m).read() for m in source.getmembers()}
+        if data is not None:
+            contents["data.json"] = data(contents["data.json"])
+            document = json.loads(contents["manifest.json"])
+            document["files"]["data.json"] = {
+                "sha256": hashlib.sha256(contents["data.json"]).hexdigest(),
+                "size": len(contents["data.json"]),
+            }
+            contents["manifest.json"] = json.dumps(document, indent=2).encode()
+        if manifest is not None:
+            contents["manifest.json"] = manifest(contents["manifest.json"])
+        for name, content in contents.items():
+            if name in drop:
+                continue
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            copy.addfile(info, io.BytesIO(content))
+
+
+def _inject_superuser(data: bytes) -> bytes:
+    rows = json.loads(data)
+    rows.append(
+        {
+            "model": "auth.user",
+            "fields": {
+                "username": "intruder",
+                "password": "md5$salt$0123",
+                "is_superuser": True,
+                "is_staff": True,
+                "is_active": True,
+                "groups": [],
+                "user_permissions": [],
+                "first_name": "",
+                "last_name": "",
+                "email": "",
+                "date_joined": "2026-01-01T00:00:00Z",
+            },
+        }
+    )
+    return json.dumps(rows).encode()
+
+
+def test_restore_refuses_data_edited_with_recomputed_checksums(small_portal, settings, tmp_path):
+    archive, edited = tmp_path / "portal.tar.gz", tmp_path / "edited.tar.gz"
+    _backup(archive)
+    _rewrite(archive, edited, data=_inject_superuser)
+    _empty_database_and_media(settings, tmp_path)
+
+    with pytest.raises(CommandError, match="^The manifest's signature does not match"):
+        call_command("restore", str(edited))
+
+    assert get_user_model().objects.filter(username="intruder").exists() is False
+    assert _counts()["cities.city"] == 0
+
+
+def test_restore_refuses_an_unsigned_archive(small_portal, settings, tmp_path):
+    archive, unsigned = tmp_path / "portal.tar.gz", tmp_path / "unsigned.tar.gz"
+    _backup(archive)
+    _rewrite(archive, unsigned, drop={"manifest.sig"})
+    _empty_database_and_media(settings, tmp_path)
+
+    with pytest.raises(CommandError, match=r"^The archive is not signed \(no manifest\.sig\)"):
+        call_command("restore", str(unsigned))
+
+    assert _counts()["cities.city"] == 0
+
+
+def test_restore_refuses_an_archive_signed_with_another_key(small_portal, settings, tmp_path):
+    archive = tmp_path / "portal.tar.gz"
+    settings.BACKUP_KEY = "the key of another installation"
+    _backup(archive)
+    settings.BACKUP_KEY = "our own backup key"
+    _empty_database_and_media(settings, tmp_path)
+
+    with pytest.raises(CommandError, match="^The manifest's signature does not match"):
+        call_command("restore", str(archive))
+
+
+def test_restore_with_the_same_backup_key_but_another_secret_key(small_portal, settings, tmp_path):
+    archive = tmp_path / "portal.tar.gz"
+    settings.BACKUP_KEY = "kept in the secret store"
+    _backup(archive)
+    settings.SECRET_KEY = "a rotated secret key"
+    _empty_database_and_media(settings, tmp_path)
+
+    call_command("restore", str(archive), stdout=io.StringIO())
+
+    assert _counts()["cities.city"] == 3
+
+
+def test_backup_streams_the_dump_instead_of_holding_it_in_memory(db, tmp_path):
+    # Many more rows than dumpdata reads at a time (2,000), so what a chunk holds stays small
+    # next to the whole dump.
+    Source.objects.bulk_create(
+        Source(title=f"{number:06d} " + "x" * 400, publisher="Registry") for number in range(12000)
+    )
+    archive = tmp_path / "portal.tar.gz"
+
+    tracemalloc.start()
+    try:
+        backup_create(path=archive)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    with tarfile.open(archive) as tar:
+        data_size = tar.getmember("data.json").size
+    assert data_size > 5_000_000
+    # What one chunk of rows takes, not the dump: less than one copy of it at the peak (held in
+    # memory, the dump took three: the text, its bytes and the parsed rows).
+    assert peak < data_size

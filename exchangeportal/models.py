@@ -1,0 +1,40 @@
+"""The portal's own infrastructure tables (no domain data): the outgoing mail queue."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MailStatus(models.TextChoices):
+    PENDING = "pending", _("waiting to be sent")
+    SENDING = "sending", _("being sent")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class QueuedMail(models.Model):
+    """One message to one recipient, written in the transaction that caused it and sent after
+    commit (`exchangeportal.mail`). A failure keeps the message with its error, for
+    `manage.py retry_mail` and the admin's retry action."""
+
+    to = models.CharField(_("to"), max_length=254)
+    from_email = models.CharField(_("from"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    html_body = models.TextField(_("HTML"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MailStatus.choices, default=MailStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("queued mail")
+        verbose_name_plural = _("queued mail")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="queuedmail_status_idx")]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to}"
