@@ -436,6 +436,12 @@ _CITY_LEVELS = {
 }
 
 
+class DuplicateTieError(ValueError):
+    def __init__(self, line: int):
+        self.line = line
+        super().__init__(f"the same tie as line {line}")
+
+
 @dataclass
 class RowChoice:
     """A name that fit several places, and the one the import took (said in the report)."""
@@ -448,6 +454,7 @@ class RowChoice:
 class RowError:
     line: int
     reason: str
+    duplicate_of: int | None = None  # the line of the same tie earlier in the file
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
@@ -572,7 +579,7 @@ class _Planner:
             raise ValueError(f"'{row['city_a']}' and '{row['city_b']}' are the same place")
         pair = (min(a, b), max(a, b))
         if pair in self.seen_pairs:
-            raise ValueError(f"the same tie as line {self.seen_pairs[pair]}")
+            raise DuplicateTieError(self.seen_pairs[pair])
         self.seen_pairs[pair] = line
         incoming = TieFacts(
             kind=kind,
@@ -706,6 +713,8 @@ def ties_import(
                 progress(report.rows)  # (the last call, below, says "done")
             try:
                 planner.planned.append(planner.plan_row(line, row))
+            except DuplicateTieError as error:
+                report.errors.append(RowError(line, str(error), duplicate_of=error.line))
             except ValueError as error:
                 report.errors.append(RowError(line, str(error)))
     except MissingColumnsError as error:
