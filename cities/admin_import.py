@@ -103,7 +103,7 @@ class TieImportAdminMixin:
             if not kept or not _upload_path(kept["token"]).exists():
                 messages.error(request, gettext("Nothing to confirm: upload the file again."))
                 return redirect("admin:cities_friendshiplink_import")
-            report = ties_import_file(path=_upload_path(kept["token"]))
+            report = ties_import_file(path=_upload_path(kept["token"]), origin=kept["name"])
             file_name = kept["name"]
             if report.written:
                 _forget(request)
@@ -112,7 +112,8 @@ class TieImportAdminMixin:
                     request,
                     gettext(
                         "%(name)s imported: %(created)s ties created, %(updated)s updated, "
-                        "%(unchanged)s unchanged, %(places)s places created."
+                        "%(unchanged)s unchanged, %(conflicts)s lines with conflicts kept for a "
+                        "curator, %(places)s places created."
                     )
                     % {
                         "name": file_name,
@@ -120,6 +121,7 @@ class TieImportAdminMixin:
                         "updated": counts.get("updated", 0),
                         "unchanged": counts.get("unchanged", 0),
                         "places": len(report.created_places),
+                        "conflicts": len(report.lines_by_outcome["conflicts"]),
                     },
                 )
                 return redirect(changelist)

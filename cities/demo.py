@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
@@ -468,6 +469,36 @@ def load_research_sources(report: LoadReport, rows: list[ResearchRow]) -> None:
         report.record(source, "updated" if changed else "unchanged")
 
 
+def load_source_publishers(report: LoadReport, data_dir: Path) -> None:
+    """Who publishes the sites the data cites (`source_publishers.csv`: host, publisher, kind).
+
+    A source whose publisher is only its host name gets the publisher's name, and becomes
+    primary when the publisher is a government or a registry. A publisher a curator wrote
+    is kept.
+    """
+    path = data_dir / "source_publishers.csv"
+    if not path.exists():
+        return
+    publishers = {}
+    for line, row in read_rows(path, ["host", "publisher", "kind"]):
+        with row_errors(path, line):
+            if row["kind"] not in SourceKind.values:
+                raise ValueError(f"unknown kind '{row['kind']}'")
+        publishers[row["host"]] = row
+    for source in Source.objects.exclude(url="").order_by("id"):
+        host = urlsplit(source.url).hostname or ""
+        row = publishers.get(host)
+        if row is None or source.publisher not in ("", host):
+            continue
+        source.publisher = row["publisher"]
+        fields = ["publisher"]
+        if row["kind"] == SourceKind.PRIMARY and source.kind != SourceKind.PRIMARY:
+            source.kind = SourceKind.PRIMARY
+            fields.append("kind")
+        source.save(update_fields=fields)
+        report.record(source, "updated")
+
+
 def _import_passes(legacy: list[dict], rows: list[ResearchRow]) -> list[tuple[str, list]]:
     """The order the tie files are imported in, each pass holding at most one row per tie.
 
@@ -776,7 +807,12 @@ def load_added_places(report: LoadReport, data_dir: Path) -> None:
             }
             if values["latitude"] is not None:
                 values["coordinates_basis"] = CoordinatesBasis.PLACE
-            stored = City.objects.filter(country=country, name_en=name, parent_id=parent_id).first()
+            # The same place from cities.csv may lack its parent (the gazetteer lacks it).
+            stored = (
+                City.objects.filter(country=country, name_en=name)
+                .filter(Q(parent_id=parent_id) | Q(parent__isnull=True))
+                .first()
+            )
             slug = stored.slug if stored else _free_slug(name, parent_name or country)
             upsert(report, City, match=Q(slug=slug), values={"slug": slug, **values})
 
@@ -816,6 +852,7 @@ def load_cities_demo(
     load_designations(report, data_dir, places)
     load_indicators(report, data_dir, places)
     load_trilateral_groups(report, data_dir, places)
+    load_source_publishers(report, data_dir)
     # Derived from the names just loaded: keeps the demo places searchable (the gazetteer
     # and the tie import index the places they write themselves).
     city_search_keys_rebuild(cities=City.objects.filter(pk__in=places.ids()))

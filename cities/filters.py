@@ -16,6 +16,7 @@ from .models import (
 )
 from .network import COUNTRY_PAIR_CHOICES, ties_filter
 from .selectors import (
+    city_active_filter,
     city_designated_filter,
     city_name_match,
     city_tied_with_filter,
@@ -60,6 +61,15 @@ class CityFilterSet(django_filters.FilterSet):
         empty_label=_("any"),
         method="filter_designated",
     )
+    activity = django_filters.ChoiceFilter(
+        label=_("Show"),
+        choices=[
+            ("active", _("places with ties, Culture City years or events")),
+            ("all", _("every place of the gazetteer")),
+        ],
+        empty_label=None,
+        method="filter_activity",
+    )
     tied_with = django_filters.ChoiceFilter(
         label=_("Tied with a place in"),
         choices=Country.choices,
@@ -79,10 +89,13 @@ class CityFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = City
-        fields = ["q", "country", "admin_level", "designated", "tied_with", "ordering"]
+        fields = ["q", "country", "admin_level", "activity", "designated", "tied_with", "ordering"]
 
     def filter_q(self, queryset, name, value):
         return city_name_match(queryset, value)
+
+    def filter_activity(self, queryset, name, value):
+        return city_active_filter(queryset) if value == "active" else queryset
 
     def filter_designated(self, queryset, name, value):
         return city_designated_filter(queryset, value == "true")

@@ -27,6 +27,7 @@ from exchangeportal.cache import data_version_bump
 
 from .bulk import insert_rows
 from .models import AdminLevel, City
+from .search import CITY_NAME_FIELDS
 
 GAZETTEER_DIR = Path(__file__).resolve().parent / "data" / "gazetteer"
 PLACES_PATH = GAZETTEER_DIR / "places.tsv"
@@ -56,7 +57,8 @@ ALIAS_SEPARATOR = "|"
 # The first line of places.tsv: "# key=value; key=value" (source, licence, snapshot date).
 HEADER_PREFIX = "# "
 
-NAME_FIELDS = ("name_en", "name_zh_hans", "name_zh_hant", "name_ja", "name_ko", "romanization")
+# A place's names in every script, as the model lists them (aliases apart).
+NAME_FIELDS = tuple(name for name in CITY_NAME_FIELDS if name != "aliases")
 
 DIVISION_LEVELS = frozenset(
     {

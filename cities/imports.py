@@ -64,7 +64,16 @@ TIE_COLUMNS = [
 ]
 # Optional columns: each side's own word for the tie, the basis of the date, a public note.
 # A file without them imports as before; the export writes them all.
-OPTIONAL_COLUMNS = ["date_basis", "label_a", "label_b", "public_note", "native_a", "native_b"]
+OPTIONAL_COLUMNS = [
+    "date_basis",
+    "label_a",
+    "label_b",
+    "public_note",
+    "native_a",
+    "native_b",
+    "verified",
+]
+_BOOLEAN_CELLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 EXPORT_COLUMNS = [*TIE_COLUMNS, *OPTIONAL_COLUMNS]
 REQUIRED_CELLS = ["city_a", "country_a", "city_b", "country_b", "kind"]
 SOURCE_SEPARATOR = " | "
@@ -311,8 +320,9 @@ class PlaceResolver:
                     ):
                         found[place.geonames_id] = place
         places = list(found.values())
-        if level and len(places) > 1:
-            places = [place for place in places if place.admin_level == level] or places
+        if level:
+            # "Zhongshan District (Dalian)" is a district: never the town Zhongshan nearby.
+            places = [place for place in places if place.admin_level == level]
         return places
 
     def _gazetteer_parent_name(self, place: GazetteerPlace) -> str:
@@ -503,6 +513,7 @@ class TieImportReport:
     conflicts: list[ConflictLine] = field(default_factory=list)
     kept_notes: int = 0
     milestones: int = 0
+    choices: list[RowChoice] = field(default_factory=list)
     dry_run: bool = True
     written: bool = False
     # The resolver, for the next import of a series, while it still matches the database.
@@ -550,6 +561,16 @@ class _Planner:
             key = self.source_keys[citation] = (values["url"], values["title"])
         return key
 
+    @staticmethod
+    def _verified(cell: str, note: str) -> bool:
+        """The `verified` column when given, else: a note starting with UNCERTAIN is not."""
+        if not cell:
+            return not note.startswith(UNCERTAIN)
+        try:
+            return _BOOLEAN_CELLS[cell.lower()]
+        except KeyError:
+            raise ValueError(f"'{cell}' is not true or false (column verified)") from None
+
     def plan_row(self, line: int, row: dict[str, str | None]) -> PlannedTie:
         missing = [name for name in TIE_COLUMNS if row.get(name) is None]
         if missing:
@@ -588,7 +609,7 @@ class _Planner:
             date_basis=str(basis),
             label_a=row.get("label_a") or "",
             label_b=row.get("label_b") or "",
-            verified=not note.startswith(UNCERTAIN),
+            verified=self._verified(row.get("verified") or "", note),
             note=note,
             public_note=row.get("public_note") or "",
         )
@@ -795,6 +816,7 @@ def ties_import(
         report.outcomes.record(_A_PLACE, "created", key=("new", place.key))
 
     report.resolver = places if not report.created_places else None
+    report.choices = list(places.choices)
     if dry_run or (report.errors and not skip_invalid):
         return report
     with transaction.atomic():
@@ -1048,6 +1070,7 @@ def ties_export(*, handle) -> int:
                 *optional,
                 native[a],
                 native[b],
+                "true" if verified else "false",
             ]
         )
         count += 1

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exchangeportal.translation import Translated
@@ -682,6 +683,11 @@ class CultureCityDesignation(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.year} {self.city} ({self.get_status_display()})"
+
+    @property
+    def proclamation_missing(self) -> bool:
+        """Its year has begun, yet the sources show only the national selection."""
+        return self.status == DesignationStatus.SELECTED and self.year <= timezone.localdate().year
 
 
 class ExchangeIndicator(TimestampedModel):

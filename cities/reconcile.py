@@ -103,6 +103,32 @@ def _later(a: datetime.date, a_precision: str, b: datetime.date | None, b_precis
     return _parts(a, list(_PRECISION_RANK)[common]) > _parts(b, list(_PRECISION_RANK)[common])
 
 
+def _dated_before(first: TieFacts, second: TieFacts) -> bool:
+    """Whether `first`'s date is certainly before `second`'s (False when either is unknown)."""
+    if first.established_on is None:
+        return False
+    return (
+        _later(
+            second.established_on,
+            second.established_precision,
+            first.established_on,
+            first.established_precision,
+        )
+        if second.established_on is not None
+        else False
+    )
+
+
+def _step(facts: TieFacts, kind: str, kind_after: str) -> Upgrade:
+    """A milestone on the date `facts` give."""
+    return Upgrade(
+        date=facts.established_on,
+        precision=facts.established_precision,
+        kind_after=kind_after,
+        kind=kind,
+    )
+
+
 def tie_reconcile(*, current: TieFacts, incoming: TieFacts) -> Reconciliation:
     """What `incoming` may change in the curated `current` facts (see the module docstring)."""
     result = Reconciliation()
@@ -113,42 +139,22 @@ def tie_reconcile(*, current: TieFacts, incoming: TieFacts) -> Reconciliation:
     if incoming.kind and incoming.kind != TieKind.OTHER and incoming.kind != current.kind:
         if current.kind in ("", TieKind.OTHER):
             result.changes["kind"] = incoming.kind
-        elif (
-            KIND_RANK[incoming.kind] > KIND_RANK[current.kind]
-            and incoming.established_on is not None
-            and _later(
-                incoming.established_on,
-                incoming.established_precision,
-                current.established_on,
-                current.established_precision,
-            )
+        elif KIND_RANK[incoming.kind] > KIND_RANK[current.kind] and _dated_before(
+            current, incoming
         ):
             result.changes["kind"] = incoming.kind
-            result.upgrade = Upgrade(
-                date=incoming.established_on,
-                precision=incoming.established_precision,
-                kind_after=incoming.kind,
-            )
+            result.upgrade = _step(incoming, MilestoneKind.UPGRADE, incoming.kind)
             date_used_by_upgrade = True
         elif (
-            KIND_RANK[incoming.kind] < KIND_RANK[current.kind]
-            and incoming.established_on is not None
-            and current.established_on is not None
-            and _later(
-                current.established_on,
-                current.established_precision,
-                incoming.established_on,
-                incoming.established_precision,
-            )
+            # Only a distinct, looser kind of agreement (friendly exchange, partnership):
+            # "friendship" against "sister" is mostly each side's word for one agreement.
+            KIND_RANK[incoming.kind] <= KIND_RANK[TieKind.FRIENDLY_EXCHANGE]
+            and KIND_RANK[incoming.kind] < KIND_RANK[current.kind]
+            and _dated_before(incoming, current)
         ):
             # An earlier, looser agreement (friendly exchange in 1989, sister cities in
             # 2007): a step of the tie's history, not a disagreement.
-            result.earlier_step = Upgrade(
-                date=incoming.established_on,
-                precision=incoming.established_precision,
-                kind_after=incoming.kind,
-                kind=MilestoneKind.AGREEMENT,
-            )
+            result.earlier_step = _step(incoming, MilestoneKind.AGREEMENT, incoming.kind)
             date_used_by_upgrade = True
         else:
             result.conflicts.append(Conflict(ConflictField.KIND, current.kind, incoming.kind))
@@ -157,21 +163,9 @@ def tie_reconcile(*, current: TieFacts, incoming: TieFacts) -> Reconciliation:
     if (
         not date_used_by_upgrade
         and incoming.date_basis == DateBasis.MEMORANDUM
-        and incoming.established_on is not None
-        and current.established_on is not None
-        and _later(
-            current.established_on,
-            current.established_precision,
-            incoming.established_on,
-            incoming.established_precision,
-        )
+        and _dated_before(incoming, current)
     ):
-        result.earlier_step = Upgrade(
-            date=incoming.established_on,
-            precision=incoming.established_precision,
-            kind_after="",
-            kind=MilestoneKind.MEMORANDUM,
-        )
+        result.earlier_step = _step(incoming, MilestoneKind.MEMORANDUM, "")
         date_used_by_upgrade = True
 
     # Date: fill it, make it more precise, never vaguer; another date is a conflict.

@@ -170,6 +170,21 @@ def city_designated_filter(queryset: QuerySet, designated: bool) -> QuerySet:
     return queryset.filter(ever if designated else ~ever)
 
 
+def city_active_filter(queryset: QuerySet) -> QuerySet:
+    """Places with a tie, a Culture City designation or an event (hosted or joined).
+
+    Events are reached by their relation names alone: `cities` does not import `events`.
+    """
+    place = OuterRef("pk")
+    return queryset.filter(
+        Exists(FriendshipLink.objects.filter(city_a=place))
+        | Exists(FriendshipLink.objects.filter(city_b=place))
+        | Exists(CultureCityDesignation.objects.filter(city=place))
+        | Exists(City.objects.filter(pk=place, hosted_events__isnull=False))
+        | Exists(City.objects.filter(pk=place, partnered_events__isnull=False))
+    )
+
+
 def city_tied_with_filter(queryset: QuerySet, country: str) -> QuerySet:
     """Places with at least one tie to a place in `country` (ISO code)."""
     tied = FriendshipLink.objects.filter(

@@ -42,7 +42,13 @@ class CityListView(AnonymousPageCacheMixin, ConditionalGetMixin, ListView):
     paginate_by = CITY_PAGE_SIZE
 
     def get_queryset(self):
-        self.filterset = CityFilterSet(self.request.GET or None, queryset=city_list())
+        # The directory lists places with activity unless asked for all (the gazetteer
+        # holds thousands of places nobody has recorded anything about yet); a name
+        # search looks at every place.
+        data = self.request.GET.copy()
+        if "activity" not in data:
+            data["activity"] = "all" if data.get("q") else "active"
+        self.filterset = CityFilterSet(data, queryset=city_list())
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):

@@ -1,6 +1,7 @@
 """The issue's demo facts on every page, against the real demo data (loaded once)."""
 
 import icalendar
+import pytest
 
 from tests.portal_helpers import card_links
 
@@ -171,3 +172,34 @@ def test_series_detail_lists_its_editions(client, demo_data_readonly, db):
 
     assert len(card_links(response, "/en/events/")) == 18
     assert '<h2 id="editions-heading">18 editions</h2>' in response.content.decode()
+
+
+WELL_KNOWN_TIES = [
+    # (place, partner, established, kind), each confirmed by a primary source in the data
+    ("seoul", "tokyo", "1988-09-03", "sister"),
+    ("seoul", "beijing", "1993-10-23", "sister"),
+    ("beijing", "tokyo", "1979-03-14", "friendship"),
+    ("osaka", "shanghai", "1974-04-18", "friendship"),
+    ("busan", "shimonoseki", "1976-10-11", "sister"),
+    ("busan", "fukuoka", "2007-02-02", "sister"),
+    ("busan", "shanghai", "1993-08-24", "sister"),
+    ("shanghai", "yokohama", "1973-11-30", "friendship"),
+    ("kobe", "tianjin", "1973-06-24", "friendship"),
+]
+
+
+@pytest.mark.parametrize(("place", "partner", "established", "kind"), WELL_KNOWN_TIES)
+def test_big_city_pages_show_their_well_known_ties_with_dates_and_primary_sources(
+    client, demo_data_readonly, db, place, partner, established, kind
+):
+    slug = "--".join(sorted([place, partner]))
+
+    page = client.get(f"/en/cities/{place}/").content.decode()
+    tie = client.get(f"/api/v1/ties/{slug}/").json()
+
+    card = page[page.index(f'href="/en/ties/{slug}/"') :]
+    card = card[: card.index("</li>")]
+    assert f'datetime="{established}"' in card
+    assert "badge--evidence-primary" in card
+    assert (tie["established"], tie["kind"], tie["evidence"]) == (established, kind, "primary")
+    assert any(source["kind"] == "primary" for source in tie["sources"])

@@ -238,6 +238,11 @@ class ExchangeEvent(TimestampedModel):
             raise ValidationError(errors)
 
     @property
+    def outcome_missing(self) -> bool:
+        """Still "planned" after its last day: what happened is not recorded yet."""
+        return self.status == EventStatus.PLANNED and self.ends_on < timezone.localdate()
+
+    @property
     def dates_display(self) -> str:
         start = format_partial_date(self.starts_on, self.date_precision)
         end = format_partial_date(self.ends_on, self.date_precision)

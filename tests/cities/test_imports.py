@@ -8,7 +8,16 @@ from django.db import connection
 
 from cities.dates import DatePrecision
 from cities.imports import TIE_COLUMNS, ties_export, ties_import
-from cities.models import AdminLevel, City, Country, FriendshipLink, Source, TieKind
+from cities.models import (
+    AdminLevel,
+    City,
+    Country,
+    FriendshipLink,
+    Source,
+    TieConflict,
+    TieKind,
+    TieNote,
+)
 from cities.search import city_search
 from tests.factories import CityFactory, FriendshipLinkFactory, SourceFactory
 
@@ -83,7 +92,7 @@ def test_ties_import_creates_ties_matching_names_aliases_and_qualifiers(places):
     assert City.objects.get(name_en="Nagasaki Prefecture").admin_level == AdminLevel.PREFECTURE
 
 
-def test_ties_import_updates_an_existing_tie_given_in_the_other_order(places):
+def test_ties_import_reconciles_an_existing_tie_given_in_the_other_order(places):
     source = SourceFactory(url="https://example.org/old")
     tie = FriendshipLinkFactory(
         city_a=places["nara"],
@@ -102,17 +111,120 @@ def test_ties_import_updates_an_existing_tie_given_in_the_other_order(places):
     tie.refresh_from_db()
     assert report.counts() == {"Ties": {"created": 0, "updated": 1, "unchanged": 0}}
     assert FriendshipLink.objects.count() == 1
+    # The full date of the same year fills the year in; "sister" in the same year is no
+    # upgrade but another word for the tie: a conflict for a curator, the kind is kept.
     assert (tie.city_a, tie.city_b, tie.kind, tie.established_iso, tie.note) == (
         places["nara"],
         places["yangzhou"],
-        "sister",
+        "friendship",
         "2010-05-23",
         "kept",
     )
+    assert [(c.line, c.field, c.current, c.incoming) for c in report.conflicts] == [
+        (2, "kind", "friendship", "sister")
+    ]
+    assert list(TieConflict.objects.values_list("field", "current_value", "incoming_value")) == [
+        ("kind", "friendship", "sister")
+    ]
     assert sorted(tie.sources.values_list("url", flat=True)) == [
         "https://example.org/new",
         "https://example.org/old",
     ]
+
+
+def test_ties_import_never_downgrades_a_curated_tie(places):
+    tie = FriendshipLinkFactory(
+        city_a=places["nara"],
+        city_b=places["yangzhou"],
+        kind=TieKind.SISTER,
+        established_on=datetime.date(1995, 4, 12),
+        established_precision=DatePrecision.DAY,
+        verified=True,
+        note="Curated from the city's page.",
+    )
+
+    report = ties_import(handle=csv_text("Yangzhou,CN,Nara,JP,other,1995,,UNCERTAIN: from a list"))
+
+    tie.refresh_from_db()
+    assert (tie.kind, tie.established_iso, tie.verified, tie.note) == (
+        "sister",
+        "1995-04-12",
+        True,
+        "Curated from the city's page.",
+    )
+    assert report.conflicts == []
+    assert list(TieNote.objects.values_list("text", flat=True)) == ["UNCERTAIN: from a list"]
+    assert report.counts() == {"Ties": {"created": 0, "updated": 1, "unchanged": 0}}
+
+
+def test_ties_import_reports_another_year_as_a_conflict_and_keeps_both_sources(places):
+    old = SourceFactory(url="https://nara.example/ties", kind="primary")
+    tie = FriendshipLinkFactory(city_a=places["nara"], city_b=places["yangzhou"])
+    tie.sources.add(old)
+
+    report = ties_import(
+        handle=csv_text("Yangzhou,CN,Nara,JP,friendship,1996,https://list.example/ties,")
+    )
+
+    tie.refresh_from_db()
+    assert tie.established_iso == "1995"
+    assert [
+        (c.field, c.current, c.incoming, c.current_sources, c.incoming_sources)
+        for c in report.conflicts
+    ] == [
+        (
+            "established",
+            "1995",
+            "1996",
+            ["https://nara.example/ties"],
+            ["https://list.example/ties"],
+        )
+    ]
+    conflict = TieConflict.objects.get()
+    assert (conflict.incoming_source.url, conflict.status, conflict.origin) == (
+        "https://list.example/ties",
+        "open",
+        "line 2",
+    )
+
+
+def test_ties_import_turns_a_later_upgrade_into_a_milestone(places):
+    tie = FriendshipLinkFactory(
+        city_a=places["nara"],
+        city_b=places["yangzhou"],
+        kind=TieKind.FRIENDSHIP,
+        established_on=datetime.date(1989, 10, 24),
+        established_precision=DatePrecision.DAY,
+    )
+
+    report = ties_import(
+        handle=csv_text("Yangzhou,CN,Nara,JP,sister,2007-02-02,https://example.org/up,")
+    )
+
+    tie.refresh_from_db()
+    assert (tie.kind, tie.established_iso, report.milestones, report.conflicts) == (
+        "sister",
+        "1989-10-24",
+        1,
+        [],
+    )
+    milestone = tie.milestones.get()
+    assert (milestone.kind, milestone.date.isoformat(), milestone.kind_after) == (
+        "upgrade",
+        "2007-02-02",
+        "sister",
+    )
+    assert [s.url for s in milestone.sources.all()] == ["https://example.org/up"]
+
+
+def test_ties_import_twice_records_each_conflict_once(places):
+    FriendshipLinkFactory(city_a=places["nara"], city_b=places["yangzhou"])
+    rows = ("Yangzhou,CN,Nara,JP,friendship,1996,,",)
+
+    ties_import(handle=csv_text(*rows))
+    ties_import(handle=csv_text(*rows))
+
+    assert TieConflict.objects.count() == 1
 
 
 def test_ties_import_twice_reports_unchanged(places):
@@ -125,7 +237,7 @@ def test_ties_import_twice_reports_unchanged(places):
     assert list(Source.objects.values_list("url", "title")) == [("", "Yangzhou city archive")]
 
 
-def test_ties_import_leaves_an_uncertain_tie_unverified(places):
+def test_ties_import_creates_an_uncertain_tie_unverified_and_keeps_a_verified_one(places):
     verified_tie = FriendshipLinkFactory(
         city_a=places["nara"], city_b=places["qingdao"], verified=True
     )
@@ -140,7 +252,7 @@ def test_ties_import_leaves_an_uncertain_tie_unverified(places):
     verified_tie.refresh_from_db()
     new_tie = FriendshipLink.objects.involving(places["yangzhou"]).get()
     assert (new_tie.verified, new_tie.note) == (False, "UNCERTAIN: one press report")
-    assert verified_tie.verified is False
+    assert verified_tie.verified is True  # an uncertain row never unverifies a tie
 
 
 def test_ties_import_reports_invalid_rows_and_writes_nothing(places):
@@ -220,9 +332,14 @@ def test_ties_import_dry_run_writes_nothing(places):
 
     assert report.counts() == {
         "Places": {"created": 1, "updated": 0, "unchanged": 0},
-        "Ties": {"created": 2, "updated": 1, "unchanged": 0},
+        "Ties": {"created": 2, "updated": 0, "unchanged": 1},
     }
-    assert report.lines_by_outcome == {"created": [2, 4], "updated": [3], "unchanged": []}
+    assert report.lines_by_outcome == {
+        "created": [2, 4],
+        "updated": [],
+        "unchanged": [3],
+        "conflicts": [3],
+    }
     assert (FriendshipLink.objects.count(), City.objects.count(), Source.objects.count()) == (
         1,
         5,
@@ -239,12 +356,14 @@ def test_import_links_command_prints_the_report(places, tmp_path):
 
     call_command("import_links", str(path), "--dry-run", stdout=out)
 
+    # Hakui comes from the gazetteer, with its prefecture (the demo slice in tests).
     assert out.getvalue().splitlines() == [
         "        created  updated  unchanged",
-        "Places        1        0          0",
+        "Places        2        0          0",
         "Ties          1        0          0",
         "Places that would be created:",
-        "  Hakui (JP, municipality) — line 2",
+        "  Ishikawa Prefecture (JP, prefecture; GeoNames 1861387) — line 2",
+        "  Hakui (JP, municipality, part of Ishikawa Prefecture; GeoNames 1863341) — line 2",
         "Dry run: nothing was written.",
     ]
     assert FriendshipLink.objects.count() == 0
@@ -274,22 +393,29 @@ def test_import_links_command_draws_a_progress_bar_on_long_files(db, tmp_path):
     assert (FriendshipLink.objects.count(), City.objects.count()) == (400, 800)
 
 
-def test_the_demo_ties_import_onto_the_demo_data_unchanged(demo_data):
-    from cities.demo import CITIES_DATA_DIR
+def test_the_demo_ties_exported_import_onto_the_demo_data_unchanged(demo_data):
+    exported = io.StringIO()
+    count = ties_export(handle=exported)
+    exported.seek(0)
 
-    with (CITIES_DATA_DIR / "friendship_links.csv").open(encoding="utf-8") as handle:
-        report = ties_import(handle=handle, dry_run=True)
+    report = ties_import(handle=exported, dry_run=True)
 
     assert report.errors == []
-    assert report.counts() == {"Ties": {"created": 0, "updated": 0, "unchanged": 75}}
+    assert report.counts() == {"Ties": {"created": 0, "updated": 0, "unchanged": count}}
+    assert report.conflicts == []
 
 
 def stored_ties() -> list[tuple]:
     """Every tie as comparable facts, its two places as an unordered (name, country) pair."""
     result = []
     for tie in FriendshipLink.objects.with_places().prefetch_related("sources"):
+        # A place is the same place when it has the same GeoNames id (an empty database
+        # takes the gazetteer's spelling of it), else the same name.
         places = sorted(
-            [(tie.city_a.name_en, tie.city_a.country), (tie.city_b.name_en, tie.city_b.country)]
+            [
+                (str(city.geonames_id or city.name_en), city.country)
+                for city in (tie.city_a, tie.city_b)
+            ]
         )
         result.append((*places, *tie_facts(tie)[2:], tie.note))
     return sorted(result)
@@ -308,7 +434,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_ties(demo_data
     exported.seek(0)
     report = ties_import(handle=exported)
 
-    assert (count, report.errors) == (75, [])
+    assert (count, report.errors) == (len(before), [])
     assert stored_ties() == before
 
 
@@ -321,10 +447,11 @@ def test_import_links_command_lists_the_lines_with_verbosity_2(places, tmp_path)
 
     call_command("import_links", str(path), "--dry-run", verbosity=2, stdout=out)
 
-    assert out.getvalue().splitlines()[2:5] == [
+    assert out.getvalue().splitlines()[2:6] == [
         "Ties created: line(s) 2",
-        "Ties updated: line(s) 3",
-        "Ties unchanged: line(s) —",
+        "Ties updated: line(s) —",
+        "Ties unchanged: line(s) 3",
+        "Ties conflicts: line(s) 3",
     ]
 
 
@@ -335,3 +462,54 @@ def test_ties_import_makes_the_places_it_creates_searchable(places):
 
     assert report.errors == []
     assert [city.name_en for city in city_search("Huangdao")] == ["Huangdao District"]
+
+
+def test_ties_import_resolves_third_party_spellings_to_gazetteer_places(db):
+    """The forms Wikipedia-derived lists use, into an empty database: every name becomes a
+    gazetteer place with coordinates and a native name, with its province."""
+    rows = [
+        "扬州市,China,Ōita,Japan,other,,https://list.example/,UNCERTAIN: list",
+        "Yangzhou (Jiangsu Province),China,Gyeongju,South Korea,other,,,UNCERTAIN: list",
+        "Dalian,China,Kitakyūshū,Japan,other,,,UNCERTAIN: list",
+        '"Suzhou, Jiangsu",China,Kanazawa,Japan,other,,,UNCERTAIN: list',
+        "Tianjin,China,Kōbe,Japan,other,,,UNCERTAIN: list",
+        "Busan,South Korea,Fukuoka,Japan,other,,,UNCERTAIN: list",
+        "Seoul,South Korea,Tokyo,Japan,other,,,UNCERTAIN: list",
+        "Gyeongsangnam-do,South Korea,Yamaguchi Prefecture,Japan,other,,,UNCERTAIN: list",
+    ]
+
+    report = ties_import(handle=csv_text(*rows))
+
+    assert report.errors == []
+    assert report.unresolved_places == []
+    created = {
+        city.name_en: (city.parent.name_en if city.parent else "", bool(city.own_script_name))
+        for city in City.objects.select_related("parent")
+        if city.latitude is not None
+    }
+    assert created == {
+        "Busan": ("", True),
+        "Dalian": ("Liaoning Province", True),
+        "Fukuoka": ("Fukuoka Prefecture", True),
+        "Fukuoka Prefecture": ("", True),
+        "Gyeongju": ("North Gyeongsang Province", True),
+        "Ishikawa Prefecture": ("", True),
+        "Jiangsu Province": ("", True),
+        "Kanazawa": ("Ishikawa Prefecture", True),
+        "Kitakyushu": ("Fukuoka Prefecture", True),
+        "Kobe": ("Hyogo Prefecture", True),
+        "Hyogo Prefecture": ("", True),
+        "Liaoning Province": ("", True),
+        "North Gyeongsang Province": ("", True),
+        "Oita": ("Oita Prefecture", True),
+        "Oita Prefecture": ("", True),
+        "Seoul": ("", True),
+        "South Gyeongsang Province": ("", True),
+        "Suzhou": ("Jiangsu Province", True),
+        "Tianjin": ("", True),
+        "Tokyo": ("", True),
+        "Yamaguchi Prefecture": ("", True),
+        "Yangzhou": ("Jiangsu Province", True),
+    }
+    assert City.objects.count() == len(created)
+    assert FriendshipLink.objects.filter(verified=False).count() == len(rows)

@@ -200,3 +200,26 @@ def test_tie_reconcile_earlier_memorandum_becomes_a_milestone():
     assert result.earlier_step == Upgrade(
         date=datetime.date(2010, 2, 20), precision="day", kind_after="", kind="memorandum"
     )
+
+
+def test_tie_reconcile_earlier_friendship_against_sister_is_a_conflict_not_a_step():
+    current = facts(
+        kind=TieKind.SISTER,
+        established_on=datetime.date(1993, 10, 23),
+        established_precision="day",
+    )
+
+    result = tie_reconcile(
+        current=current,
+        incoming=facts(
+            kind=TieKind.FRIENDSHIP,
+            established_on=datetime.date(1992, 1, 1),
+            established_precision="year",
+        ),
+    )
+
+    assert result.earlier_step is None
+    assert result.conflicts == [
+        Conflict(ConflictField.KIND, "sister", "friendship"),
+        Conflict(ConflictField.ESTABLISHED, "1993-10-23", "1992"),
+    ]

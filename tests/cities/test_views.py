@@ -18,7 +18,7 @@ def test_city_list_admin_level_filter_narrows(client):
     )
     factories.CityFactory(slug="beppu", name_en="Beppu", admin_level="municipality")
 
-    response = client.get("/en/cities/?admin_level=prefecture")
+    response = client.get("/en/cities/?activity=all&admin_level=prefecture")
 
     assert card_links(response, "/en/cities/") == ["oita-prefecture"]
 
@@ -29,8 +29,8 @@ def test_city_list_designated_filter_narrows(client):
     factories.CityFactory(slug="wuxi", name_en="Wuxi")
     factories.CultureCityDesignationFactory(city=designated, year=2014)
 
-    yes = card_links(client.get("/en/cities/?designated=true"), "/en/cities/")
-    no = card_links(client.get("/en/cities/?designated=false"), "/en/cities/")
+    yes = card_links(client.get("/en/cities/?activity=all&designated=true"), "/en/cities/")
+    no = card_links(client.get("/en/cities/?activity=all&designated=false"), "/en/cities/")
 
     assert yes == ["quanzhou"]
     assert no == ["wuxi"]
@@ -44,8 +44,8 @@ def test_city_list_tied_with_filter_uses_partner_country(client):
     factories.FriendshipLinkFactory(city_a=dalian, city_b=kitakyushu)
     factories.FriendshipLinkFactory(city_a=kitakyushu, city_b=incheon)
 
-    tied_with_korea = card_links(client.get("/en/cities/?tied_with=KR"), "/en/cities/")
-    tied_with_japan = card_links(client.get("/en/cities/?tied_with=JP"), "/en/cities/")
+    tied_with_korea = card_links(client.get("/en/cities/?activity=all&tied_with=KR"), "/en/cities/")
+    tied_with_japan = card_links(client.get("/en/cities/?activity=all&tied_with=JP"), "/en/cities/")
 
     assert tied_with_korea == ["kitakyushu"]
     assert tied_with_japan == ["dalian", "incheon"]
@@ -59,9 +59,11 @@ def test_city_list_ordering_by_ties_and_population(client):
     factories.FriendshipLinkFactory(city_a=busy, city_b=quiet)
     factories.FriendshipLinkFactory(city_a=busy)
 
-    by_ties = card_links(client.get("/en/cities/?ordering=-ties&country=CN"), "/en/cities/")
+    by_ties = card_links(
+        client.get("/en/cities/?activity=all&ordering=-ties&country=CN"), "/en/cities/"
+    )
     by_population = card_links(
-        client.get("/en/cities/?ordering=-population&country=CN"), "/en/cities/"
+        client.get("/en/cities/?activity=all&ordering=-population&country=CN"), "/en/cities/"
     )
 
     assert by_ties[0] == "busy"
@@ -72,8 +74,8 @@ def test_city_list_ordering_by_ties_and_population(client):
 def test_city_list_ordering_by_ties_breaks_ties_by_name_across_pages(client):
     factories.CityFactory.create_batch(30, country=Country.JAPAN)
 
-    first = card_links(client.get("/en/cities/?ordering=-ties"), "/en/cities/")
-    second = card_links(client.get("/en/cities/?ordering=-ties&page=2"), "/en/cities/")
+    first = card_links(client.get("/en/cities/?activity=all&ordering=-ties"), "/en/cities/")
+    second = card_links(client.get("/en/cities/?activity=all&ordering=-ties&page=2"), "/en/cities/")
 
     assert len(set(first + second)) == 30
 
@@ -83,7 +85,7 @@ def test_city_list_malformed_filter_is_ignored_with_a_note(client):
     factories.CityFactory(slug="nara", name_en="Nara", country=Country.JAPAN)
     factories.CityFactory(slug="naju", name_en="Naju", country=Country.KOREA)
 
-    response = client.get("/en/cities/?country=ZZ&admin_level=planet&q=Nar")
+    response = client.get("/en/cities/?activity=all&country=ZZ&admin_level=planet&q=Nar")
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -96,7 +98,7 @@ def test_city_list_malformed_filter_is_ignored_with_a_note(client):
 def test_city_list_empty_state_offers_clear_filters(client):
     factories.CityFactory(slug="nara", name_en="Nara")
 
-    response = client.get("/en/cities/?q=Atlantis")
+    response = client.get("/en/cities/?activity=all&q=Atlantis")
 
     html = response.content.decode()
     assert card_links(response, "/en/cities/") == []
@@ -108,8 +110,8 @@ def test_city_list_empty_state_offers_clear_filters(client):
 def test_city_list_paginates_by_24(client):
     factories.CityFactory.create_batch(25)
 
-    first = client.get("/en/cities/")
-    second = client.get("/en/cities/?page=2")
+    first = client.get("/en/cities/?activity=all")
+    second = client.get("/en/cities/?activity=all&page=2")
 
     assert len(card_links(first, "/en/cities/")) == 24
     assert len(card_links(second, "/en/cities/")) == 1
@@ -120,8 +122,8 @@ def test_city_list_paginates_by_24(client):
 def test_city_list_out_of_range_page_is_404(client):
     factories.CityFactory()
 
-    assert client.get("/en/cities/?page=3").status_code == 404
-    assert client.get("/en/cities/?page=abc").status_code == 404
+    assert client.get("/en/cities/?activity=all&page=3").status_code == 404
+    assert client.get("/en/cities/?activity=all&page=abc").status_code == 404
 
 
 def _directory_rows(count):
@@ -138,7 +140,7 @@ def test_city_list_query_count_is_fixed(client, django_assert_num_queries, count
 
     # count, page, designations, and (bound form) nothing else
     with django_assert_num_queries(3):
-        response = client.get("/en/cities/?country=CN&ordering=-ties")
+        response = client.get("/en/cities/?activity=all&country=CN&ordering=-ties")
 
     assert len(card_links(response, "/en/cities/")) == count * 2
 
@@ -287,8 +289,9 @@ def test_tie_detail_query_count_is_fixed(client, django_assert_num_queries, coun
         event.links.add(tie)
         event.partners.add(city_b)
 
-    # tie, sources, milestones, milestone sources, events count, events, partners
-    with django_assert_num_queries(7):
+    # tie, sources, milestones, milestone sources, open conflicts, events count, events,
+    # partners
+    with django_assert_num_queries(8):
         response = client.get("/en/ties/aaa--bbb/")
 
     assert len(card_links(response, "/en/events/")) == count
@@ -366,3 +369,17 @@ def test_city_list_html_lang_follows_prefix(client, prefix, lang):
     response = client.get(f"/{prefix}/cities/")
 
     assert html_lang(response) == lang
+
+
+@pytest.mark.django_db
+def test_city_list_shows_places_with_activity_unless_asked_for_all(client):
+    tied = factories.FriendshipLinkFactory()
+    factories.CityFactory(name_en="Quietville", slug="quietville")
+
+    default = card_links(client.get("/en/cities/"), "/en/cities/")
+    every = card_links(client.get("/en/cities/?activity=all"), "/en/cities/")
+    searched = card_links(client.get("/en/cities/?q=Quietville"), "/en/cities/")
+
+    assert sorted(default) == sorted([tied.city_a.slug, tied.city_b.slug])
+    assert "quietville" in every
+    assert searched == ["quietville"]

@@ -61,10 +61,31 @@ class Command(BaseCommand):
             self.stdout.write(f"{verb}:")
             for place in report.created_places:
                 parent = f", part of {place.parent_name}" if place.parent_name else ""
-                self.stdout.write(
-                    f"  {place.name_en} ({place.country}, {place.admin_level}{parent}) "
-                    f"— line {place.line}"
+                origin = (
+                    "unresolved: a curator should check it"
+                    if place.unresolved
+                    else f"GeoNames {place.gazetteer.geonames_id}"
                 )
+                self.stdout.write(
+                    f"  {place.name_en} ({place.country}, {place.admin_level}{parent}; "
+                    f"{origin}) — line {place.line}"
+                )
+        for choice in report.choices:
+            self.stdout.write(f"Note: {choice.reason}.")
+        if report.conflicts:
+            verb = "kept" if report.written else "would be kept"
+            self.stdout.write(f"Conflicts with curated ties ({verb} for a curator, not written):")
+            for conflict in report.conflicts:
+                self.stdout.write(
+                    f"  line {conflict.line}: {conflict.tie}: {conflict.field_label} "
+                    f"{conflict.current} ({', '.join(conflict.current_sources) or 'no source'}) "
+                    f"≠ {conflict.incoming} "
+                    f"({', '.join(conflict.incoming_sources) or 'no source'})"
+                )
+        if report.kept_notes:
+            self.stdout.write(
+                f"{report.kept_notes} note(s) kept beside the curated notes (see the ties' admin)."
+            )
         if report.errors and not report.written:
             raise CommandError(
                 f"Nothing was imported: {len(report.errors)} invalid row(s) of {report.rows}."
