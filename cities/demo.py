@@ -729,20 +729,51 @@ def load_trilateral_groups(report: LoadReport, data_dir: Path, places: PlaceInde
             )
 
 
-def load_gazetteer(report: LoadReport, path: Path) -> Callable[[], GazetteerIndex] | None:
+def load_gazetteer(
+    report: LoadReport, path: Path, data_dir: Path
+) -> Callable[[], GazetteerIndex] | None:
     """The gazetteer's places (GeoNames): created, or their empty fields filled.
 
-    Returns what builds its index for the tie import, when a name needs it.
+    The provinces and prefectures first; then the demo places get the parent cities.csv
+    names for them (a province the file itself does not list); then the other places,
+    which so find the demo places by name within their province. Returns what builds the
+    gazetteer's index for the tie import, when a name needs it.
     """
     if not path.exists():
         return None
     entries = gazetteer_read(path)
-    counts = gazetteer_load(places=entries)
+    counts = gazetteer_load(places=[entry for entry in entries if entry.is_division])
+    fill_parents(report, data_dir)
+    more = gazetteer_load(places=[entry for entry in entries if not entry.is_division])
+    fill_parents(report, data_dir)  # parents that are cities (Tongzhou District of Nantong)
     label = str(City._meta.verbose_name_plural).title() + " (gazetteer)"
     for outcome in ("created", "updated", "unchanged"):
-        for n in range(counts.get(outcome, 0)):
+        for n in range(counts.get(outcome, 0) + more.get(outcome, 0)):
             report.outcomes[label][("gazetteer", outcome, n)] = outcome
     return functools.partial(gazetteer_index, path)
+
+
+def fill_parents(report: LoadReport, data_dir: Path) -> None:
+    """Give the places of cities.csv the parent it names, when that parent is a stored
+    place (a gazetteer province) rather than a row of the file; a parent is only filled."""
+    path = data_dir / "cities.csv"
+    resolver = PlaceResolver()
+    for line, row in read_rows(path, ["key", "country", "name_en", "parent"]):
+        if not row["parent"] or _ALIAS_NOTE.match(row.get("notes", "")):
+            continue
+        city = City.objects.filter(
+            slug__in=[slugify(row["name_en"]), slugify(f"{row['name_en']} {row['parent']}")],
+            country=row["country"],
+            parent__isnull=True,
+        ).first()
+        if city is None:
+            continue
+        with row_errors(path, line):
+            parent_id = resolver.find(row["parent"], row["country"])
+        if parent_id and parent_id != city.pk:
+            city.parent_id = parent_id
+            city.save(update_fields=["parent", "updated_at"])
+            report.record(city, "updated")
 
 
 ADDED_PLACES_COLUMNS = [
@@ -845,14 +876,15 @@ def load_cities_demo(
     for place, names in old_spellings(data_dir).items():
         extra_aliases[place] += names
     places = load_places(report, data_dir, extra_aliases)
-    gazetteer = load_gazetteer(report, gazetteer_path or data_dir / "gazetteer" / "places.tsv")
+    gazetteer = load_gazetteer(
+        report, gazetteer_path or data_dir / "gazetteer" / "places.tsv", data_dir
+    )
     load_added_places(report, data_dir)
     load_ties(report, data_dir, places, gazetteer)
     load_milestones(report, data_dir, places)
     load_designations(report, data_dir, places)
     load_indicators(report, data_dir, places)
     load_trilateral_groups(report, data_dir, places)
-    load_source_publishers(report, data_dir)
     # Derived from the names just loaded: keeps the demo places searchable (the gazetteer
     # and the tie import index the places they write themselves).
     city_search_keys_rebuild(cities=City.objects.filter(pk__in=places.ids()))

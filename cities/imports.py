@@ -72,6 +72,8 @@ OPTIONAL_COLUMNS = [
     "native_a",
     "native_b",
     "verified",
+    "geonames_a",
+    "geonames_b",
 ]
 _BOOLEAN_CELLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 EXPORT_COLUMNS = [*TIE_COLUMNS, *OPTIONAL_COLUMNS]
@@ -361,6 +363,13 @@ class PlaceResolver:
         self.by_geonames[place.geonames_id] = key
         return key
 
+    def by_geonames_id(self, geonames_id: int, line: int) -> int | None:
+        """The stored place with this GeoNames id, else the gazetteer's (to create)."""
+        if geonames_id in self.by_geonames:
+            return self.by_geonames[geonames_id]
+        place = self.gazetteer.by_id.get(geonames_id)
+        return self._from_gazetteer(place, line, None) if place is not None else None
+
     def resolve(self, text: str, country: str, line: int, *, native: str = "") -> int:
         """The id of the place a name means; a negative key for a place to create.
 
@@ -561,6 +570,18 @@ class _Planner:
             key = self.source_keys[citation] = (values["url"], values["title"])
         return key
 
+    def _place(self, row: dict, side: str, country: str, line: int) -> int:
+        """A side's place: by its GeoNames id when the row gives one, else by its name."""
+        cell = (row.get(f"geonames_{side}") or "").strip()
+        if cell:
+            if not cell.isdigit():
+                raise ValueError(f"'{cell}' is not a GeoNames id (column geonames_{side})")
+            found = self.places.by_geonames_id(int(cell), line)
+            if found is not None:
+                return found
+        name, native = row[f"city_{side}"], row.get(f"native_{side}") or ""
+        return self.places.resolve(name, country, line, native=native)
+
     @staticmethod
     def _verified(cell: str, note: str) -> bool:
         """The `verified` column when given, else: a note starting with UNCERTAIN is not."""
@@ -594,8 +615,8 @@ class _Planner:
             raise ValueError(
                 f"unknown date basis '{basis}' (use one of {', '.join(DateBasis.values)})"
             )
-        a = self.places.resolve(row["city_a"], country_a, line, native=row.get("native_a") or "")
-        b = self.places.resolve(row["city_b"], country_b, line, native=row.get("native_b") or "")
+        a = self._place(row, "a", country_a, line)
+        b = self._place(row, "b", country_b, line)
         if a == b:
             raise ValueError(f"'{row['city_a']}' and '{row['city_b']}' are the same place")
         pair = (min(a, b), max(a, b))
@@ -1036,8 +1057,10 @@ def ties_export(*, handle) -> int:
         sources[tie_id].append(citations[source_id])
     names: dict[int, tuple[str, str]] = {}
     native: dict[int, str] = {}
+    geonames: dict[int, str] = {}
     for city in City.objects.select_related("parent").iterator(chunk_size=2000):
         names[city.pk] = (places.export_name(city), city.country)
+        geonames[city.pk] = str(city.geonames_id or "")
         native[city.pk] = city.own_script_name if city.own_script_name != city.name_en else ""
     rows = FriendshipLink.objects.order_by("id").values_list(
         "id",
@@ -1071,6 +1094,8 @@ def ties_export(*, handle) -> int:
                 native[a],
                 native[b],
                 "true" if verified else "false",
+                geonames[a],
+                geonames[b],
             ]
         )
         count += 1

@@ -13,7 +13,7 @@ def test_city_list_shows_demo_places_with_tie_counts(client, demo_data_readonly,
     assert response.status_code == 200
     assert card_links(response, "/en/cities/") == ["yangzhou"]
     assert "扬州" in html
-    assert "9 ties" in html
+    assert "10 ties" in html
     assert ">2020</span>" in html
 
 
@@ -46,7 +46,7 @@ def test_city_detail_yangzhou_shows_ties_with_precise_dates(client, demo_data_re
     assert '<a href="/en/ties/gyeongju--yangzhou/">Gyeongju</a>' in html
     assert '<time datetime="2008">2008</time>' in html
     assert '<h3>Japan <span class="muted">(4)</span></h3>' in html
-    assert '<h3>South Korea <span class="muted">(5)</span></h3>' in html
+    assert '<h3>South Korea <span class="muted">(6)</span></h3>' in html
 
 
 def test_city_detail_dates_are_localised(client, demo_data_readonly, db):
@@ -136,8 +136,8 @@ def test_home_shows_this_years_culture_cities_and_totals(client, demo_data_reado
 
     html = response.content.decode()
     assert card_links(response, "/en/cities/") == ["suzhou", "matsumoto", "andong"]
-    assert '<span class="totals__number">110</span> <span class="totals__label">places' in html
-    assert '<span class="totals__number">75</span> <span class="totals__label">ties' in html
+    assert '<span class="totals__number">614</span> <span class="totals__label">places' in html
+    assert '<span class="totals__number">515</span> <span class="totals__label">ties' in html
     assert '<span class="totals__number">44</span>' in html
     assert '<span class="totals__number">42</span>' in html
     assert 'action="/en/cities/" role="search"' in html

@@ -46,13 +46,13 @@ def test_load_demo_loads_every_row_of_the_research_data():
     load()
 
     assert counts() == {
-        "City": 110,
-        "FriendshipLink": 75,
-        "LinkMilestone": 9,
+        "City": 614,
+        "FriendshipLink": 515,
+        "LinkMilestone": 21,
         "CultureCityDesignation": 44,
         "ExchangeIndicator": 10,
         "TrilateralGroup": 5,
-        "Source": 76,
+        "Source": 682,
         "EventSeries": 2,
         "ExchangeEvent": 42,
     }

@@ -114,7 +114,7 @@ def test_backup_manifest_lists_counts_and_checksums(portal_with_media, settings,
     )
     assert names == sorted(["data.json", "manifest.json", "manifest.sig", *media_names])
     assert manifest["counts"] == _counts()
-    assert manifest["counts"]["cities.city"] == 110
+    assert manifest["counts"]["cities.city"] == 614
     assert manifest["counts"]["events.exchangeevent"] == 42
     assert manifest["files"]["data.json"] == {
         "sha256": hashlib.sha256(data).hexdigest(),

@@ -5,7 +5,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cities.demo import CITIES_DATA_DIR, DemoDataError, LoadReport, load_cities_demo
+from cities.demo import (
+    CITIES_DATA_DIR,
+    DemoDataError,
+    LoadReport,
+    load_cities_demo,
+    load_source_publishers,
+)
 from events.demo import EVENTS_DATA_DIR, load_events_demo
 
 
@@ -32,6 +38,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 places = load_cities_demo(report, cities_data, gazetteer_path=gazetteer)
                 load_events_demo(report, places, events_data)
+                load_source_publishers(report, cities_data)  # every source is in by now
         except DemoDataError as error:
             raise CommandError(f"Nothing was loaded. {error}") from None
 
