@@ -110,7 +110,6 @@ def test_triads_page_five_real_groups(client, demo_data):
         "Yangzhou – Karatsu – Yeosu": "triad",
         "Yangzhou – Nara – Gyeongju": "triad",
     }
-    html = response.content.decode()
     triads = {tuple(p.name_en for p in t["places"]) for t in response.context["triads"]}
     assert {
         ("Yangzhou", "Karatsu", "Yeosu"),
