@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.db import models
+from django.utils.encoding import iri_to_uri
 
 from .models import Country, DateBasis, Source
 
@@ -123,7 +124,9 @@ def source_values(citation: str) -> dict[str, str]:
     """The url, title and publisher of a Source from a cell holding a URL or a citation."""
     citation = citation.strip()
     if citation.startswith(("http://", "https://")):
-        url, title = citation, ""
+        # An address with non-ASCII characters (a Japanese page name) is kept as its URI
+        # form, the same address percent-encoded.
+        url, title = iri_to_uri(citation), ""
     else:
         url, title = KNOWN_CITATION_URLS.get(citation, ""), citation
     publisher = (urlsplit(url).hostname or "") if url else ""

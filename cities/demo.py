@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
 from django.db.models import Q
+from django.utils.encoding import iri_to_uri
 from django.utils.text import slugify
 
 from .csvdata import (
@@ -431,9 +432,9 @@ def load_research_sources(report: LoadReport, rows: list[ResearchRow]) -> None:
     for research in sorted(rows, key=lambda r: r.rank):
         r = research.row
         values = wanted.setdefault(
-            r["source_url"],
+            iri_to_uri(r["source_url"]),
             {
-                "url": r["source_url"],
+                "url": iri_to_uri(r["source_url"]),
                 "title": r["source_title"],
                 "publisher": r["source_publisher"],
                 "kind": r["evidence"],
