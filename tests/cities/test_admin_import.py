@@ -5,8 +5,8 @@ from django.test import Client
 
 from cities.admin_import import SESSION_KEY, UPLOAD_DIR
 from cities.imports import TIE_COLUMNS
-from cities.models import City, Country, FriendshipLink
-from tests.factories import CityFactory, UserFactory
+from cities.models import City, Country, FriendshipLink, TieConflict
+from tests.factories import CityFactory, FriendshipLinkFactory, SourceFactory, UserFactory
 
 IMPORT_URL = "/admin/cities/friendshiplink/import/"
 CHANGELIST_URL = "/admin/cities/friendshiplink/"
@@ -87,7 +87,8 @@ def test_tie_import_confirm_writes_the_previewed_file(curator_client, places):
 
     assert response.redirect_chain == [(CHANGELIST_URL, 302)]
     assert [str(m) for m in response.context["messages"]] == [
-        "ties.csv imported: 1 ties created, 0 updated, 0 unchanged, 0 places created."
+        "ties.csv imported: 1 ties created, 0 updated, 0 unchanged, 0 lines with conflicts "
+        "kept for a curator, 0 places created."
     ]
     assert list(FriendshipLink.objects.values_list("city_a__name_en", "city_b__name_en")) == [
         ("Yangzhou", "Nara")
@@ -153,7 +154,10 @@ def test_tie_import_lists_the_places_it_will_create(curator_client, places):
         },
     )
 
-    assert "<li>Nagasaki Prefecture (JP, prefecture) — line 2</li>" in response.content.decode()
+    assert (
+        "<li>Nagasaki Prefecture (JP, prefecture) — line 2 — "
+        "from the gazetteer (GeoNames 1856156)</li>"
+    ) in response.content.decode()
     assert City.objects.filter(name_en="Nagasaki Prefecture").count() == 0
 
 
@@ -177,3 +181,30 @@ def test_tie_import_needs_the_csrf_token(db, places):
     response = client.post(IMPORT_URL, {"action": "confirm"})
 
     assert (response.status_code, FriendshipLink.objects.count()) == (403, 0)
+
+
+def test_tie_import_preview_shows_conflicts_with_both_values_and_writes_nothing(
+    curator_client, places
+):
+    tie = FriendshipLinkFactory(
+        city_a=City.objects.get(slug="nara"), city_b=City.objects.get(slug="yangzhou")
+    )
+    tie.sources.add(SourceFactory(url="https://nara.example/ties"))
+
+    response = curator_client.post(
+        IMPORT_URL,
+        {
+            "action": "upload",
+            "file": upload(["Yangzhou,CN,Nara,JP,friendship,1996,https://list.example/a,"]),
+        },
+    )
+
+    html = response.content.decode()
+    assert "Conflicts with curated ties (kept for a curator, not written)" in html
+    assert (
+        "<td>2</td><td>Nara — Yangzhou</td><td>date established</td>"
+        "<td>1995<br><small>https://nara.example/ties</small></td>"
+        "<td>1996<br><small>https://list.example/a</small></td>"
+    ) in html
+    tie.refresh_from_db()
+    assert (tie.established_iso, TieConflict.objects.count()) == ("1995", 0)
