@@ -481,5 +481,5 @@ def gazetteer_load(*, places: list[GazetteerPlace] | None = None) -> dict[str, i
                 touched += rows
         if touched:
             city_search_keys_rebuild(cities=touched)
-            transaction.on_commit(data_version_bump)
+            data_version_bump()
     return counts

@@ -842,8 +842,8 @@ def ties_import(
         return report
     with transaction.atomic():
         _write(report, planned, origin)
+        data_version_bump()  # bulk writes send no signals
     report.written = True
-    transaction.on_commit(data_version_bump)
     if len(planned) >= STATISTICS_AFTER_ROWS:
         statistics_refresh(
             City, CitySearchKey, Source, FriendshipLink, FriendshipLink.sources.through

@@ -7,7 +7,6 @@ API all use these selectors.
 """
 
 import datetime
-import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -18,7 +17,6 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     Subquery,
@@ -28,6 +26,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from exchangeportal.cache import data_version
 
 from .charts import bar_chart
 from .dates import DatePrecision
@@ -286,36 +286,6 @@ class NetworkShape:
     near_triad_total: int
 
 
-def network_signature() -> str:
-    """A fingerprint of everything the triads depend on; changes whenever a tie changes.
-
-    Cache invalidation by key: the key is derived from the ties' count and latest
-    `updated_at` (any add, edit or delete of a tie changes one of them), the places'
-    count and latest `updated_at` (a place's country), and the tie–event links with
-    the latest `updated_at` of a linked event (the ranking counts recent events).
-    No signal, no write-side hook: a stale entry is simply never read again.
-    """
-    ties = FriendshipLink.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    places = City.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    links = FriendshipLink.events.through.objects.aggregate(
-        n=Count("id"), last=Max("exchangeevent__updated_at")
-    )
-    today = timezone.localdate()
-    text = "|".join(
-        str(value)
-        for value in (
-            ties["n"],
-            ties["last"],
-            places["n"],
-            places["last"],
-            links["n"],
-            links["last"],
-            today.year,
-        )
-    )
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
 def _edge_key(status: str, recent_events: int, established, mature_before) -> tuple:
     """What one tie brings to a near-triad's score: (active points, recent events, mature)."""
     active = 2 if status == TieStatus.ACTIVE else 0
@@ -465,8 +435,10 @@ def network_shape_compute(
 
 
 def network_shape(*, include_unverified: bool = False) -> NetworkShape:
-    """`network_shape_compute`, cached under a key that changes whenever a tie changes."""
-    key = f"network:shape:v2:{int(include_unverified)}:{network_signature()}"
+    """`network_shape_compute`, cached under the data version (any write makes it stale) and
+    the year (the ranking counts this year's events)."""
+    year = timezone.localdate().year
+    key = f"network:shape:v3:{int(include_unverified)}:{data_version()}:{year}"
     shape = cache.get(key)
     if shape is None:
         shape = network_shape_compute(include_unverified=include_unverified)

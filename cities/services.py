@@ -7,8 +7,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from exchangeportal.cache import data_version_bump
-
 from .bulk import insert_rows
 from .dates import DatePrecision, parse_partial_date
 from .models import (
@@ -119,7 +117,6 @@ def tie_sync_milestones(*, tie: FriendshipLink) -> list[str]:
         for name in changed:
             setattr(tie, name, values[name])
         tie.save(update_fields=[*changed, "updated_at"])
-        transaction.on_commit(data_version_bump)
     return changed
 
 
@@ -183,5 +180,4 @@ def tie_conflict_resolve(*, conflict: TieConflict, accept: bool, user) -> TieCon
         conflict.resolved_by = user
         conflict.resolved_at = timezone.now()
         conflict.save(update_fields=["status", "resolved_by", "resolved_at"])
-        transaction.on_commit(data_version_bump)
     return conflict

@@ -11,7 +11,6 @@ from django.views.generic import ListView, TemplateView
 
 from events.selectors import events_for_city, events_for_designation_year, events_for_tie
 from exchangeportal.cache import AnonymousPageCacheMixin
-from exchangeportal.conditional import ConditionalGetMixin
 from exchangeportal.ical import calendar_response
 from exchangeportal.paging import paginate_or_404
 
@@ -34,7 +33,7 @@ CITY_PAGE_SIZE = 24
 EVENTS_PAGE_SIZE = 10
 
 
-class CityListView(AnonymousPageCacheMixin, ConditionalGetMixin, ListView):
+class CityListView(AnonymousPageCacheMixin, ListView):
     """The place directory: filters, 24 places a page."""
 
     template_name = "cities/city_list.html"
@@ -61,7 +60,7 @@ class CityListView(AnonymousPageCacheMixin, ConditionalGetMixin, ListView):
         return context
 
 
-class CityDetailView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
+class CityDetailView(AnonymousPageCacheMixin, View):
     """A place: names, facts, ties by partner country, designations, events."""
 
     def get(self, request, slug):
@@ -108,7 +107,7 @@ def city_not_found(request, slug):
     )
 
 
-class CityEventsCalendarView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
+class CityEventsCalendarView(AnonymousPageCacheMixin, View):
     """iCal feed of the events a place hosted or joined."""
 
     def get(self, request, slug):
@@ -124,7 +123,7 @@ class CityEventsCalendarView(AnonymousPageCacheMixin, ConditionalGetMixin, View)
         )
 
 
-class TieDetailView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
+class TieDetailView(AnonymousPageCacheMixin, View):
     """A tie, at /ties/<slug-a>--<slug-b>/ with the slugs in alphabetical order."""
 
     def get(self, request, slug_a, slug_b):
@@ -156,7 +155,7 @@ class TieDetailView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
         return render(request, "cities/tie_detail.html", context)
 
 
-class DesignationArchiveView(AnonymousPageCacheMixin, ConditionalGetMixin, TemplateView):
+class DesignationArchiveView(AnonymousPageCacheMixin, TemplateView):
     """Culture Cities of East Asia: one row per year, one column per country."""
 
     template_name = "cities/designation_archive.html"
@@ -168,7 +167,7 @@ class DesignationArchiveView(AnonymousPageCacheMixin, ConditionalGetMixin, Templ
         return context
 
 
-class DesignationYearView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
+class DesignationYearView(AnonymousPageCacheMixin, View):
     """One year: its Culture Cities with their themes, and that year's programme events."""
 
     def get(self, request, year):

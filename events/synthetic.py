@@ -233,4 +233,4 @@ def synthetic_remove() -> None:
         for scope in scopes:
             # _raw_delete: one DELETE, no per-row signals (the cache is bumped once below).
             scope._raw_delete(scope.db)
-    transaction.on_commit(data_version_bump)
+        data_version_bump()

@@ -8,7 +8,6 @@ from django.views import View
 from django.views.generic import ListView
 
 from exchangeportal.cache import AnonymousPageCacheMixin
-from exchangeportal.conditional import ConditionalGetMixin
 from exchangeportal.ical import calendar_response
 from exchangeportal.paging import paginate_or_404
 
@@ -25,7 +24,7 @@ from .selectors import (
 EVENT_PAGE_SIZE = 20
 
 
-class EventListView(AnonymousPageCacheMixin, ConditionalGetMixin, ListView):
+class EventListView(AnonymousPageCacheMixin, ListView):
     """Exchange events: filters, 20 a page."""
 
     template_name = "events/event_list.html"
@@ -42,7 +41,7 @@ class EventListView(AnonymousPageCacheMixin, ConditionalGetMixin, ListView):
         return context
 
 
-class EventDetailView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
+class EventDetailView(AnonymousPageCacheMixin, View):
     """One event: dates in the host's time zone, places, format, figures, series, sources."""
 
     def get(self, request, slug):
@@ -57,7 +56,7 @@ class EventDetailView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
         )
 
 
-class SeriesDetailView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
+class SeriesDetailView(AnonymousPageCacheMixin, View):
     """A series and its editions, latest first."""
 
     def get(self, request, slug):
@@ -72,7 +71,7 @@ class SeriesDetailView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
         )
 
 
-class EventFeedView(AnonymousPageCacheMixin, ConditionalGetMixin, View):
+class EventFeedView(AnonymousPageCacheMixin, View):
     """iCal feed of published events from one year back onward."""
 
     def get(self, request):

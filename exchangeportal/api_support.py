@@ -305,28 +305,23 @@ def _rate_from_settings(scope: str) -> str | None:
     return None if (rate or "").strip().lower() in {"off", "none"} else rate
 
 
-class _CountedOnce:
-    """A request the page cache's early check already counted is not counted again; a client
-    is identified by the portal's one client-address function (`DJANGO_TRUSTED_PROXY_COUNT`),
-    not by DRF's reading of the whole `X-Forwarded-For` header, which a client can vary."""
-
-    def allow_request(self, request, view):
-        if getattr(request, "portal_throttle_counted", False):
-            return True
-        return super().allow_request(request, view)
+class _ClientAddress:
+    """A client is identified by the portal's one client-address function
+    (`DJANGO_TRUSTED_PROXY_COUNT`), not by DRF's reading of the whole `X-Forwarded-For` header,
+    which a client can vary."""
 
     def get_ident(self, request):
         return client_ip(request)
 
 
-class AnonThrottle(_CountedOnce, AnonRateThrottle):
+class AnonThrottle(_ClientAddress, AnonRateThrottle):
     """Anonymous clients, per IP address: `API_THROTTLE_ANON` (default 120/minute)."""
 
     def get_rate(self):
         return _rate_from_settings(self.scope)
 
 
-class UserThrottle(_CountedOnce, UserRateThrottle):
+class UserThrottle(_ClientAddress, UserRateThrottle):
     """Signed-in clients (session or token), per user: `API_THROTTLE_USER` (default 600/minute).
 
     Anonymous clients are left to `AnonThrottle` alone (DRF's own class would count them a

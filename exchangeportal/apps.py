@@ -1,5 +1,5 @@
 from django.apps import AppConfig, apps
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, pre_delete, pre_save
 
 # Writes to these apps' models do not change what the public pages show.
 APPS_NOT_SHOWN = {"admin", "auth", "axes", "contenttypes", "sessions", "exchangeportal"}
@@ -16,14 +16,12 @@ MODELS_NOT_SHOWN = {
 
 
 def _bump_on_write(sender, **kwargs):
-    from django.db import transaction
-
     from .cache import data_version_bump
 
-    # Now, and again at commit: a page rendered by another process between the two
-    # (from the data before the commit) must not stay cached under the new version.
-    data_version_bump()
-    transaction.on_commit(data_version_bump)
+    # Before the write, in its transaction: a rollback undoes both, and the version row is
+    # locked before the rows of what is shown (two curators' saves wait, never deadlock).
+    if kwargs.get("action", "pre_").startswith("pre_"):
+        data_version_bump()
 
 
 def is_shown(model) -> bool:
@@ -45,8 +43,8 @@ class ExchangePortalConfig(AppConfig):
             if not is_shown(model):
                 continue
             for name, signal in [
-                ("post_save", post_save),
-                ("post_delete", post_delete),
+                ("pre_save", pre_save),
+                ("pre_delete", pre_delete),
                 ("m2m_changed", m2m_changed),
             ]:
                 signal.connect(

@@ -1,6 +1,10 @@
-"""The portal's own infrastructure tables (no domain data): the outgoing mail queue."""
+"""The portal's own infrastructure tables (no domain data): the outgoing mail queue and the
+data version."""
+
+import time
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,3 +42,26 @@ class QueuedMail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+def _new_version() -> int:
+    """A first version newer than any before it: the clock in microseconds."""
+    return time.time_ns() // 1000
+
+
+class DataVersion(models.Model):
+    """The one row (pk 1) that says which version of the public data is current.
+
+    Every write to what the public pages show moves it on, in the writing transaction
+    (`exchangeportal.cache.data_version_bump`): every process, worker and server reads it from
+    the database, so none serves a page rendered before the last committed write.
+    """
+
+    version = models.BigIntegerField(default=_new_version)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="dataversion_one_row")]
+
+    def __str__(self):
+        return f"data version {self.version}"

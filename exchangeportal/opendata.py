@@ -1,13 +1,12 @@
 """The open-data dump: every public table as CSV, with a README, in one zip.
 
-The zip is built once per data version (row counts and latest `updated_at` of
-the tables it holds) and kept under `MEDIA_ROOT/<OPEN_DATA_DIR>/`; a request
+The zip is built once per data version (`exchangeportal.cache`, moved on by every write)
+and kept under `MEDIA_ROOT/<OPEN_DATA_DIR>/`; a request
 after a data change builds the new one, every other request serves the file.
 `manage.py build_open_data` builds it ahead of time (e.g. after an import).
 """
 
 import datetime
-import hashlib
 import io
 import os
 import tempfile
@@ -16,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from cities.api.columns import (
@@ -26,13 +24,13 @@ from cities.api.columns import (
     SOURCE_TABLE_COLUMNS,
     TIE_COLUMNS,
 )
-from cities.models import City, CultureCityDesignation, FriendshipLink, LinkMilestone, Source
+from cities.models import LinkMilestone, Source
 from cities.selectors import city_list, designation_queryset, tie_queryset
 from events.api.columns import EVENT_COLUMNS, SERIES_COLUMNS
-from events.models import EventSeries, ExchangeEvent
 from events.selectors import event_open_data_list, series_list
 
 from .api_support import Column, csv_rows, iterate
+from .cache import data_version
 
 DUMP_PREFIX = "cjk-exchange-open-data-"
 
@@ -85,35 +83,11 @@ TABLES = [
     ),
 ]
 
-_TIMESTAMPED = [City, FriendshipLink, CultureCityDesignation, ExchangeEvent, EventSeries]
-_COUNTED = [
-    *_TIMESTAMPED,
-    LinkMilestone,
-    Source,
-    ExchangeEvent.partners.through,
-    ExchangeEvent.sources.through,
-    ExchangeEvent.links.through,
-    FriendshipLink.sources.through,
-    LinkMilestone.sources.through,
-    CultureCityDesignation.sources.through,
-    EventSeries.sources.through,
-]
-
 
 def open_data_version() -> str:
-    """A short digest of what the dump holds: row counts and latest `updated_at` (one query).
-
-    Any insert, delete or update of a timestamped row changes it.
-    """
-    quote = connection.ops.quote_name
-    columns = [
-        f"(SELECT MAX(updated_at) FROM {quote(model._meta.db_table)})" for model in _TIMESTAMPED
-    ] + [f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})" for model in _COUNTED]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(columns))
-        row = cursor.fetchone()
-    text = "|".join(str(value) for value in row)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    """The dump's version: the portal's data version (`exchangeportal.cache`), which every
+    write to what the dump holds moves on."""
+    return str(data_version())
 
 
 def dump_directory() -> Path:

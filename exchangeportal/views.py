@@ -10,12 +10,11 @@ from cities.selectors import designation_years, designations_for_year, portal_to
 from events.selectors import upcoming_events
 
 from .cache import AnonymousPageCacheMixin
-from .conditional import ConditionalGetMixin
 
 HOME_EVENTS = 5
 
 
-class HomeView(AnonymousPageCacheMixin, ConditionalGetMixin, TemplateView):
+class HomeView(AnonymousPageCacheMixin, TemplateView):
     """What the portal is, this year's Culture Cities, the next events, totals, a search box."""
 
     template_name = "home.html"

@@ -190,13 +190,13 @@ def test_city_list_csv_is_not_paginated(client):
 def test_city_list_query_count_is_fixed(client, django_assert_num_queries):
     CityFactory(parent=CityFactory())
     # count, page, designations
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         first = client.get("/api/v1/cities/")
     more = CityFactory.create_batch(3, parent=CityFactory())
     for city in more:
         CultureCityDesignationFactory(city=city)
         FriendshipLinkFactory(city_a=city)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         second = client.get("/api/v1/cities/")
     assert (first.json()["count"], second.json()["count"]) == (2, 9)
 
@@ -207,20 +207,20 @@ def test_city_detail_query_count_is_fixed(client, django_assert_num_queries):
     for year in (2016, 2020, 2024):
         CultureCityDesignationFactory(city=busy, year=year)
     FriendshipLinkFactory.create_batch(3, city_a=busy)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get(f"/api/v1/cities/{lonely.slug}/")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get(f"/api/v1/cities/{busy.slug}/")
     assert response.json()["designation_years"] == [2016, 2020, 2024]
 
 
 def test_city_list_csv_query_count_is_fixed(client, django_assert_num_queries):
     CityFactory()
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert len(_csv(client.get("/api/v1/cities/", {"format": "csv"}))) == 1
     for city in CityFactory.create_batch(3):
         CultureCityDesignationFactory(city=city)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert len(_csv(client.get("/api/v1/cities/", {"format": "csv"}))) == 4
 
 
@@ -349,12 +349,12 @@ def test_tie_list_csv_shape(client):
 def test_tie_list_query_count_is_fixed(client, django_assert_num_queries):
     LinkMilestoneFactory()
     # count, page, sources, milestones, milestone sources
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get("/api/v1/ties/")
     for tie in FriendshipLinkFactory.create_batch(3):
         tie.sources.add(SourceFactory())
         LinkMilestoneFactory(link=tie).sources.add(SourceFactory())
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get("/api/v1/ties/")
     assert response.json()["count"] == 4
 
@@ -365,9 +365,9 @@ def test_tie_detail_query_count_is_fixed(client, django_assert_num_queries):
     busy.sources.add(*SourceFactory.create_batch(3))
     for year in (1990, 1995, 2000):
         LinkMilestoneFactory(link=busy, date=datetime.date(year, 1, 1))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get("/api/v1/ties/a-one--a-two/")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get("/api/v1/ties/b-one--b-two/")
     assert len(response.json()["milestones"]) == 3
 
@@ -403,11 +403,11 @@ def test_designation_list_filters_and_sources(client):
 
 def test_designation_list_query_count_is_fixed(client, django_assert_num_queries):
     CultureCityDesignationFactory()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get("/api/v1/designations/")
     for designation in CultureCityDesignationFactory.create_batch(3):
         designation.sources.add(SourceFactory())
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get("/api/v1/designations/")
     assert response.json()["count"] == 4
 
@@ -416,9 +416,9 @@ def test_designation_detail_query_count_is_fixed(client, django_assert_num_queri
     plain = CultureCityDesignationFactory()
     sourced = CultureCityDesignationFactory(city=CityFactory(parent=CityFactory()))
     sourced.sources.add(*SourceFactory.create_batch(3))
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get(f"/api/v1/designations/{plain.pk}/")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get(f"/api/v1/designations/{sourced.pk}/")
     assert len(response.json()["sources"]) == 3
 

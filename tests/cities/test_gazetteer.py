@@ -365,3 +365,15 @@ def test_drop_duplicate_records_drops_an_empty_record_beside_a_populated_one():
 
     assert [c["geonameid"] for c in kept] == ["1884138", "1"]
     assert [c["geonameid"] for c in dropped] == ["13439582"]
+
+
+@pytest.mark.django_db
+def test_gazetteer_load_moves_the_data_version_only_when_it_wrote(places):
+    from exchangeportal.cache import data_version
+
+    before = data_version()
+    gazetteer_load(places=places)
+    after_first = data_version()
+    gazetteer_load(places=places)  # nothing to change
+
+    assert (after_first, data_version()) == (before + 1, before + 1)

@@ -513,3 +513,15 @@ def test_ties_import_resolves_third_party_spellings_to_gazetteer_places(db):
     }
     assert City.objects.count() == len(created)
     assert FriendshipLink.objects.filter(verified=False).count() == len(rows)
+
+
+def test_ties_import_moves_the_data_version_but_a_dry_run_does_not(places):
+    from exchangeportal.cache import data_version
+
+    row = "扬州市,China,奈良,JP,sister,2010-05-23,https://example.org/a,"
+    before = data_version()
+    ties_import(handle=csv_text(row), dry_run=True)
+    after_dry_run = data_version()
+    ties_import(handle=csv_text(row))
+
+    assert (after_dry_run, data_version()) == (before, before + 1)

@@ -139,7 +139,7 @@ def test_city_list_query_count_is_fixed(client, django_assert_num_queries, count
     _directory_rows(count)
 
     # count, page, designations, and (bound form) nothing else
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get("/en/cities/?activity=all&country=CN&ordering=-ties")
 
     assert len(card_links(response, "/en/cities/")) == count * 2
@@ -227,7 +227,7 @@ def test_city_detail_query_count_is_fixed(client, django_assert_num_queries, cou
     # milestones, milestone sources, designations, designation sources, events count, events,
     # event partners, exchange figures (network insights; their sources only when there are
     # figures)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get("/en/cities/hub/")
 
     assert response.status_code == 200
@@ -291,7 +291,7 @@ def test_tie_detail_query_count_is_fixed(client, django_assert_num_queries, coun
 
     # tie, sources, milestones, milestone sources, open conflicts, events count, events,
     # partners
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get("/en/ties/aaa--bbb/")
 
     assert len(card_links(response, "/en/events/")) == count
@@ -306,7 +306,7 @@ def test_designation_archive_query_count_is_fixed(client, django_assert_num_quer
     for index in range(count):
         factories.CultureCityDesignationFactory(year=2014 + index)
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         response = client.get("/en/culture-cities/")
 
     assert response.content.decode().count('class="archive__place"') == count
@@ -330,7 +330,7 @@ def test_designation_year_query_count_is_fixed(client, django_assert_num_queries
         event.partners.add(factories.CityFactory())
 
     # designations, sources, events count, events, partners, years
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get("/en/culture-cities/2020/")
 
     assert len(card_links(response, "/en/events/")) == count
@@ -352,7 +352,7 @@ def test_city_events_ical_query_count_is_fixed(client, django_assert_num_queries
         factories.ExchangeEventFactory(host=city).partners.add(factories.CityFactory())
 
     # place, events, partners
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get("/en/cities/hub/events.ics")
 
     assert response.content.decode().count("BEGIN:VEVENT") == count

@@ -95,7 +95,7 @@ def test_good_practices_page_query_count_is_fixed(client, django_assert_num_quer
         practice.event.partners.add(CityFactory())
         practice.event.sources.add(SourceFactory())
 
-    with django_assert_num_queries(4):  # count, page with events and hosts, partners, sources
+    with django_assert_num_queries(5):  # count, page with events and hosts, partners, sources
         response = client.get("/en/good-practices/")
 
     assert len(response.context["practices"]) == count

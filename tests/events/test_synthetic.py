@@ -163,3 +163,16 @@ def test_synthetic_places_are_found_by_the_search():
     found = list(city_search(place.name_ko).values_list("pk", flat=True))
 
     assert place.pk in found
+
+
+@pytest.mark.django_db
+def test_generate_synthetic_and_its_replace_move_the_data_version():
+    from exchangeportal.cache import data_version
+
+    before = data_version()
+    generate()
+    after_generate = data_version()
+    generate("--replace")
+
+    # --replace removes the earlier set (one bump) before writing the new one (another).
+    assert (after_generate, data_version()) == (before + 1, before + 3)

@@ -126,7 +126,7 @@ def test_event_list_query_count_is_fixed(client, django_assert_num_queries, coun
     _events(count)
 
     # series choices, count, events, partners
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get("/en/events/?category=culture")
 
     assert len(card_links(response, "/en/events/")) == count
@@ -140,7 +140,7 @@ def test_event_list_host_filter_query_count_is_fixed(client, django_assert_num_q
         factories.ExchangeEventFactory(host=host)
 
     # the host by slug (validation), series choices, count, events, partners
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get("/en/events/?host=hub")
 
     assert len(card_links(response, "/en/events/")) == count
@@ -195,7 +195,7 @@ def test_event_detail_query_count_is_fixed(client, django_assert_num_queries, co
         event.sources.add(factories.SourceFactory())
 
     # event, partners, sources, ties, series neighbours
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get("/en/events/main/")
 
     assert response.content.decode().count("/en/ties/") == count
@@ -211,7 +211,7 @@ def test_series_detail_query_count_is_fixed(client, django_assert_num_queries, c
         event.partners.add(factories.CityFactory())
 
     # series, sources, count, events, partners
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get("/en/events/series/cup/")
 
     assert len(card_links(response, "/en/events/")) == count
@@ -273,7 +273,7 @@ def test_event_feed_query_count_is_fixed(client, django_assert_num_queries, coun
         factories.ExchangeEventFactory(starts_on=_days(5)).partners.add(factories.CityFactory())
 
     # events, partners
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get("/en/events/feed.ics")
 
     assert response.content.decode().count("BEGIN:VEVENT") == count

@@ -133,10 +133,10 @@ def test_triads_page_query_count_is_fixed(client, django_assert_num_queries, cou
     # signature (3) + shape (places, ties, recent events: first time only) + groups count,
     # groups, their sources, ties among their members + places, ties, their sources
     # + event links, events, partners
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = client.get("/en/network/triads/")
     # Another address (the page cache does not answer it) with the shape already computed.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get("/en/network/triads/?page=1")
 
     assert len(response.context["triads"]) == count
@@ -396,7 +396,7 @@ def test_statistics_page_query_count_is_fixed(client, django_assert_num_queries,
         record.sources.add(SourceFactory())
 
     # 7 statistics + indicator places (count, page) + their figures + sources
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get("/en/statistics/")
 
     assert len(response.context["indicator_places"]) == count
@@ -424,9 +424,9 @@ def test_statistics_csv_query_counts_are_fixed(client, django_assert_num_queries
         tie = FriendshipLinkFactory()
         ExchangeIndicatorFactory(city=tie.city_a).sources.add(SourceFactory())
 
-    with django_assert_num_queries(1):  # only the statistic asked for is computed
+    with django_assert_num_queries(2):  # only the statistic asked for is computed
         response = client.get("/en/statistics/most-connected-places.csv")
-    with django_assert_num_queries(2):  # figures with places, their sources
+    with django_assert_num_queries(3):  # figures with places, their sources
         figures = client.get("/en/statistics/indicators.csv")
 
     assert len(response.content.decode().strip().splitlines()) == 1 + 2 * count

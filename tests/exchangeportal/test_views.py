@@ -148,7 +148,7 @@ def test_home_query_count_is_fixed(client, django_assert_num_queries, count):
         event.partners.add(factories.CityFactory())
 
     # years, designations, designation sources, events, partners, totals
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get("/en/")
 
     assert len(card_links(response, "/en/events/")) == count

@@ -94,7 +94,7 @@ class Command(BaseCommand):
             )
             # The places are found by the search at once, like those entered in the admin.
             city_search_keys_rebuild(cities=City.objects.filter(note=SYNTHETIC_NOTE))
-            transaction.on_commit(data_version_bump)
+            data_version_bump()
         statistics_refresh(*SYNTHETIC_MODELS)
         self.stdout.write(
             self.style.SUCCESS(
