@@ -17,7 +17,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -399,40 +398,6 @@ def designation_years() -> list[int]:
     return list(
         CultureCityDesignation.objects.order_by("-year").values_list("year", flat=True).distinct()
     )
-
-
-def portal_totals() -> dict[str, int]:
-    """How many places, ties, designations and published events the portal holds (one query)."""
-    from events.models import ExchangeEvent
-
-    querysets = {
-        "places": City.objects.all(),
-        "ties": FriendshipLink.objects.all(),
-        "designations": CultureCityDesignation.objects.all(),
-        "events": ExchangeEvent.objects.published(),
-    }
-    first, *others = querysets
-    totals = (
-        querysets[first]
-        .order_by()
-        .aggregate(
-            **{first: Count("pk")},
-            **{
-                name: Max(
-                    Subquery(
-                        querysets[name]
-                        .order_by()
-                        .values(group=Value(1))
-                        .annotate(total=Count("pk"))
-                        .values("total"),
-                        output_field=IntegerField(),
-                    )
-                )
-                for name in others
-            },
-        )
-    )
-    return {name: totals[name] or 0 for name in querysets}
 
 
 def tie_name_search(queryset: QuerySet, query: str) -> QuerySet:

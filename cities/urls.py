@@ -23,11 +23,6 @@ urlpatterns = [
     path("cities/", views.CityListView.as_view(), name="city_list"),
     path("cities/<slug:slug>/", views.CityDetailView.as_view(), name="city_detail"),
     path(
-        "cities/<slug:slug>/events.ics",
-        views.CityEventsCalendarView.as_view(),
-        name="city_events_ical",
-    ),
-    path(
         "ties/<pairslug:slug_a>--<pairslug:slug_b>/",
         views.TieDetailView.as_view(),
         name="tie_detail",

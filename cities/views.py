@@ -9,13 +9,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from events.selectors import events_for_city, events_for_designation_year, events_for_tie
 from exchangeportal.cache import AnonymousPageCacheMixin
-from exchangeportal.ical import calendar_response
-from exchangeportal.paging import paginate_or_404
 
 from .filters import CityFilterSet
 from .models import City
+from .panels import DESIGNATION_YEAR, PLACE, TIE, panel_context
 from .selectors import (
     city_designations,
     city_detail_queryset,
@@ -30,7 +28,6 @@ from .selectors import (
 )
 
 CITY_PAGE_SIZE = 24
-EVENTS_PAGE_SIZE = 10
 
 
 class CityListView(AnonymousPageCacheMixin, ListView):
@@ -67,12 +64,6 @@ class CityDetailView(AnonymousPageCacheMixin, View):
         city = city_detail_queryset().filter(slug=slug).first()
         if city is None:
             return city_not_found(request, slug)
-        today = timezone.localdate()
-        events = paginate_or_404(
-            events_for_city(city=city, today=today),
-            per_page=EVENTS_PAGE_SIZE,
-            number=request.GET.get("events_page"),
-        )
         ties_page, tie_groups = city_ties_page(city=city, number=request.GET.get("ties_page"))
         return render(
             request,
@@ -82,8 +73,8 @@ class CityDetailView(AnonymousPageCacheMixin, View):
                 "ties_page": ties_page,
                 "tie_groups": tie_groups,
                 "designations": city_designations(city=city),
-                "events_page": events,
-                "today": today,
+                "today": timezone.localdate(),
+                **panel_context(PLACE, request, city=city),
             },
         )
 
@@ -107,22 +98,6 @@ def city_not_found(request, slug):
     )
 
 
-class CityEventsCalendarView(AnonymousPageCacheMixin, View):
-    """iCal feed of the events a place hosted or joined."""
-
-    def get(self, request, slug):
-        city = City.objects.filter(slug=slug).first()
-        if city is None:
-            raise Http404(_("No place has this address."))
-        events = events_for_city(city=city, today=timezone.localdate())
-        return calendar_response(
-            request,
-            events,
-            name=_("Exchange events of %(place)s") % {"place": city.name},
-            filename=f"{city.slug}-events.ics",
-        )
-
-
 class TieDetailView(AnonymousPageCacheMixin, View):
     """A tie, at /ties/<slug-a>--<slug-b>/ with the slugs in alphabetical order."""
 
@@ -144,13 +119,10 @@ class TieDetailView(AnonymousPageCacheMixin, View):
         )
         if tie is None:
             raise Http404(_("These two places have no recorded tie."))
-        events = paginate_or_404(
-            events_for_tie(tie=tie), per_page=EVENTS_PAGE_SIZE, number=request.GET.get("page")
-        )
         context = {
             "tie": tie,
-            "events_page": events,
             "open_conflicts": tie_open_conflicts(tie=tie),
+            **panel_context(TIE, request, tie=tie),
         }
         return render(request, "cities/tie_detail.html", context)
 
@@ -174,9 +146,6 @@ class DesignationYearView(AnonymousPageCacheMixin, View):
         designations = list(designations_for_year(year=year))
         if not designations:
             raise Http404(_("No Culture City of East Asia is recorded for this year."))
-        events = paginate_or_404(
-            events_for_designation_year(year=year), per_page=20, number=request.GET.get("page")
-        )
         years = designation_years()
         index = years.index(year)
         return render(
@@ -185,7 +154,7 @@ class DesignationYearView(AnonymousPageCacheMixin, View):
             {
                 "year": year,
                 "designations": designations,
-                "events_page": events,
+                **panel_context(DESIGNATION_YEAR, request, year=year),
                 "newer_year": years[index - 1] if index > 0 else None,
                 "older_year": years[index + 1] if index + 1 < len(years) else None,
             },

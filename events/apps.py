@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events")
+
+    def ready(self):
+        from .panels import panels_register
+
+        # The events of a place, a tie and a Culture City year, on cities' pages.
+        panels_register()

@@ -7,14 +7,17 @@ from django.db.models import (
     Case,
     Count,
     F,
+    IntegerField,
+    Max,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
 
-from cities.models import City, FriendshipLink, Source
+from cities.models import City, CultureCityDesignation, FriendshipLink, Source
 from cities.search import city_match_ids, search_key
 from cities.selectors import city_name_match
 from exchangeportal.translation import translated_field_names
@@ -343,3 +346,35 @@ def events_matching(query: str) -> QuerySet:
         .filter(pk__in=matching)
         .order_by("-starts_on", "pk")
     )
+
+
+def portal_totals() -> dict[str, int]:
+    """How many places, ties, designations and published events the portal holds (one query)."""
+    querysets = {
+        "places": City.objects.all(),
+        "ties": FriendshipLink.objects.all(),
+        "designations": CultureCityDesignation.objects.all(),
+        "events": ExchangeEvent.objects.published(),
+    }
+    first, *others = querysets
+    totals = (
+        querysets[first]
+        .order_by()
+        .aggregate(
+            **{first: Count("pk")},
+            **{
+                name: Max(
+                    Subquery(
+                        querysets[name]
+                        .order_by()
+                        .values(group=Value(1))
+                        .annotate(total=Count("pk"))
+                        .values("total"),
+                        output_field=IntegerField(),
+                    )
+                )
+                for name in others
+            },
+        )
+    )
+    return {name: totals[name] or 0 for name in querysets}

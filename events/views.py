@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
+from cities.models import City
 from exchangeportal.cache import AnonymousPageCacheMixin
 from exchangeportal.ical import calendar_response
 from exchangeportal.paging import paginate_or_404
@@ -16,6 +17,7 @@ from .selectors import (
     event_detail_queryset,
     event_list,
     event_series_neighbours,
+    events_for_city,
     feed_events,
     series_detail_queryset,
     series_events,
@@ -80,4 +82,20 @@ class EventFeedView(AnonymousPageCacheMixin, View):
             feed_events(today=timezone.localdate()),
             name=_("CJK City Exchange Portal: exchange events"),
             filename="events.ics",
+        )
+
+
+class CityEventsCalendarView(AnonymousPageCacheMixin, View):
+    """iCal feed of the events a place hosted or joined."""
+
+    def get(self, request, slug):
+        city = City.objects.filter(slug=slug).first()
+        if city is None:
+            raise Http404(_("No place has this address."))
+        events = events_for_city(city=city, today=timezone.localdate())
+        return calendar_response(
+            request,
+            events,
+            name=_("Exchange events of %(place)s") % {"place": city.name},
+            filename=f"{city.slug}-events.ics",
         )

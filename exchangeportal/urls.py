@@ -22,6 +22,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", HomeView.as_view(), name="home"),
     path("", include("cities.urls")),
+    path("", include("events.urls_places")),
     path("events/", include("events.urls")),
     # Partner accounts and proposals (namespace "partners").
     path("", include("events.urls_partner")),

@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from cities.selectors import designation_years, designations_for_year, portal_totals
-from events.selectors import upcoming_events
+from cities.selectors import designation_years, designations_for_year
+from events.selectors import portal_totals, upcoming_events
 
 from .cache import AnonymousPageCacheMixin
 

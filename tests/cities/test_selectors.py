@@ -12,7 +12,6 @@ from cities.selectors import (
     city_ties_by_country,
     city_ties_page,
     designation_archive,
-    portal_totals,
 )
 from tests import factories
 
@@ -107,14 +106,6 @@ def test_designation_archive_has_a_row_per_year_from_2014():
     assert [row.year for row in rows] == [2016, 2015, 2014]
     assert [[len(cell) for cell in row.cells] for row in rows] == [[0, 1, 0], [0, 0, 0], [1, 0, 0]]
     assert rows[1].is_empty is True
-
-
-@pytest.mark.django_db
-def test_portal_totals_counts_published_events_only():
-    factories.FriendshipLinkFactory()
-    factories.ExchangeEventFactory(is_published=False)
-
-    assert portal_totals() == {"places": 3, "ties": 1, "designations": 0, "events": 0}
 
 
 @pytest.mark.django_db

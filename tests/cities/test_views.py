@@ -336,28 +336,6 @@ def test_designation_year_query_count_is_fixed(client, django_assert_num_queries
     assert len(card_links(response, "/en/events/")) == count
 
 
-# --- Place calendar -------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_city_events_ical_unknown_place_is_404(client):
-    assert client.get("/en/cities/nowhere/events.ics").status_code == 404
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("count", [1, 3])
-def test_city_events_ical_query_count_is_fixed(client, django_assert_num_queries, count):
-    city = factories.CityFactory(slug="hub")
-    for _ in range(count):
-        factories.ExchangeEventFactory(host=city).partners.add(factories.CityFactory())
-
-    # place, events, partners
-    with django_assert_num_queries(4):
-        response = client.get("/en/cities/hub/events.ics")
-
-    assert response.content.decode().count("BEGIN:VEVENT") == count
-
-
 # --- Language ----------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from events.selectors import (
     event_series_neighbours,
     events_for_city,
     feed_events,
+    portal_totals,
     upcoming_events,
 )
 from tests import factories
@@ -57,3 +58,11 @@ def test_upcoming_events_and_feed_window():
 
     assert upcoming == ["today", "next"]
     assert feed == ["last-year", "today", "next"]
+
+
+@pytest.mark.django_db
+def test_portal_totals_counts_published_events_only():
+    factories.FriendshipLinkFactory()
+    factories.ExchangeEventFactory(is_published=False)
+
+    assert portal_totals() == {"places": 3, "ties": 1, "designations": 0, "events": 0}
