@@ -35,14 +35,16 @@ test: dev-venv
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(DEV_ENV) $(VENV)/bin/lint-imports
 	$(DEV_ENV) $(VENV)/bin/pytest -m "not browser"
 	@test -x $(CHROMIUM) && echo "Browser journeys: not part of make test; run make test-browser." \
 	  || echo "Browser journeys skipped: Chromium is not installed at $(CHROMIUM) (apt-get install chromium fonts-noto-cjk, then make test-browser)."
 
-## lint: ruff lint and format check
+## lint: ruff lint and format check, and the import contracts (pyproject.toml)
 lint: dev-venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(DEV_ENV) $(VENV)/bin/lint-imports
 
 ## fmt: apply ruff fixes and formatting
 fmt: dev-venv
@@ -64,12 +66,12 @@ serve: venv
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 ## messages: regenerate the zh-hans, ja and ko catalogs from the code, keep every existing
-## translation (python -m exchangeportal.catalog carry), compile them and check them (needs gettext)
+## translation (python -m exchangeportal.infra.catalog carry), compile them and check them (needs gettext)
 LANGS := -l zh_Hans -l ja -l ko
 MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=media
 messages: dev-venv
 	$(DEV_ENV) $(PY) manage.py makemessages $(LANGS) $(MESSAGES_IGNORE) --no-obsolete --add-location=file
-	$(PY) -m exchangeportal.catalog carry
+	$(PY) -m exchangeportal.infra.catalog carry
 	$(DEV_ENV) $(PY) manage.py compilemessages $(LANGS) --ignore=.venv
 	$(DEV_ENV) $(VENV)/bin/pytest -q tests/exchangeportal/test_translations.py
 

@@ -49,7 +49,7 @@ if os.environ.get("DJANGO_LOG_FORMAT", "text" if _debug else "json") == "json":
         "version": 1,
         "disable_existing_loggers": False,
         "root": {"level": "INFO", "handlers": ["console"]},
-        "formatters": {"json": {"()": "exchangeportal.logging.JSONFormatter"}},
+        "formatters": {"json": {"()": "exchangeportal.infra.logging.JSONFormatter"}},
         "handlers": {"console": _json_stderr, "error_console": _json_stderr},
         "loggers": {
             "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},

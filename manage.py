@@ -25,7 +25,7 @@ def main() -> None:
     ):
         # A throw-away key: nothing these commands do is signed or kept.
         os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
-    from django.core.management import execute_from_command_line
+    from django.core.management import execute_from_command_line  # noqa: PLC0415 — after the env
 
     execute_from_command_line(sys.argv)
 

@@ -8,8 +8,8 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from exchangeportal.image_forms import PipelineImageFormMixin
-from exchangeportal.optimistic import OptimisticLockAdminMixin, optimistic_form
+from exchangeportal.infra.image_forms import PipelineImageFormMixin
+from exchangeportal.infra.optimistic import OptimisticLockAdminMixin, optimistic_form
 
 from .admin_forms import FriendshipLinkAdminForm
 from .admin_import import TieImportAdminMixin

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from exchangeportal.optimistic import OptimisticLockFormMixin, loaded_version_field
+from exchangeportal.infra.optimistic import OptimisticLockFormMixin, loaded_version_field
 
 from .models import FriendshipLink
 

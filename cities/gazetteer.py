@@ -23,11 +23,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from exchangeportal.cache import data_version_bump
+from exchangeportal.infra.cache import data_version_bump
 
 from .bulk import insert_rows
 from .models import AdminLevel, City
 from .search import CITY_NAME_FIELDS
+from .services import city_search_keys_rebuild
 
 GAZETTEER_DIR = Path(__file__).resolve().parent / "data" / "gazetteer"
 PLACES_PATH = GAZETTEER_DIR / "places.tsv"
@@ -406,8 +407,6 @@ def gazetteer_load(*, places: list[GazetteerPlace] | None = None) -> dict[str, i
 
     Returns counts: created, updated, unchanged, ambiguous. One transaction.
     """
-    from .services import city_search_keys_rebuild
-
     places = gazetteer_read() if places is None else places
     divisions = [place for place in places if place.is_division]
     others = [place for place in places if not place.is_division]

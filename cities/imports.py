@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from exchangeportal.cache import data_version_bump
+from exchangeportal.infra.cache import data_version_bump
 
 from .bulk import ids_after, insert_rows, last_id, statistics_refresh
 from .csvdata import (

@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exchangeportal.translation import Translated
+from exchangeportal.infra.translation import Translated
 
 from .dates import DatePrecision, format_partial_date, partial_date_iso
 from .validators import (

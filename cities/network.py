@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, Extra
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exchangeportal.cache import data_version
+from exchangeportal.infra.cache import data_version
 
 from .charts import bar_chart
 from .dates import DatePrecision

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from exchangeportal.cache import AnonymousPageCacheMixin
+from exchangeportal.infra.cache import AnonymousPageCacheMixin
 
 from .filters import CityFilterSet
 from .models import City

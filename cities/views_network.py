@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from exchangeportal.cache import AnonymousPageCacheMixin, cache_page_for_anonymous
+from exchangeportal.infra.cache import AnonymousPageCacheMixin, cache_page_for_anonymous
 
 from .dates import DatePrecision
 from .models import TieKind

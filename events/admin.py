@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cities.admin import HTTPS_URL_FIELDS, city_search_fields
-from exchangeportal.image_forms import PipelineImageFormMixin
-from exchangeportal.optimistic import OptimisticLockAdminMixin, optimistic_form
+from exchangeportal.infra.image_forms import PipelineImageFormMixin
+from exchangeportal.infra.optimistic import OptimisticLockAdminMixin, optimistic_form
 
 from .models import EventSeries, ExchangeEvent, GoodPractice
 

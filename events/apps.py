@@ -7,7 +7,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
-        from .panels import panels_register
+        from .panels import panels_register  # noqa: PLC0415 — needs the models: after setup
 
         # The events of a place, a tie and a Culture City year, on cities' pages.
         panels_register()

@@ -1,7 +1,7 @@
 """Mail to partners and reviewers: plain text plus HTML, in each recipient's language.
 
 Mail is queued in the database in the caller's transaction and sent after commit
-(`exchangeportal.mail`), so nothing is sent for a change that is rolled back and a mail server
+(`exchangeportal.infra.mail`), so nothing is sent for a change that is rolled back and a mail server
 outage never breaks the request. Links are built per recipient, so a Korean partner gets
 `/ko/…` links.
 """
@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
-from exchangeportal.mail import Message, mail_queue
+from exchangeportal.infra.mail import Message, mail_queue
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,7 +53,7 @@ def queue_mail(
     links: dict[str, tuple[str, dict]] | None = None,
 ) -> None:
     """Queue `events/emails/<template>{_subject.txt,.txt,.html}` for each recipient, sent after
-    the transaction commits (`exchangeportal.mail`: a mail server outage is recorded, never
+    the transaction commits (`exchangeportal.infra.mail`: a mail server outage is recorded, never
     raised).
 
     `links` maps a context name to a (view name, kwargs) pair, reversed in each

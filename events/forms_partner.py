@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from cities.models import City, FriendshipLink
 from cities.selectors import place_reference, places_answering_to, ties_among
 from cities.validators import validate_country_code
-from exchangeportal.images import ACCEPT_ATTRIBUTE, process_image
-from exchangeportal.mail import Message, mail_queue
+from exchangeportal.infra.images import ACCEPT_ATTRIBUTE, process_image
+from exchangeportal.infra.mail import Message, mail_queue
 
 from .models import PROPOSAL_IMAGE_FIELDS, PROPOSAL_PARTNER_FIELDS, EventProposal, PartnerKind
 from .services import REQUIRED_ON_SUBMIT, partner_place_errors
@@ -65,7 +65,7 @@ class InRangeMultipleChoiceMixin:
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's password reset, its mail queued like every other (`exchangeportal.mail`): a
+    """Django's password reset, its mail queued like every other (`exchangeportal.infra.mail`): a
     mail server outage is recorded for a retry instead of answering 500."""
 
     def send_mail(

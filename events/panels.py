@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from cities.models import City, FriendshipLink
 from cities.panels import DESIGNATION_YEAR, PLACE, TIE, panel_register
-from exchangeportal.paging import paginate_or_404
+from exchangeportal.infra.paging import paginate_or_404
 
 from .selectors import events_for_city, events_for_designation_year, events_for_tie
 

@@ -20,7 +20,7 @@ from django.db.models import (
 from cities.models import City, CultureCityDesignation, FriendshipLink, Source
 from cities.search import city_match_ids, search_key
 from cities.selectors import city_name_match
-from exchangeportal.translation import translated_field_names
+from exchangeportal.infra.translation import translated_field_names
 
 from .models import (
     EventProposal,
@@ -281,7 +281,8 @@ PROPOSAL_ACTIONS = {
 def proposal_actions_for(*, proposal: EventProposal, user) -> list[str]:
     """The API actions `user` may take on `proposal` now (its state allows them and the user
     is the partner's, for submit/withdraw, or a reviewer, for the rest)."""
-    from .services import (
+    # The services import these selectors: the rules are read at call time.
+    from .services import (  # noqa: PLC0415
         PARTNER_TARGETS,
         REVIEWER_TARGETS,
         allowed_targets,

@@ -26,9 +26,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.dates import DatePrecision
 from cities.models import City, FriendshipLink, Source
-from exchangeportal.images import ProcessedImage, delete_image, thumbnail_name
-from exchangeportal.ratelimit import ratelimit_hit
-from exchangeportal.translation import language_suffix
+from exchangeportal.infra.images import ProcessedImage, delete_image, thumbnail_name
+from exchangeportal.infra.ratelimit import ratelimit_hit
+from exchangeportal.infra.translation import language_suffix
 
 from . import emails
 from .models import (

@@ -26,7 +26,7 @@ from cities.synthetic import (
     random_date,
     weighted,
 )
-from exchangeportal.cache import data_version_bump
+from exchangeportal.infra.cache import data_version_bump
 
 from .models import EventCategory, EventFormat, EventSeries, EventStatus, ExchangeEvent
 

@@ -8,9 +8,9 @@ from django.views import View
 from django.views.generic import ListView
 
 from cities.models import City
-from exchangeportal.cache import AnonymousPageCacheMixin
-from exchangeportal.ical import calendar_response
-from exchangeportal.paging import paginate_or_404
+from exchangeportal.infra.cache import AnonymousPageCacheMixin
+from exchangeportal.infra.ical import calendar_response
+from exchangeportal.infra.paging import paginate_or_404
 
 from .filters import EventFilterSet
 from .selectors import (

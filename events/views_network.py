@@ -31,7 +31,7 @@ from cities.network import (
     trilateral_groups,
 )
 from cities.views_network import link_to, paginate
-from exchangeportal.cache import AnonymousPageCacheMixin, cache_page_for_anonymous
+from exchangeportal.infra.cache import AnonymousPageCacheMixin, cache_page_for_anonymous
 
 from .insights import (
     designations_by_country,

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from exchangeportal.images import thumbnail_name
-from exchangeportal.ratelimit import client_ip, rate_limit_exceeded, ratelimit_hit
+from exchangeportal.infra.images import thumbnail_name
+from exchangeportal.infra.ratelimit import client_ip, rate_limit_exceeded, ratelimit_hit
 
 from . import selectors, services
 from .forms_partner import PartnerRegistrationForm, ProposalForm

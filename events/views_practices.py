@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from cities.views_network import paginate
-from exchangeportal.cache import AnonymousPageCacheMixin
+from exchangeportal.infra.cache import AnonymousPageCacheMixin
 
 from .insights import good_practices
 from .models import EventCategory, EventFormat

@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 
 from cities.search import MAX_QUERY_LENGTH, city_search
 from cities.selectors import ties_of_matching_places
-from exchangeportal.cache import AnonymousPageCacheMixin
+from exchangeportal.infra.cache import AnonymousPageCacheMixin
 
 from .selectors import events_matching
 

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .mail import mail_send
+from .infra.mail import mail_send
 from .models import MailStatus, QueuedMail
 
 

@@ -16,7 +16,7 @@ MODELS_NOT_SHOWN = {
 
 
 def _bump_on_write(sender, **kwargs):
-    from .cache import data_version_bump
+    from .infra.cache import data_version_bump  # noqa: PLC0415 — needs the models: after setup
 
     # Before the write, in its transaction: a rollback undoes both, and the version row is
     # locked before the rows of what is shown (two curators' saves wait, never deadlock).

@@ -17,7 +17,7 @@ class MailStatus(models.TextChoices):
 
 class QueuedMail(models.Model):
     """One message to one recipient, written in the transaction that caused it and sent after
-    commit (`exchangeportal.mail`). A failure keeps the message with its error, for
+    commit (`exchangeportal.infra.mail`). A failure keeps the message with its error, for
     `manage.py retry_mail` and the admin's retry action."""
 
     to = models.CharField(_("to"), max_length=254)
@@ -53,7 +53,7 @@ class DataVersion(models.Model):
     """The one row (pk 1) that says which version of the public data is current.
 
     Every write to what the public pages show moves it on, in the writing transaction
-    (`exchangeportal.cache.data_version_bump`): every process, worker and server reads it from
+    (`exchangeportal.infra.cache.data_version_bump`): every process, worker and server reads it from
     the database, so none serves a page rendered before the last committed write.
     """
 

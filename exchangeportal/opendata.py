@@ -1,6 +1,6 @@
 """The open-data dump: every public table as CSV, with a README, in one zip.
 
-The zip is built once per data version (`exchangeportal.cache`, moved on by every write)
+The zip is built once per data version (`exchangeportal.infra.cache`, moved on by every write)
 and kept under `MEDIA_ROOT/<OPEN_DATA_DIR>/`; a request
 after a data change builds the new one, every other request serves the file.
 `manage.py build_open_data` builds it ahead of time (e.g. after an import).
@@ -29,8 +29,8 @@ from cities.selectors import city_list, designation_queryset, tie_queryset
 from events.api.columns import EVENT_COLUMNS, SERIES_COLUMNS
 from events.selectors import event_open_data_list, series_list
 
-from .api_support import Column, csv_rows, iterate
-from .cache import data_version
+from .infra.api_support import Column, csv_rows, iterate
+from .infra.cache import data_version
 
 DUMP_PREFIX = "cjk-exchange-open-data-"
 
@@ -85,7 +85,7 @@ TABLES = [
 
 
 def open_data_version() -> str:
-    """The dump's version: the portal's data version (`exchangeportal.cache`), which every
+    """The dump's version: the portal's data version (`exchangeportal.infra.cache`), which every
     write to what the dump holds moves on."""
     return str(data_version())
 

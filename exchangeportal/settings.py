@@ -61,8 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "exchangeportal.middleware.HealthCheckMiddleware",
-    "exchangeportal.middleware.RequestIDMiddleware",
+    "exchangeportal.infra.middleware.HealthCheckMiddleware",
+    "exchangeportal.infra.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "exchangeportal.middleware.PermissionsPolicyMiddleware",
+    "exchangeportal.infra.middleware.PermissionsPolicyMiddleware",
     # Last, as django-axes asks: locks out repeated failed logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -160,7 +160,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
-    "DEFAULT_PAGINATION_CLASS": "exchangeportal.api_support.ApiPagination",
+    "DEFAULT_PAGINATION_CLASS": "exchangeportal.infra.api_support.ApiPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous call then answers 401 with `WWW-Authenticate: Token`.
@@ -169,17 +169,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "exchangeportal.api_support.ApiContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "exchangeportal.infra.api_support.ApiContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": [],
     "DEFAULT_THROTTLE_CLASSES": [
-        "exchangeportal.api_support.AnonThrottle",
-        "exchangeportal.api_support.UserThrottle",
+        "exchangeportal.infra.api_support.AnonThrottle",
+        "exchangeportal.infra.api_support.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON") or "120/minute",
         "user": os.environ.get("API_THROTTLE_USER") or "600/minute",
     },
-    "EXCEPTION_HANDLER": "exchangeportal.api_support.api_exception_handler",
+    "EXCEPTION_HANDLER": "exchangeportal.infra.api_support.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -207,7 +207,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "exchangeportal.api_support.postprocess_error_responses",
+        "exchangeportal.infra.api_support.postprocess_error_responses",
     ],
 }
 
@@ -224,9 +224,9 @@ OPEN_DATA_DIR = "opendata"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "exchangeportal.logging.RequestIDFilter"}},
+    "filters": {"request_id": {"()": "exchangeportal.infra.logging.RequestIDFilter"}},
     "formatters": {
-        "json": {"()": "exchangeportal.logging.JSONFormatter"},
+        "json": {"()": "exchangeportal.infra.logging.JSONFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {
@@ -253,13 +253,13 @@ OPEN_DATA_LICENCE = os.environ.get("OPEN_DATA_LICENCE") or (
 
 
 # Cache (CACHE_URL): redis://host:port/db or rediss://… uses Django's Redis backend (with one
-# client per connection pool: exchangeportal/cache_backends.py);
+# client per connection pool: exchangeportal/infra/cache_backends.py);
 # locmem:// (the default) is per process, dummy:// caches nothing. Kept in this one block so
 # other CACHE_URL parsing can be folded in here.
 def parse_cache_url(url: str) -> dict:
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme in {"redis", "rediss"}:
-        return {"BACKEND": "exchangeportal.cache_backends.PortalRedisCache", "LOCATION": url}
+        return {"BACKEND": "exchangeportal.infra.cache_backends.PortalRedisCache", "LOCATION": url}
     if scheme == "locmem":
         return {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -284,7 +284,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 CSRF_COOKIE_HTTPONLY = True  # scripts read the token from the form, never the cookie
-CSRF_FAILURE_VIEW = "exchangeportal.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "exchangeportal.infra.errors.csrf_failure"
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
@@ -392,9 +392,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "partners/locked_out.html"
 # The client address as the rate limits see it (DJANGO_TRUSTED_PROXY_COUNT), never the proxy's;
 # an address locked across user names too; lockouts answer 429 with Retry-After.
-AXES_CLIENT_IP_CALLABLE = "exchangeportal.login_protection.axes_client_ip"
-AXES_HANDLER = "exchangeportal.login_protection.PortalAxesHandler"
-AXES_LOCKOUT_CALLABLE = "exchangeportal.login_protection.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "exchangeportal.infra.login_protection.axes_client_ip"
+AXES_HANDLER = "exchangeportal.infra.login_protection.PortalAxesHandler"
+AXES_LOCKOUT_CALLABLE = "exchangeportal.infra.login_protection.lockout_response"
 LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "10"))
 
 # Proposal files (images, PDFs) are private: stored outside MEDIA_ROOT, served by a
@@ -410,7 +410,7 @@ PROPOSAL_OPEN_LIMIT = int(os.environ.get("PROPOSAL_OPEN_LIMIT", "20"))
 PARTNER_EMAIL_VERIFICATION_DAYS = int(os.environ.get("PARTNER_EMAIL_VERIFICATION_DAYS", "3"))
 AXES_VERBOSE = False
 # Cut over-long submitted user names before axes stores them (a 500 on PostgreSQL otherwise).
-AXES_USERNAME_CALLABLE = "exchangeportal.login_protection.axes_username"
+AXES_USERNAME_CALLABLE = "exchangeportal.infra.login_protection.axes_username"
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The key that signs backup manifests (`manage.py backup`/`restore`); empty: derived from the
 # secret key. A dedicated key lets the secret key be rotated without orphaning backups.

@@ -32,19 +32,19 @@ urlpatterns += i18n_patterns(
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Error pages in the page's language that leak nothing (exchangeportal/errors.py).
-handler400 = "exchangeportal.errors.bad_request"
-handler403 = "exchangeportal.errors.permission_denied"
-handler404 = "exchangeportal.errors.page_not_found"
-handler500 = "exchangeportal.errors.server_error"
+# Error pages in the page's language that leak nothing (exchangeportal/infra/errors.py).
+handler400 = "exchangeportal.infra.errors.bad_request"
+handler403 = "exchangeportal.infra.errors.permission_denied"
+handler404 = "exchangeportal.infra.errors.page_not_found"
+handler500 = "exchangeportal.infra.errors.server_error"
 # Network insights: the insight pages (prefixed); their GeoJSON is in the API above.
 urlpatterns += i18n_patterns(
     path("", include("events.urls_network")),
     path("", include("events.urls_practices")),
 )
 
-# `make bench` only: the framework ceiling (see exchangeportal/bench.py).
+# `make bench` only: the framework ceiling (see exchangeportal/infra/bench.py).
 if settings.BENCH_CEILING_VIEW:
-    from .bench import ceiling_view
+    from .infra.bench import ceiling_view
 
     urlpatterns += [path("bench/ceiling/", ceiling_view, name="bench_ceiling")]

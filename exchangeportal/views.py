@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 from cities.selectors import designation_years, designations_for_year
 from events.selectors import portal_totals, upcoming_events
 
-from .cache import AnonymousPageCacheMixin
+from .infra.cache import AnonymousPageCacheMixin
 
 HOME_EVENTS = 5
 

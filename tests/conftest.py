@@ -59,7 +59,7 @@ def _private_media_and_cache(settings, tmp_path):
     from django.core.cache import cache
     from django.utils import translation
 
-    from exchangeportal.cache import local_pages
+    from exchangeportal.infra.cache import local_pages
 
     translation.activate("en")  # a request in another language must not leak into the next test
 

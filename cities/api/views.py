@@ -15,14 +15,14 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from exchangeportal.api_support import (
+from exchangeportal.infra.api_support import (
     ApiPagination,
     CsvListMixin,
     PortalFilterBackend,
     SearchFilter,
     StrictOrderingFilter,
 )
-from exchangeportal.cache import ApiPageCacheMixin
+from exchangeportal.infra.cache import ApiPageCacheMixin
 
 from ..filters import CityFilterSet, DesignationFilterSet, TieFilterSet
 from ..network import city_feature, city_tie_counts, feature_collection, tie_feature, tie_list

@@ -14,7 +14,7 @@ from cities.api.serializers import (
     tie_pair_slug,
 )
 from cities.models import City, CultureCityDesignation, FriendshipLink
-from exchangeportal.images import process_image
+from exchangeportal.infra.images import process_image
 
 from ..models import (
     PROPOSAL_IMAGE_FIELDS,

@@ -15,14 +15,14 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from cities.api.views import SLUG_PATTERN, csv_format_parameter, list_responses, slug_parameter
-from exchangeportal.api_support import (
+from exchangeportal.infra.api_support import (
     CsvListMixin,
     PortalFilterBackend,
     SearchFilter,
     StrictOrderingFilter,
 )
-from exchangeportal.cache import ApiPageCacheMixin
-from exchangeportal.ratelimit import client_ip
+from exchangeportal.infra.cache import ApiPageCacheMixin
+from exchangeportal.infra.ratelimit import client_ip
 
 from ..filters import EventApiFilterSet, ProposalFilterSet
 from ..models import PROPOSAL_IMAGE_FIELDS

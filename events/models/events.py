@@ -19,7 +19,7 @@ from cities.models import (
     TimestampedModel,
 )
 from cities.validators import validate_currency_code
-from exchangeportal.translation import Translated
+from exchangeportal.infra.translation import Translated
 
 
 class EventCategory(models.TextChoices):

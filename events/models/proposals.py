@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, FriendshipLink, TimestampedModel
 from cities.validators import validate_country_code, validate_currency_code
-from exchangeportal.translation import translated_field_names, translated_value
+from exchangeportal.infra.translation import translated_field_names, translated_value
 
 from ..storage import private_storage
 from .events import EventCategory, EventFormat, ExchangeEvent

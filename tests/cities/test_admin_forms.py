@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from exchangeportal.optimistic import LOADED_VERSION_FIELD
+from exchangeportal.infra.optimistic import LOADED_VERSION_FIELD
 from tests import factories
 
 pytestmark = pytest.mark.django_db

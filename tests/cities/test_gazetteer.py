@@ -369,7 +369,7 @@ def test_drop_duplicate_records_drops_an_empty_record_beside_a_populated_one():
 
 @pytest.mark.django_db
 def test_gazetteer_load_moves_the_data_version_only_when_it_wrote(places):
-    from exchangeportal.cache import data_version
+    from exchangeportal.infra.cache import data_version
 
     before = data_version()
     gazetteer_load(places=places)

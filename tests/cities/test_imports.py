@@ -516,7 +516,7 @@ def test_ties_import_resolves_third_party_spellings_to_gazetteer_places(db):
 
 
 def test_ties_import_moves_the_data_version_but_a_dry_run_does_not(places):
-    from exchangeportal.cache import data_version
+    from exchangeportal.infra.cache import data_version
 
     row = "扬州市,China,奈良,JP,sister,2010-05-23,https://example.org/a,"
     before = data_version()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from cities.models import Country
 from events import services
 from events.models import EventProposal, Partner, PartnerMembership, ProposalState
-from exchangeportal.images import process_image
+from exchangeportal.infra.images import process_image
 from tests import imagefiles
 from tests.factories import (
     CityFactory,

@@ -295,7 +295,7 @@ def test_proposal_accept_creates_one_published_planned_event(
 def test_proposal_accept_carries_first_image_to_public_storage(member, reviewer, settings):
     from django.core.files.storage import default_storage
 
-    from exchangeportal.images import process_image, thumbnail_name
+    from exchangeportal.infra.images import process_image, thumbnail_name
     from tests import imagefiles
 
     proposal = EventProposalFactory(partner=member.partner_membership.partner)

@@ -7,8 +7,8 @@ from django.urls import reverse
 from PIL import Image
 
 from events.models import ExchangeEvent, ProposalActivity, ProposalState
-from exchangeportal.images import thumbnail_name
-from exchangeportal.optimistic import LOADED_VERSION_FIELD, version_stamp
+from exchangeportal.infra.images import thumbnail_name
+from exchangeportal.infra.optimistic import LOADED_VERSION_FIELD, version_stamp
 from tests import imagefiles
 from tests.factories import (
     CityFactory,

@@ -167,7 +167,7 @@ def test_synthetic_places_are_found_by_the_search():
 
 @pytest.mark.django_db
 def test_generate_synthetic_and_its_replace_move_the_data_version():
-    from exchangeportal.cache import data_version
+    from exchangeportal.infra.cache import data_version
 
     before = data_version()
     generate()

@@ -19,7 +19,7 @@ from rest_framework.authtoken.models import Token
 
 from cities.models import City, Source
 from events.models import ExchangeEvent
-from exchangeportal.backup import backed_up_models, backup_create
+from exchangeportal.infra.backup import backed_up_models, backup_create
 from tests.factories import CityFactory, ExchangeEventFactory, UserFactory
 
 

@@ -1,7 +1,7 @@
 import pytest
 from django.test import RequestFactory
 
-from exchangeportal.bench import ceiling_view
+from exchangeportal.infra.bench import ceiling_view
 
 
 @pytest.mark.django_db

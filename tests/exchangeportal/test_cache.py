@@ -10,7 +10,7 @@ from django.template import engines
 from django.test import RequestFactory
 from django.views.generic import View
 
-from exchangeportal.cache import (
+from exchangeportal.infra.cache import (
     AnonymousPageCacheMixin,
     DataState,
     cache_page_for_anonymous,
@@ -103,7 +103,7 @@ def test_the_data_version_is_kept_in_the_database_not_the_cache():
 def test_data_state_moves_on_with_every_write(monkeypatch):
     state = data_state()
     later = datetime.datetime(2027, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
-    monkeypatch.setattr("exchangeportal.cache.timezone.now", lambda: later)
+    monkeypatch.setattr("exchangeportal.infra.cache.timezone.now", lambda: later)
 
     CityFactory()
 
@@ -157,7 +157,7 @@ def test_a_process_serves_its_own_copy_without_reading_the_shared_cache(monkeypa
     view(get())  # stored in the shared cache and in this process's copies
     fetched = []
     monkeypatch.setattr(
-        "exchangeportal.cache.cache.get",
+        "exchangeportal.infra.cache.cache.get",
         lambda key, _get=cache.get: fetched.append(key) or _get(key),
     )
 
@@ -182,7 +182,7 @@ def test_a_page_another_process_stored_is_served_from_the_shared_cache():
 
 
 def test_local_copies_are_bounded_and_dropped_least_recently_used_first():
-    from exchangeportal.cache import _LocalPages
+    from exchangeportal.infra.cache import _LocalPages
 
     pages = _LocalPages(size=2)
     for name in ["a", "b", "c"]:
@@ -194,7 +194,7 @@ def test_local_copies_are_bounded_and_dropped_least_recently_used_first():
 
 
 def test_local_copies_expire_with_their_timeout():
-    from exchangeportal.cache import _LocalPages
+    from exchangeportal.infra.cache import _LocalPages
 
     pages = _LocalPages(size=2)
     pages.put("gone", {"name": "gone"}, timeout=-1)

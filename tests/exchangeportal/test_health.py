@@ -51,7 +51,9 @@ def test_readyz_503_when_database_unavailable(client, caplog):
         "checks": {"database": "failed", "cache": "ok"},
     }
     assert [
-        record.getMessage() for record in caplog.records if record.name == "exchangeportal.health"
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "exchangeportal.infra.health"
     ] == ["Readiness check 'database' failed"]
 
 

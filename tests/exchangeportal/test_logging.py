@@ -2,7 +2,7 @@ import json
 import logging
 import sys
 
-from exchangeportal.logging import JSONFormatter, RequestIDFilter, request_id_var
+from exchangeportal.infra.logging import JSONFormatter, RequestIDFilter, request_id_var
 
 
 def _record(**extra) -> logging.LogRecord:

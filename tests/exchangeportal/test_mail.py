@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from events.models import ProposalState
-from exchangeportal.mail import Message, mail_queue, mail_send
+from exchangeportal.infra.mail import Message, mail_queue, mail_send
 from exchangeportal.models import MailStatus, QueuedMail
 from tests.factories import EventProposalFactory, UserFactory
 

@@ -4,7 +4,7 @@ record, the first saves, the second is refused with a clear message and keeps th
 import pytest
 from django.urls import reverse
 
-from exchangeportal.optimistic import LOADED_VERSION_FIELD
+from exchangeportal.infra.optimistic import LOADED_VERSION_FIELD
 from tests import factories
 from tests.portal_helpers import form_data
 

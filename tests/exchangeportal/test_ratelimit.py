@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.test import RequestFactory
 
-from exchangeportal.ratelimit import client_ip, parse_rate, rate_limit_exceeded, ratelimit_hit
+from exchangeportal.infra.ratelimit import client_ip, parse_rate, rate_limit_exceeded, ratelimit_hit
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,7 @@ def test_production_profile_values():
         "Lax",
         "31536000",
         "whitenoise.storage.CompressedManifestStaticFilesStorage",
-        "exchangeportal.cache_backends.PortalRedisCache",
+        "exchangeportal.infra.cache_backends.PortalRedisCache",
         "django.core.files.storage.FileSystemStorage",
         "json",
     ]
@@ -143,14 +143,14 @@ def test_s3_media_storage_when_bucket_set():
         (
             "redis://cache.internal:6379/2",
             {
-                "BACKEND": "exchangeportal.cache_backends.PortalRedisCache",
+                "BACKEND": "exchangeportal.infra.cache_backends.PortalRedisCache",
                 "LOCATION": "redis://cache.internal:6379/2",
             },
         ),
         (
             "rediss://cache.internal:6380/0",
             {
-                "BACKEND": "exchangeportal.cache_backends.PortalRedisCache",
+                "BACKEND": "exchangeportal.infra.cache_backends.PortalRedisCache",
                 "LOCATION": "rediss://cache.internal:6380/0",
             },
         ),

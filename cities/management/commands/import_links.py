@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cities.imports import TIE_COLUMNS, ties_import
-from exchangeportal.progress import ProgressBar
+from exchangeportal.infra.progress import ProgressBar
 
 PROGRESS_FROM_ROWS = 300
 

@@ -24,8 +24,8 @@ from cities.synthetic import (
 )
 from events.models import EventSeries, ExchangeEvent
 from events.synthetic import events_generate, synthetic_remove
-from exchangeportal.cache import data_version_bump
-from exchangeportal.progress import ProgressBar
+from exchangeportal.infra.cache import data_version_bump
+from exchangeportal.infra.progress import ProgressBar
 
 # The tables the generator fills, and whose sizes the planner must learn afterwards.
 SYNTHETIC_MODELS = (

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exchangeportal.mail import mail_retryable, mail_send
+from exchangeportal.infra.mail import mail_retryable, mail_send
 
 
 class Command(BaseCommand):

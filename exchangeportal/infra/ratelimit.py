@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from exchangeportal.errors import too_many_requests
+from exchangeportal.infra.errors import too_many_requests
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd]?)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

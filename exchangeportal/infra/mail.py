@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import MailStatus, QueuedMail
+from ..models import MailStatus, QueuedMail
 
 logger = logging.getLogger(__name__)
 

@@ -158,7 +158,7 @@ class PortalFilterExtension(DjangoFilterExtension):
     answers 400.
     """
 
-    target_class = "exchangeportal.api_support.PortalFilterBackend"
+    target_class = "exchangeportal.infra.api_support.PortalFilterBackend"
     match_subclasses = True
     priority = 1
 
@@ -348,7 +348,7 @@ def api_exception_handler(exc, context):
     message (a refused transition …) or field errors `{"field": ["…"]}`.
     """
     # Imported here: rest_framework.views reads the throttle classes defined in this module.
-    from rest_framework.views import exception_handler
+    from rest_framework.views import exception_handler  # noqa: PLC0415 — reason above
 
     if isinstance(exc, DjangoValidationError) and not hasattr(exc, "error_dict"):
         response = Response({"detail": " ".join(exc.messages)}, status=400)

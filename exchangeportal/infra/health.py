@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 
-logger = logging.getLogger("exchangeportal.health")
+logger = logging.getLogger("exchangeportal.infra.health")
 
 
 def _check_database() -> None:

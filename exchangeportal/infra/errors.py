@@ -14,7 +14,7 @@ from django.template import loader
 from django.utils.html import escape
 from django.views.decorators.csrf import requires_csrf_token
 
-logger = logging.getLogger("exchangeportal.errors")
+logger = logging.getLogger("exchangeportal.infra.errors")
 
 # Last resort when even the 500 template cannot be rendered (e.g. a broken base.html).
 _PLAIN_500 = (

@@ -24,7 +24,7 @@ from django.db.models import Sum
 from django.shortcuts import render
 from django.utils import timezone
 
-from exchangeportal.ratelimit import client_ip
+from exchangeportal.infra.ratelimit import client_ip
 
 
 def axes_username(request, credentials=None) -> str | None:

@@ -50,7 +50,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
-from .models import DataVersion
+from ..models import DataVersion
 
 PAGE_KEY_PREFIX = "portal:page"
 DEFAULT_TIMEOUT = 600
