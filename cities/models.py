@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -267,10 +267,7 @@ class City(TimestampedModel):
         return self.name_en
 
     def get_absolute_url(self) -> str:
-        try:
-            return reverse("cities:city_detail", kwargs={"slug": self.slug})
-        except NoReverseMatch:
-            return ""
+        return reverse("cities:city_detail", kwargs={"slug": self.slug})
 
     @property
     def own_script_name(self) -> str:
@@ -460,10 +457,7 @@ class FriendshipLink(TimestampedModel):
 
     def get_absolute_url(self) -> str:
         slug_a, slug_b = sorted([self.city_a.slug, self.city_b.slug])
-        try:
-            return reverse("cities:tie_detail", kwargs={"slug_a": slug_a, "slug_b": slug_b})
-        except NoReverseMatch:
-            return ""
+        return reverse("cities:tie_detail", kwargs={"slug_a": slug_a, "slug_b": slug_b})
 
     @property
     def established_display(self) -> str:

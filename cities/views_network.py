@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -30,11 +30,8 @@ ANNIVERSARIES_PER_PAGE = 50
 
 
 def link_to(viewname: str, *, kwargs: dict | None = None, query: dict | None = None) -> str:
-    """The URL of a page with a query string, or "" when that page does not exist (yet)."""
-    try:
-        url = reverse(viewname, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
+    """The URL of a page, with the query string's non-empty values."""
+    url = reverse(viewname, kwargs=kwargs)
     query = {key: value for key, value in (query or {}).items() if value not in (None, "")}
     return f"{url}?{urlencode(query)}" if query else url
 

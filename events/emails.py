@@ -11,7 +11,7 @@ import dataclasses
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 
 from exchangeportal.infra.mail import Message, mail_queue
@@ -64,10 +64,7 @@ def queue_mail(
         with translation.override(recipient.language):
             ctx = dict(context)
             for name, (viewname, kwargs) in (links or {}).items():
-                try:
-                    ctx[name] = settings.PORTAL_BASE_URL + reverse(viewname, kwargs=kwargs)
-                except NoReverseMatch:  # a page another part of the portal may not have
-                    ctx[name] = ""
+                ctx[name] = settings.PORTAL_BASE_URL + reverse(viewname, kwargs=kwargs)
             subject = render_to_string(f"events/emails/{template}_subject.txt", ctx)
             messages.append(
                 Message(

@@ -6,7 +6,7 @@ partial strings ("1995", "2002-11", "2010-05-23") with their precision.
 
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -319,8 +319,5 @@ class DesignationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_page_url(self, designation: CultureCityDesignation) -> str | None:
-        try:
-            path = reverse("cities:designation_year", kwargs={"year": designation.year})
-        except NoReverseMatch:
-            return None
+        path = reverse("cities:designation_year", kwargs={"year": designation.year})
         return absolute(self.context.get("request"), path)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -69,10 +69,7 @@ class EventSeries(TimestampedModel):
         return self.name_en
 
     def get_absolute_url(self) -> str:
-        try:
-            return reverse("events:series_detail", kwargs={"slug": self.slug})
-        except NoReverseMatch:
-            return ""
+        return reverse("events:series_detail", kwargs={"slug": self.slug})
 
 
 class ExchangeEventQuerySet(models.QuerySet):
@@ -217,10 +214,7 @@ class ExchangeEvent(TimestampedModel):
         return f"{self.title_en} ({self.starts_on.year})"
 
     def get_absolute_url(self) -> str:
-        try:
-            return reverse("events:event_detail", kwargs={"slug": self.slug})
-        except NoReverseMatch:
-            return ""
+        return reverse("events:event_detail", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
         errors = {}
@@ -343,7 +337,4 @@ class GoodPractice(TimestampedModel):
         return str(self.event)
 
     def get_absolute_url(self) -> str:
-        try:
-            return reverse("practices:practice_list") + f"#practice-{self.pk}"
-        except NoReverseMatch:
-            return ""
+        return reverse("practices:practice_list") + f"#practice-{self.pk}"

@@ -7,7 +7,7 @@ import uuid
 
 from django.conf import settings
 
-from exchangeportal import health
+from exchangeportal.infra import health
 from exchangeportal.infra.logging import request_id_var
 
 access_logger = logging.getLogger("exchangeportal.request")

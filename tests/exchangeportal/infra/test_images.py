@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from PIL import Image
 
-from exchangeportal import images
+from exchangeportal.infra import images
 from tests import imagefiles
 
 
