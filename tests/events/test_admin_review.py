@@ -15,17 +15,11 @@ from tests.factories import (
     EventProposalFactory,
     ExchangeEventFactory,
     PartnerMembershipFactory,
-    ReviewerFactory,
     UserFactory,
 )
 
 S = ProposalState
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def reviewer():
-    return ReviewerFactory(email="reviewer@example.org")
 
 
 @pytest.fixture

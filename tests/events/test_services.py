@@ -23,16 +23,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def member():
-    return PartnerMembershipFactory(user__email="partner@example.org").user
-
-
-@pytest.fixture
-def reviewer():
-    return ReviewerFactory(email="reviewer@example.org")
-
-
-@pytest.fixture
 def proposal(member):
     return EventProposalFactory(
         partner=member.partner_membership.partner, contact_email="partner@example.org"

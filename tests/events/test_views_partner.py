@@ -24,11 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def member():
-    return PartnerMembershipFactory(user__email="partner@example.org").user
-
-
-@pytest.fixture
 def member_client(client, member):
     client.force_login(member)
     return client
