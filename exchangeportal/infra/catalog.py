@@ -1,8 +1,7 @@
 """Keep the zh-hans, ja and ko catalogs translated, side by side (a developer tool).
 
-The project has several catalogs: `locale/` (templates and the project) and each
-app's own `<app>/locale/` (makemessages puts a string where the file using it
-lives). This tool treats them as one:
+The project has one catalog per language, `locale/<language>/LC_MESSAGES/django.po`
+(should an app ever get a `locale/` of its own, the tool treats all as one):
 
     python -m exchangeportal.infra.catalog carry [--from REV]  # after makemessages (make does)
     python -m exchangeportal.infra.catalog export todo.tsv [--all]  # messages to translate

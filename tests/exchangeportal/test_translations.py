@@ -1,8 +1,7 @@
 """The zh-hans, ja and ko catalogs: complete, reviewed, compiled, and up to date with the code.
 
-The project has one catalog per language in `locale/` and one in each app that has
-its own `locale/` folder (makemessages puts a string next to the code using it);
-every test covers all of them.
+The project has one catalog per language, in `locale/` (no app has a `locale/` folder of
+its own, so makemessages puts every string there); a test checks that it stays one.
 """
 
 import os
