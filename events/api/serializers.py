@@ -24,7 +24,7 @@ from ..models import (
     ExchangeEvent,
 )
 from ..selectors import proposal_actions_for
-from ..validators import validate_pdf
+from ..validators import proposal_errors, proposal_values, validate_pdf
 
 
 class SeriesRefSerializer(serializers.ModelSerializer):
@@ -432,28 +432,9 @@ class ProposalSerializer(serializers.ModelSerializer):
         return (value or "").upper()
 
     def validate(self, attrs):
-        errors = {}
-        instance = self.instance
-        starts_on = attrs.get("starts_on", getattr(instance, "starts_on", None))
-        ends_on = attrs.get("ends_on", getattr(instance, "ends_on", None))
-        if starts_on and ends_on and ends_on < starts_on:
-            errors["ends_on"] = ["The end date is before the start date."]
-        host = attrs.get("host", getattr(instance, "host", None))
-        if "partner_places" in attrs:
-            places = attrs["partner_places"]
-        else:
-            places = list(instance.partner_places.all()) if instance else []
-        if host is not None and any(place.pk == host.pk for place in places):
-            errors["partner_places"] = ["The host place cannot also be one of its own partners."]
-        budget = attrs.get("budget_amount", getattr(instance, "budget_amount", None))
-        currency = attrs.get("budget_currency", getattr(instance, "budget_currency", ""))
-        if budget is not None and budget < 0:
-            errors["budget_amount"] = ["A budget cannot be negative."]
-        if budget is not None and not currency:
-            errors["budget_currency"] = ["Give the currency of the budget."]
-        participants = attrs.get("participants")
-        if participants is not None and participants < 1:
-            errors["participants"] = ["Expect at least one participant."]
+        """The proposal's draft rules (`events.validators`), on the sent values over the stored
+        ones; the messages in the request's language."""
+        errors = proposal_errors(proposal_values(self.instance, **attrs))
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
