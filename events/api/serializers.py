@@ -32,7 +32,7 @@ class SeriesRefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EventSeries
-        fields = ["slug", "url", "name_en", "name_zh_hans", "name_ja", "name_ko"]
+        fields = ["slug", "url", *EventSeries.name.field_names]
         extra_kwargs = {"slug": {"help_text": "The series' address in the portal and this API."}}
 
     def get_url(self, series: EventSeries) -> str:
@@ -110,14 +110,8 @@ class EventSerializer(serializers.ModelSerializer):
             "slug",
             "url",
             "page_url",
-            "title_en",
-            "title_zh_hans",
-            "title_ja",
-            "title_ko",
-            "summary_en",
-            "summary_zh_hans",
-            "summary_ja",
-            "summary_ko",
+            *ExchangeEvent.title.field_names,
+            *ExchangeEvent.summary.field_names,
             "description",
             "starts",
             "ends",
@@ -184,10 +178,7 @@ class SeriesSerializer(serializers.ModelSerializer):
             "slug",
             "url",
             "page_url",
-            "name_en",
-            "name_zh_hans",
-            "name_ja",
-            "name_ko",
+            *EventSeries.name.field_names,
             "description",
             "event_count",
             "events_url",
