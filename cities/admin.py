@@ -29,16 +29,7 @@ from .models import (
 from .search import CITY_NAME_FIELDS, city_name_match
 from .services import city_save_names, tie_conflict_resolve, tie_sync_milestones
 
-CITY_SEARCH_FIELDS = [
-    "name_en",
-    "name_zh_hans",
-    "name_zh_hant",
-    "name_ja",
-    "name_ko",
-    "romanization",
-    "aliases",
-    "slug",
-]
+CITY_SEARCH_FIELDS = [*City.NAME_FIELDS, "slug"]
 
 
 def city_search_fields(prefix: str) -> list[str]:
@@ -138,17 +129,7 @@ class CityAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
         (None, {"fields": ["slug", "country", "admin_level", "parent", "valid_from", "valid_to"]}),
         (
             _("Names"),
-            {
-                "fields": [
-                    "name_en",
-                    "name_zh_hans",
-                    "name_zh_hant",
-                    "name_ja",
-                    "name_ko",
-                    "romanization",
-                    "aliases",
-                ]
-            },
+            {"fields": list(City.NAME_FIELDS)},
         ),
         (
             _("Facts"),
@@ -165,14 +146,7 @@ class CityAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
         (_("Photo"), {"fields": ["photo", "photo_credit"]}),
         (
             _("Description"),
-            {
-                "fields": [
-                    "description_en",
-                    "description_zh_hans",
-                    "description_ja",
-                    "description_ko",
-                ]
-            },
+            {"fields": list(City.description.field_names)},
         ),
         (_("Curation"), {"fields": ["note"]}),
     ]
@@ -360,16 +334,13 @@ class CultureCityDesignationAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["year", "city", "country", "status", "theme_en"]
     list_filter = ["year", "status", ("city__country", admin.AllValuesFieldListFilter)]
     list_select_related = ["city"]
-    search_fields = city_search_fields("city") + ["theme_en", "theme_zh_hans", "theme_ja"]
+    search_fields = city_search_fields("city") + list(CultureCityDesignation.theme.field_names)
     autocomplete_fields = ["city", "sources"]
     fields = [
         "year",
         "city",
         "status",
-        "theme_en",
-        "theme_zh_hans",
-        "theme_ja",
-        "theme_ko",
+        *CultureCityDesignation.theme.field_names,
         "note",
         "sources",
     ]

@@ -229,14 +229,18 @@ def old_spellings(data_dir: Path) -> dict[tuple[str, str], list[str]]:
     return names
 
 
+# The name columns of cities.csv and places_added.csv besides name_en: the place's name fields
+# (`City.NAME_FIELDS`) but the aliases, which the loader builds.
+_OTHER_NAMES = [name for name in City.NAME_FIELDS if name not in ("name_en", "aliases")]
+
+
 def load_places(
     report: LoadReport,
     data_dir: Path,
     extra_aliases: dict[tuple[str, str], list[str]] | None = None,
 ) -> PlaceIndex:
     path = data_dir / "cities.csv"
-    columns = ["key", "country", "name_en", "admin_level", "parent", "name_zh_hans"]
-    columns += ["name_zh_hant", "name_ja", "name_ko", "romanization", "lat", "lon"]
+    columns = ["key", "country", "name_en", "admin_level", "parent", *_OTHER_NAMES, "lat", "lon"]
     columns += ["population", "geonames_id", "notes"]
     rows = list(read_rows(path, columns))
 
@@ -305,11 +309,7 @@ def load_places(
                 "admin_level": row["admin_level"],
                 "parent": parent,
                 "name_en": row["name_en"],
-                "name_zh_hans": row["name_zh_hans"],
-                "name_zh_hant": row["name_zh_hant"],
-                "name_ja": row["name_ja"],
-                "name_ko": row["name_ko"],
-                "romanization": row["romanization"],
+                **{name: row[name] for name in _OTHER_NAMES},
                 "aliases": "\n".join(dict.fromkeys(a for a in aliases if a)),
                 "latitude": _optional_decimal(row["lat"]),
                 "longitude": _optional_decimal(row["lon"]),
@@ -783,11 +783,7 @@ ADDED_PLACES_COLUMNS = [
     "name_en",
     "admin_level",
     "parent",
-    "name_zh_hans",
-    "name_zh_hant",
-    "name_ja",
-    "name_ko",
-    "romanization",
+    *_OTHER_NAMES,
     "lat",
     "lon",
     "population",
@@ -825,11 +821,7 @@ def load_added_places(report: LoadReport, data_dir: Path) -> None:
                 "name_en": name,
                 "admin_level": _ADDED_LEVELS.get(row["admin_level"], row["admin_level"]),
                 "parent_id": parent_id,
-                "name_zh_hans": row["name_zh_hans"],
-                "name_zh_hant": row["name_zh_hant"],
-                "name_ja": row["name_ja"],
-                "name_ko": row["name_ko"],
-                "romanization": row["romanization"],
+                **{name: row[name] for name in _OTHER_NAMES},
                 "aliases": "\n".join(dict.fromkeys(keys)),
                 "latitude": _optional_decimal(row["lat"]),
                 "longitude": _optional_decimal(row["lon"]),

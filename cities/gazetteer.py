@@ -27,7 +27,6 @@ from exchangeportal.infra.cache import data_version_bump
 
 from .bulk import insert_rows
 from .models import AdminLevel, City
-from .search import CITY_NAME_FIELDS
 from .services import city_search_keys_rebuild
 
 GAZETTEER_DIR = Path(__file__).resolve().parent / "data" / "gazetteer"
@@ -42,13 +41,7 @@ PLACE_COLUMNS = [
     "admin_level",
     "admin1",
     "parent_geonames_id",
-    "name_en",
-    "name_zh_hans",
-    "name_zh_hant",
-    "name_ja",
-    "name_ko",
-    "romanization",
-    "aliases",
+    *City.NAME_FIELDS,
     "latitude",
     "longitude",
     "population",
@@ -59,7 +52,7 @@ ALIAS_SEPARATOR = "|"
 HEADER_PREFIX = "# "
 
 # A place's names in every script, as the model lists them (aliases apart).
-NAME_FIELDS = tuple(name for name in CITY_NAME_FIELDS if name != "aliases")
+NAME_FIELDS = tuple(name for name in City.NAME_FIELDS if name != "aliases")
 
 DIVISION_LEVELS = frozenset(
     {
@@ -284,7 +277,7 @@ class GazetteerIndex:
 
 # What gazetteer_load fills on an existing place, when empty. Coordinates and population
 # travel in groups: a curated latitude is never paired with a gazetteer longitude.
-_FILL_NAMES = ("name_zh_hans", "name_zh_hant", "name_ja", "name_ko", "romanization", "aliases")
+_FILL_NAMES = tuple(name for name in City.NAME_FIELDS if name != "name_en")
 _BATCH = 500
 
 
@@ -330,12 +323,7 @@ def gazetteer_city_values(place: GazetteerPlace) -> dict:
     return {
         "country": place.country,
         "admin_level": place.admin_level,
-        "name_en": place.name_en,
-        "name_zh_hans": place.name_zh_hans,
-        "name_zh_hant": place.name_zh_hant,
-        "name_ja": place.name_ja,
-        "name_ko": place.name_ko,
-        "romanization": place.romanization,
+        **{name: getattr(place, name) for name in NAME_FIELDS},
         "aliases": "\n".join(place.aliases),
         "latitude": place.latitude,
         "longitude": place.longitude,
@@ -347,9 +335,8 @@ def gazetteer_city_values(place: GazetteerPlace) -> dict:
 
 
 _VALUE_FIELDS = (
-    "country", "admin_level", "name_en", "name_zh_hans", "name_zh_hant", "name_ja", "name_ko",
-    "romanization", "aliases", "latitude", "longitude", "coordinates_basis", "population",
-    "population_as_of", "geonames_id",
+    "country", "admin_level", *City.NAME_FIELDS, "latitude", "longitude", "coordinates_basis",
+    "population", "population_as_of", "geonames_id",
 )  # fmt: skip
 
 

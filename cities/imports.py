@@ -49,7 +49,6 @@ from .models import (
     TieNote,
 )
 from .reconcile import Reconciliation, TieFacts, tie_reconcile
-from .search import CITY_NAME_FIELDS
 from .services import city_search_keys_rebuild
 
 TIE_COLUMNS = [
@@ -185,7 +184,7 @@ class PlaceResolver:
     unresolved place that a curator is asked to check.
     """
 
-    NAME_FIELDS = [name for name in CITY_NAME_FIELDS if name != "aliases"]
+    NAME_FIELDS = [name for name in City.NAME_FIELDS if name != "aliases"]
 
     def __init__(self, gazetteer: GazetteerIndex | Callable[[], GazetteerIndex] | None = None):
         self.by_name: dict[tuple[str, str], set[int]] = defaultdict(set)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exchangeportal.infra.translation import Translated
+from exchangeportal.infra.translation import Translated, translated_field_names
 
 from .dates import DatePrecision, format_partial_date, partial_date_iso
 from .validators import (
@@ -126,8 +126,21 @@ class CityQuerySet(models.QuerySet):
         return self.select_related("parent")
 
 
+def _script_name_fields() -> tuple[str, ...]:
+    """The name in each UI language, with traditional Chinese beside simplified."""
+    fields = translated_field_names("name")
+    fields.insert(fields.index("name_zh_hans") + 1, "name_zh_hant")
+    return tuple(fields)
+
+
 class City(TimestampedModel):
     """A place: a city, district, county, prefecture, province, metropolitan city or SAR."""
+
+    # The one definition of the fields a place's names live in: its name in each script,
+    # then the official romanisation and the other spellings (one per line). Search keys,
+    # admin search, imports, the gazetteer, the demo loader and the API derive their lists.
+    SCRIPT_NAME_FIELDS = _script_name_fields()
+    NAME_FIELDS = (*SCRIPT_NAME_FIELDS, "romanization", "aliases")
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     country = models.CharField(

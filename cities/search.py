@@ -234,16 +234,8 @@ def pinyin_key(text: str) -> str:
     return _compact(" ".join(lazy_pinyin(han, style=Style.NORMAL, errors="ignore")))
 
 
-# The fields a place's names live in; the search keys are derived from them.
-CITY_NAME_FIELDS = (
-    "name_en",
-    "name_zh_hans",
-    "name_zh_hant",
-    "name_ja",
-    "name_ko",
-    "romanization",
-    "aliases",
-)
+# The fields a place's names live in (defined on the model); the search keys derive from them.
+CITY_NAME_FIELDS = City.NAME_FIELDS
 
 
 def city_key_set(city) -> set[str]:

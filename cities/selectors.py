@@ -41,17 +41,6 @@ from .models import (
     TieConflict,
 )
 
-# The name fields a visitor may type a place by (every script, the romanisation).
-NAME_FIELDS = (
-    "name_en",
-    "name_zh_hans",
-    "name_zh_hant",
-    "name_ja",
-    "name_ko",
-    "romanization",
-    "aliases",
-)
-
 FIRST_DESIGNATION_YEAR = 2014
 
 
@@ -71,7 +60,7 @@ def city_name_match(queryset: QuerySet, query: str) -> QuerySet:
 def _named_exactly(name: str) -> Q:
     """Places whose name in any script (or romanisation) is `name`, case-insensitive."""
     exact = Q()
-    for field_name in NAME_FIELDS:
+    for field_name in City.NAME_FIELDS:
         exact |= Q(**{f"{field_name}__iexact": name})
     return exact
 

@@ -13,11 +13,10 @@ from .models import EventSeries, ExchangeEvent, GoodPractice
 # --- Good practices (network insights) ---------------------------------------------------------
 
 _GOOD_PRACTICE_WRITE_UP = [
-    ("what_en", "what_zh_hans", "what_ja", "what_ko"),
-    ("cost_en", "cost_zh_hans", "cost_ja", "cost_ko"),
-    ("who_en", "who_zh_hans", "who_ja", "who_ko"),
-    ("result_en", "result_zh_hans", "result_ja", "result_ko"),
-    ("repeat_en", "repeat_zh_hans", "repeat_ja", "repeat_ko"),
+    *(
+        getattr(GoodPractice, base).field_names
+        for base in ("what", "cost", "who", "result", "repeat")
+    ),
 ]
 
 
@@ -33,7 +32,10 @@ class GoodPracticeAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["event", "is_published", "marked_by", "updated_at"]
     list_filter = ["is_published", "event__category", "event__format"]
     list_select_related = ["event", "marked_by"]
-    search_fields = ["event__title_en", "event__title_zh_hans", "event__title_ja", "what_en"]
+    search_fields = [
+        *(f"event__{name}" for name in ExchangeEvent.title.field_names),
+        *GoodPractice.what.field_names,
+    ]
     autocomplete_fields = ["event"]
     readonly_fields = ["marked_by"]
     fieldsets = [
@@ -77,7 +79,7 @@ class EventSeriesAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
         ),
     )
     list_display = ["name_en", "slug"]
-    search_fields = ["name_en", "name_zh_hans", "name_ja", "name_ko", "slug"]
+    search_fields = [*EventSeries.name.field_names, "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["sources"]
 
@@ -113,10 +115,7 @@ class ExchangeEventAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
     list_select_related = ["host", "series"]
     date_hierarchy = "starts_on"
     search_fields = [
-        "title_en",
-        "title_zh_hans",
-        "title_ja",
-        "title_ko",
+        *ExchangeEvent.title.field_names,
         "slug",
         *city_search_fields("host"),
     ]

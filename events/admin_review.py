@@ -17,6 +17,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from cities.admin import city_search_fields
+from exchangeportal.infra.translation import translated_field_names
 
 from . import selectors, services
 from .models import (
@@ -50,7 +51,7 @@ class PartnerAdmin(admin.ModelAdmin):
     list_display = ["__str__", "kind", "country", "place", "proposal_count"]
     list_filter = ["kind", "country"]
     list_select_related = ["place"]
-    search_fields = ["name_en", "name_zh_hans", "name_ja", "name_ko", "website"]
+    search_fields = [*translated_field_names("name"), "website"]
     autocomplete_fields = ["place"]
     inlines = [MembershipInline]
     formfield_overrides = {URLField: {"assume_scheme": "https", "widget": AdminURLFieldWidget}}
@@ -105,10 +106,7 @@ class EventProposalAdmin(admin.ModelAdmin):
         "summary",
         "contact_name",
         "contact_email",
-        "partner__name_en",
-        "partner__name_zh_hans",
-        "partner__name_ja",
-        "partner__name_ko",
+        *(f"partner__{name}" for name in translated_field_names("name")),
         *city_search_fields("host"),
     ]
     actions = ["start_review_action", "reject_with_message_action"]

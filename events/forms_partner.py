@@ -6,9 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -19,8 +17,7 @@ from exchangeportal.infra.images import ACCEPT_ATTRIBUTE, process_image
 from exchangeportal.infra.mail import Message, mail_queue
 
 from .models import PROPOSAL_IMAGE_FIELDS, PROPOSAL_PARTNER_FIELDS, EventProposal, PartnerKind
-from .services import REQUIRED_ON_SUBMIT, partner_place_errors
-from .validators import validate_pdf
+from .validators import REQUIRED_ON_SUBMIT, proposal_errors, proposal_values, validate_pdf
 
 HONEYPOT_FIELD = "homepage"
 
@@ -367,13 +364,8 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
         saved_places = self._saved_places()
         self.fields["links"].queryset = ties_among(saved_places)
         self.links_offered = len(saved_places) >= 2  # else there is no tie to choose from
-        self.fields["participants"].validators.append(
-            MinValueValidator(1, _("Expect at least one participant."))
-        )
+        # The browser's hint; the rules themselves are `events.validators`'.
         self.fields["participants"].widget.attrs["min"] = 1
-        self.fields["budget_amount"].validators.append(
-            MinValueValidator(0, _("A budget cannot be negative."))
-        )
         self.fields["budget_amount"].widget.attrs["min"] = 0
         for name in PROPOSAL_IMAGE_FIELDS:
             self.fields[name].widget.attrs["accept"] = ACCEPT_ATTRIBUTE
@@ -424,33 +416,15 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
         return (self.cleaned_data.get("budget_currency") or "").upper()
 
     def clean(self):
+        """The proposal rules (`events.validators`; with `require_complete` the submission
+        rules too), on the fields that passed their own checks: a field already refused, or
+        required and empty, gets no second message."""
         cleaned = super().clean()
-        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if starts_on and ends_on and ends_on < starts_on:
-            self.add_error("ends_on", _("The end date is before the start date."))
-        host, places = cleaned.get("host"), list(cleaned.get("partner_places") or [])
-        if host is not None and any(place.pk == host.pk for place in places):
-            self.add_error(
-                "partner_places", _("The host place cannot also be one of its own partners.")
-            )
-        if cleaned.get("budget_amount") is not None and not cleaned.get("budget_currency"):
-            self.add_error("budget_currency", _("Give the currency of the budget."))
-        if self.require_complete:
-            if starts_on and starts_on < timezone.localdate():
-                self.add_error(
-                    "starts_on", _("The start date is in the past. Propose a date from today on.")
-                )
-            if host is not None and places:
-                for message in partner_place_errors(host=host, partner_places=places):
-                    if "own partners" not in message:
-                        self.add_error("partner_places", message)
-            event_format = cleaned.get("format")
-            if event_format in ("in_person", "hybrid") and not cleaned.get("venue"):
-                self.add_error("venue", _("Give the venue of an in-person or hybrid event."))
-            if event_format in ("online", "hybrid") and not cleaned.get("online_url"):
-                self.add_error(
-                    "online_url", _("Give the online link of an online or hybrid event.")
-                )
+        changes = {name: cleaned.get(name) for name in self.Meta.fields if name != "links"}
+        errors = proposal_errors(proposal_values(**changes), submitting=self.require_complete)
+        for field, messages in errors.items():
+            if field not in self.errors:
+                self.add_error(field, messages)
         return cleaned
 
     # What the view hands to `proposal_save`.

@@ -89,7 +89,7 @@ def event_series_neighbours(
         ExchangeEvent.objects.published()
         .filter(series_id=event.series_id)
         .order_by(F("edition").asc(nulls_last=True), "starts_on", "id")
-        .only("id", "slug", "title_en", "title_zh_hans", "title_ja", "title_ko", "edition")
+        .only("id", "slug", *ExchangeEvent.title.field_names, "edition")
     )
     # Order by edition where known, else by date: the position of this event decides.
     ids = [edition.pk for edition in editions]
@@ -180,7 +180,7 @@ def event_place_filter(queryset: QuerySet, slug: str) -> QuerySet:
 def event_text_search(queryset: QuerySet, query: str) -> QuerySet:
     """Events whose title (any language) contains `query`, or whose host answers to it."""
     condition = Q()
-    for name in ("title_en", "title_zh_hans", "title_ja", "title_ko"):
+    for name in ExchangeEvent.title.field_names:
         condition |= Q(**{f"{name}__icontains": query})
     hosts = city_name_match(City.objects.all(), query).values("pk")
     return queryset.filter(condition | Q(host__in=hosts))
@@ -198,7 +198,7 @@ def series_list() -> QuerySet:
 def series_name_search(queryset: QuerySet, query: str) -> QuerySet:
     """Series whose name (any language) contains `query`."""
     condition = Q()
-    for name in ("name_en", "name_zh_hans", "name_ja", "name_ko"):
+    for name in EventSeries.name.field_names:
         condition |= Q(**{f"{name}__icontains": query})
     return queryset.filter(condition)
 

@@ -42,6 +42,7 @@ from .models import (
     ProposalState,
 )
 from .storage import private_storage
+from .validators import proposal_errors, proposal_missing, proposal_values
 
 S = ProposalState
 
@@ -60,20 +61,6 @@ PARTNER_TARGETS = frozenset({S.SUBMITTED, S.WITHDRAWN})
 REVIEWER_TARGETS = frozenset({S.UNDER_REVIEW, S.CHANGES_REQUESTED, S.ACCEPTED, S.REJECTED})
 REVIEW_PERMISSION = "events.review_eventproposal"
 
-# Fields a proposal needs before it can be submitted (and so before it can be accepted).
-REQUIRED_ON_SUBMIT = (
-    "title",
-    "summary",
-    "description",
-    "category",
-    "format",
-    "starts_on",
-    "ends_on",
-    "host",
-    "participants",
-    "contact_name",
-    "contact_email",
-)
 VERIFY_EMAIL_SALT = "events.partner-verify-email"
 
 
@@ -240,7 +227,8 @@ def proposal_save(
     `fields` holds plain field values; `images` maps `image_1..3` to a processed image
     (replace) or None (remove); absent keys keep the stored file. Replaced files are
     deleted only after commit. Raises ProposalError when the proposal is not editable,
-    the user is not the partner's, or the partner has too many open proposals.
+    the user is not the partner's, the partner has too many open proposals, or the values
+    break a proposal rule (`events.validators.proposal_errors`, the draft rules).
     """
     if user_partner_id(actor) != partner.pk:
         raise PermissionDenied
@@ -273,6 +261,12 @@ def proposal_save(
 
         for name, value in fields.items():
             setattr(proposal, name, value)
+        changes = {}
+        if partner_places is not None:
+            changes["partner_places"] = partner_places = list(partner_places)
+        errors = proposal_errors(proposal_values(proposal, **changes))
+        if errors:
+            raise ProposalError(errors)
         for name, processed in (images or {}).items():
             if name not in PROPOSAL_IMAGE_FIELDS:
                 raise ValueError(name)
@@ -321,8 +315,7 @@ def proposal_missing_fields(proposal: EventProposal) -> list[str]:
     """Verbose names of the fields a proposal still needs before it can be submitted."""
     missing = [
         str(EventProposal._meta.get_field(name).verbose_name)
-        for name in REQUIRED_ON_SUBMIT
-        if getattr(proposal, name) in (None, "")
+        for name in proposal_missing(proposal_values(proposal, partner_places=[]))
     ]
     if not proposal.privacy_consent:
         missing.append(str(EventProposal._meta.get_field("privacy_consent").verbose_name))
@@ -330,49 +323,9 @@ def proposal_missing_fields(proposal: EventProposal) -> list[str]:
 
 
 def proposal_submission_errors(proposal: EventProposal, *, today=None) -> dict[str, list[str]]:
-    """The rules a proposal must pass to be submitted, as {field: [messages]}."""
-    today = today or timezone.localdate()
-    errors: dict[str, list[str]] = {}
-
-    def add(field, message):
-        errors.setdefault(field, []).append(str(message))
-
-    for name in REQUIRED_ON_SUBMIT:
-        if getattr(proposal, name) in (None, ""):
-            add(name, _("This field is required to submit."))
-    if not proposal.privacy_consent:
-        add("privacy_consent", _("Please agree to the privacy note to submit."))
-    if proposal.starts_on and proposal.starts_on < today:
-        add("starts_on", _("The start date is in the past. Propose a date from today on."))
-    if proposal.format and proposal.format != "online" and not proposal.venue:
-        add("venue", _("Give the venue of an in-person or hybrid event."))
-    if proposal.format and proposal.format != "in_person" and not proposal.online_url:
-        add("online_url", _("Give the online link of an online or hybrid event."))
-    if proposal.pk and proposal.host_id:
-        places = list(proposal.partner_places.all())
-        errors_places = partner_place_errors(host=proposal.host, partner_places=places)
-        for message in errors_places:
-            add("partner_places", message)
-    elif proposal.pk and not proposal.partner_places.exists():
-        add("partner_places", _("Name at least one partner place."))
-    if proposal.budget_amount is not None and not proposal.budget_currency:
-        add("budget_currency", _("Give the currency of the budget."))
-    return errors
-
-
-def partner_place_errors(*, host: City | None, partner_places: list[City]) -> list[str]:
-    """An exchange crosses a border: a partner place abroad, and the host not among them."""
-    messages = []
-    if not partner_places:
-        messages.append(str(_("Name at least one partner place.")))
-        return messages
-    if host is not None and any(place.pk == host.pk for place in partner_places):
-        messages.append(str(_("The host place cannot also be one of its own partners.")))
-    if host is not None and not any(place.country != host.country for place in partner_places):
-        messages.append(
-            str(_("At least one partner place must be in a different country from the host."))
-        )
-    return messages
+    """The rules a proposal must pass to be submitted (`events.validators`), as
+    {field: [messages]}."""
+    return proposal_errors(proposal_values(proposal), submitting=True, today=today)
 
 
 # --- State transitions ----------------------------------------------------------------------

@@ -1,11 +1,23 @@
-"""Rules shared by the proposal form, the services and the models."""
+"""Rules shared by the proposal form, the API's serializer, the services and the models.
 
+Each proposal rule is written once here, as a function returning {field: [translated
+messages]}: the form adds them to its fields, the serializer raises them as a 400, and the
+services refuse a save or a submission with them (the final guard).
+"""
+
+import datetime
+from collections.abc import Callable, Mapping
 from pathlib import PurePath
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+from .models import PROPOSAL_PARTNER_FIELDS, EventFormat, EventProposal
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
@@ -108,3 +120,174 @@ def validate_pdf_content(upload) -> None:
         ) from error
     finally:
         upload.seek(0)
+
+
+# --- Proposal rules ---------------------------------------------------------------------------
+
+Errors = dict[str, list[str]]
+# A proposal's values as the rules read them: PROPOSAL_PARTNER_FIELDS (but the ties) → value,
+# with `host` a City or None and `partner_places` a list of City.
+Values = Mapping[str, Any]
+
+# Fields a proposal needs before it can be submitted (and so before it can be accepted).
+REQUIRED_ON_SUBMIT = (
+    "title",
+    "summary",
+    "description",
+    "category",
+    "format",
+    "starts_on",
+    "ends_on",
+    "host",
+    "participants",
+    "contact_name",
+    "contact_email",
+)
+RULE_FIELDS = tuple(name for name in PROPOSAL_PARTNER_FIELDS if name != "links")
+
+
+def proposal_values(proposal: EventProposal | None = None, **changes) -> dict[str, Any]:
+    """The values the rules read: `changes` over the proposal's stored values (None for a new
+    proposal). Reads the stored partner places (one query) unless `partner_places` is given."""
+    values = {}
+    for name in RULE_FIELDS:
+        if name in changes:
+            values[name] = changes[name]
+        elif proposal is None:
+            values[name] = None
+        elif name == "partner_places":
+            values[name] = list(proposal.partner_places.all()) if proposal.pk else []
+        else:
+            values[name] = getattr(proposal, name)
+    values["partner_places"] = list(values["partner_places"] or [])
+    return values
+
+
+def proposal_missing(values: Values) -> list[str]:
+    """The fields of REQUIRED_ON_SUBMIT that have no value."""
+    return [name for name in REQUIRED_ON_SUBMIT if values.get(name) in (None, "")]
+
+
+# Rules every saved proposal passes, a draft too.
+
+
+def proposal_dates_rule(values: Values) -> Errors:
+    starts_on, ends_on = values.get("starts_on"), values.get("ends_on")
+    if starts_on and ends_on and ends_on < starts_on:
+        return {"ends_on": [gettext("The end date is before the start date.")]}
+    return {}
+
+
+def proposal_host_not_partner_rule(values: Values) -> Errors:
+    host = values.get("host")
+    if host is not None and any(place.pk == host.pk for place in values["partner_places"]):
+        return {
+            "partner_places": [gettext("The host place cannot also be one of its own partners.")]
+        }
+    return {}
+
+
+def proposal_budget_rule(values: Values) -> Errors:
+    budget = values.get("budget_amount")
+    if budget is not None and budget < 0:
+        return {"budget_amount": [gettext("A budget cannot be negative.")]}
+    return {}
+
+
+def proposal_budget_currency_rule(values: Values) -> Errors:
+    if values.get("budget_amount") is not None and not values.get("budget_currency"):
+        return {"budget_currency": [gettext("Give the currency of the budget.")]}
+    return {}
+
+
+def proposal_participants_rule(values: Values) -> Errors:
+    participants = values.get("participants")
+    if participants is not None and participants < 1:
+        return {"participants": [gettext("Expect at least one participant.")]}
+    return {}
+
+
+# Rules a proposal passes to be submitted.
+
+
+def proposal_required_rule(values: Values) -> Errors:
+    message = gettext("This field is required to submit.")
+    return {name: [message] for name in proposal_missing(values)}
+
+
+def proposal_consent_rule(values: Values) -> Errors:
+    if not values.get("privacy_consent"):
+        return {"privacy_consent": [gettext("Please agree to the privacy note to submit.")]}
+    return {}
+
+
+def proposal_start_rule(values: Values, *, today: datetime.date | None = None) -> Errors:
+    starts_on = values.get("starts_on")
+    if starts_on and starts_on < (today or timezone.localdate()):
+        return {
+            "starts_on": [gettext("The start date is in the past. Propose a date from today on.")]
+        }
+    return {}
+
+
+def proposal_venue_rule(values: Values) -> Errors:
+    if values.get("format") in (EventFormat.IN_PERSON, EventFormat.HYBRID) and not values.get(
+        "venue"
+    ):
+        return {"venue": [gettext("Give the venue of an in-person or hybrid event.")]}
+    return {}
+
+
+def proposal_online_link_rule(values: Values) -> Errors:
+    if values.get("format") in (EventFormat.ONLINE, EventFormat.HYBRID) and not values.get(
+        "online_url"
+    ):
+        return {"online_url": [gettext("Give the online link of an online or hybrid event.")]}
+    return {}
+
+
+def proposal_partner_places_rule(values: Values) -> Errors:
+    """An exchange crosses a border: at least one partner place, one of them abroad."""
+    host, places = values.get("host"), values["partner_places"]
+    if not places:
+        return {"partner_places": [gettext("Name at least one partner place.")]}
+    if host is not None and not any(place.country != host.country for place in places):
+        return {
+            "partner_places": [
+                gettext("At least one partner place must be in a different country from the host.")
+            ]
+        }
+    return {}
+
+
+DRAFT_RULES: tuple[Callable[[Values], Errors], ...] = (
+    proposal_dates_rule,
+    proposal_host_not_partner_rule,
+    proposal_budget_rule,
+    proposal_budget_currency_rule,
+    proposal_participants_rule,
+)
+# And `proposal_start_rule`, which also reads today's date.
+SUBMIT_RULES: tuple[Callable[[Values], Errors], ...] = (
+    proposal_required_rule,
+    proposal_consent_rule,
+    proposal_venue_rule,
+    proposal_online_link_rule,
+    proposal_partner_places_rule,
+)
+
+
+def proposal_errors(
+    values: Values, *, submitting: bool = False, today: datetime.date | None = None
+) -> Errors:
+    """Every rule a proposal's values break, as {field: [translated messages]}: the draft
+    rules, and with `submitting` the submission rules too (the start date against `today`)."""
+    errors: Errors = {}
+    results = [rule(values) for rule in DRAFT_RULES]
+    if submitting:
+        results += [rule(values) for rule in SUBMIT_RULES]
+        results.append(proposal_start_rule(values, today=today))
+    for result in results:
+        for field, messages in result.items():
+            errors.setdefault(field, []).extend(messages)
+    return errors

@@ -24,7 +24,7 @@ from ..models import (
     ExchangeEvent,
 )
 from ..selectors import proposal_actions_for
-from ..validators import validate_pdf
+from ..validators import proposal_errors, proposal_values, validate_pdf
 
 
 class SeriesRefSerializer(serializers.ModelSerializer):
@@ -32,7 +32,7 @@ class SeriesRefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EventSeries
-        fields = ["slug", "url", "name_en", "name_zh_hans", "name_ja", "name_ko"]
+        fields = ["slug", "url", *EventSeries.name.field_names]
         extra_kwargs = {"slug": {"help_text": "The series' address in the portal and this API."}}
 
     def get_url(self, series: EventSeries) -> str:
@@ -110,14 +110,8 @@ class EventSerializer(serializers.ModelSerializer):
             "slug",
             "url",
             "page_url",
-            "title_en",
-            "title_zh_hans",
-            "title_ja",
-            "title_ko",
-            "summary_en",
-            "summary_zh_hans",
-            "summary_ja",
-            "summary_ko",
+            *ExchangeEvent.title.field_names,
+            *ExchangeEvent.summary.field_names,
             "description",
             "starts",
             "ends",
@@ -184,10 +178,7 @@ class SeriesSerializer(serializers.ModelSerializer):
             "slug",
             "url",
             "page_url",
-            "name_en",
-            "name_zh_hans",
-            "name_ja",
-            "name_ko",
+            *EventSeries.name.field_names,
             "description",
             "event_count",
             "events_url",
@@ -432,28 +423,9 @@ class ProposalSerializer(serializers.ModelSerializer):
         return (value or "").upper()
 
     def validate(self, attrs):
-        errors = {}
-        instance = self.instance
-        starts_on = attrs.get("starts_on", getattr(instance, "starts_on", None))
-        ends_on = attrs.get("ends_on", getattr(instance, "ends_on", None))
-        if starts_on and ends_on and ends_on < starts_on:
-            errors["ends_on"] = ["The end date is before the start date."]
-        host = attrs.get("host", getattr(instance, "host", None))
-        if "partner_places" in attrs:
-            places = attrs["partner_places"]
-        else:
-            places = list(instance.partner_places.all()) if instance else []
-        if host is not None and any(place.pk == host.pk for place in places):
-            errors["partner_places"] = ["The host place cannot also be one of its own partners."]
-        budget = attrs.get("budget_amount", getattr(instance, "budget_amount", None))
-        currency = attrs.get("budget_currency", getattr(instance, "budget_currency", ""))
-        if budget is not None and budget < 0:
-            errors["budget_amount"] = ["A budget cannot be negative."]
-        if budget is not None and not currency:
-            errors["budget_currency"] = ["Give the currency of the budget."]
-        participants = attrs.get("participants")
-        if participants is not None and participants < 1:
-            errors["participants"] = ["Expect at least one participant."]
+        """The proposal's draft rules (`events.validators`), on the sent values over the stored
+        ones; the messages in the request's language."""
+        errors = proposal_errors(proposal_values(self.instance, **attrs))
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

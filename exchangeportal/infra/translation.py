@@ -32,10 +32,14 @@ def translated_field_names(base: str) -> list[str]:
 
 
 class Translated:
-    """Descriptor: `obj.<base>` in the active language, falling back to English."""
+    """Descriptor: `obj.<base>` in the active language, falling back to English.
+
+    On the class, `Model.<base>.field_names` lists the stored fields (one per UI language):
+    admin search, serializers and selectors take their lists from it."""
 
     def __init__(self, base: str):
         self.base = base
+        self.field_names = tuple(translated_field_names(base))
 
     def __get__(self, obj, objtype=None):
         if obj is None:

@@ -3,7 +3,12 @@ from django.urls import reverse
 
 from cities.models import City
 from cities.search import city_search
-from tests.factories import CityFactory, CuratorFactory, FriendshipLinkFactory
+from tests.factories import (
+    CityFactory,
+    CultureCityDesignationFactory,
+    CuratorFactory,
+    FriendshipLinkFactory,
+)
 
 
 @pytest.fixture
@@ -73,3 +78,15 @@ def test_city_admin_save_rebuilds_the_search_keys(admin_client, settings):
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert list(city_search("대구광역시")) == [City.objects.get(pk=city.pk)]
+
+
+@pytest.mark.django_db
+def test_designation_admin_search_finds_a_designation_by_its_korean_theme(curator_client):
+    found = CultureCityDesignationFactory(theme_en="Sea and light", theme_ko="바다와 빛")
+    CultureCityDesignationFactory(theme_en="Mountains", theme_ko="산")
+
+    response = curator_client.get(
+        reverse("admin:cities_culturecitydesignation_changelist"), {"q": "바다"}
+    )
+
+    assert list(response.context["cl"].result_list) == [found]

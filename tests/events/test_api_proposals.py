@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 
 from cities.models import Country
@@ -323,6 +323,22 @@ def test_proposal_update_field_errors(client, partner_a):
         "host": ["Object with slug=atlantis does not exist."],
         "links": {"0": ["Give a tie as “<slug-a>--<slug-b>”."]},
     }
+
+
+def test_proposal_update_rule_messages_in_the_requested_language(client, partner_a):
+    proposal = _proposal_of(partner_a)
+    with translation.override("ja"):
+        expected = translation.gettext("Give the currency of the budget.")
+
+    response = _as(client, partner_a).patch(
+        f"/api/v1/proposals/{proposal.pk}/",
+        {"budget_amount": "10", "budget_currency": ""},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="ja",
+    )
+
+    assert expected != "Give the currency of the budget."
+    assert (response.status_code, response.json()) == (400, {"budget_currency": [expected]})
 
 
 def test_proposal_update_sets_ties_by_pair(client, partner_a):

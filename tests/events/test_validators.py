@@ -1,11 +1,39 @@
-"""PDF attachments are parsed (pypdf): scripts, automatic actions and attached files refused."""
+"""PDF attachments are parsed (pypdf): scripts, automatic actions and attached files refused.
+Each proposal rule is written once, and the form, the serializer and the services report it
+alike."""
+
+import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone, translation
 
-from events.validators import validate_pdf
+from cities.models import Country
+from events import services
+from events.api.serializers import ProposalSerializer
+from events.forms_partner import ProposalForm
+from events.models import EventProposal
+from events.services import ProposalError
+from events.validators import (
+    proposal_budget_currency_rule,
+    proposal_budget_rule,
+    proposal_consent_rule,
+    proposal_dates_rule,
+    proposal_errors,
+    proposal_host_not_partner_rule,
+    proposal_online_link_rule,
+    proposal_participants_rule,
+    proposal_partner_places_rule,
+    proposal_required_rule,
+    proposal_start_rule,
+    proposal_values,
+    proposal_venue_rule,
+    validate_pdf,
+)
 from tests import pdffiles
+from tests.factories import CityFactory, EventProposalFactory, PartnerMembershipFactory
 
 REFUSED = (
     "This PDF contains scripts, automatic actions or attached files, which are not accepted. "
@@ -65,3 +93,329 @@ def test_validate_pdf_still_refuses_other_files_by_their_first_bytes():
     assert refusal(b"<!doctype html><script>alert(1)</script>") == [
         "This file is not a PDF (its content does not start like one)."
     ]
+
+
+# --- Proposal rules: each written once, read by the form, the serializer and the services -----
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def rule_places(db):
+    return {
+        "host": CityFactory(country=Country.CHINA, name_en="Yangzhou", slug="yangzhou"),
+        "abroad": CityFactory(country=Country.JAPAN, name_en="Nara", slug="nara"),
+        "home": CityFactory(country=Country.CHINA, name_en="Suzhou", slug="suzhou"),
+    }
+
+
+def good_values(places, **changes):
+    """A proposal that breaks no rule, with `changes`."""
+    values = {
+        "title": "Canal cities youth forum",
+        "summary": "Students of canal cities meet.",
+        "description": "Three days of talks and boat visits.",
+        "category": "education_youth",
+        "format": "in_person",
+        "starts_on": TODAY + datetime.timedelta(days=30),
+        "ends_on": TODAY + datetime.timedelta(days=32),
+        "host": places["host"],
+        "partner_places": [places["abroad"]],
+        "venue": "Yangzhou Canal Museum",
+        "online_url": "",
+        "participants": 120,
+        "budget_amount": Decimal("50000"),
+        "budget_currency": "CNY",
+        "source_url": "",
+        "contact_name": "Li Wei",
+        "contact_email": "li.wei@example.org",
+        "contact_phone": "",
+        "privacy_consent": True,
+    }
+    return proposal_values(**{**values, **changes})
+
+
+def test_proposal_errors_none_for_a_good_proposal(rule_places):
+    assert proposal_errors(good_values(rule_places), submitting=True, today=TODAY) == {}
+
+
+def test_proposal_dates_rule_refuses_an_end_before_the_start(rule_places):
+    values = good_values(rule_places, ends_on=TODAY + datetime.timedelta(days=29))
+
+    assert proposal_dates_rule(values) == {"ends_on": ["The end date is before the start date."]}
+
+
+def test_proposal_host_not_partner_rule_refuses_the_host_among_partners(rule_places):
+    values = good_values(rule_places, partner_places=[rule_places["abroad"], rule_places["host"]])
+
+    assert proposal_host_not_partner_rule(values) == {
+        "partner_places": ["The host place cannot also be one of its own partners."]
+    }
+
+
+def test_proposal_budget_rule_refuses_a_negative_budget(rule_places):
+    values = good_values(rule_places, budget_amount=Decimal("-5"))
+
+    assert proposal_budget_rule(values) == {"budget_amount": ["A budget cannot be negative."]}
+
+
+def test_proposal_budget_currency_rule_refuses_a_budget_without_currency(rule_places):
+    values = good_values(rule_places, budget_currency="")
+
+    assert proposal_budget_currency_rule(values) == {
+        "budget_currency": ["Give the currency of the budget."]
+    }
+
+
+def test_proposal_participants_rule_refuses_no_participant(rule_places):
+    values = good_values(rule_places, participants=0)
+
+    assert proposal_participants_rule(values) == {
+        "participants": ["Expect at least one participant."]
+    }
+
+
+def test_proposal_required_rule_names_each_missing_field(rule_places):
+    values = good_values(rule_places, title="", host=None)
+
+    assert proposal_required_rule(values) == {
+        "title": ["This field is required to submit."],
+        "host": ["This field is required to submit."],
+    }
+
+
+def test_proposal_consent_rule_refuses_without_consent(rule_places):
+    values = good_values(rule_places, privacy_consent=False)
+
+    assert proposal_consent_rule(values) == {
+        "privacy_consent": ["Please agree to the privacy note to submit."]
+    }
+
+
+def test_proposal_start_rule_refuses_a_start_in_the_past_and_accepts_today(rule_places):
+    past = good_values(rule_places, starts_on=TODAY - datetime.timedelta(days=1))
+
+    assert proposal_start_rule(past, today=TODAY) == {
+        "starts_on": ["The start date is in the past. Propose a date from today on."]
+    }
+    assert proposal_start_rule(good_values(rule_places, starts_on=TODAY), today=TODAY) == {}
+
+
+@pytest.mark.parametrize("event_format", ["in_person", "hybrid"])
+def test_proposal_venue_rule_refuses_an_in_person_or_hybrid_event_without_venue(
+    rule_places, event_format
+):
+    values = good_values(rule_places, format=event_format, venue="", online_url="https://a.org")
+
+    assert proposal_venue_rule(values) == {
+        "venue": ["Give the venue of an in-person or hybrid event."]
+    }
+    assert proposal_venue_rule(good_values(rule_places, format="online", venue="")) == {}
+
+
+@pytest.mark.parametrize("event_format", ["online", "hybrid"])
+def test_proposal_online_link_rule_refuses_an_online_or_hybrid_event_without_link(
+    rule_places, event_format
+):
+    values = good_values(rule_places, format=event_format, online_url="")
+
+    assert proposal_online_link_rule(values) == {
+        "online_url": ["Give the online link of an online or hybrid event."]
+    }
+    assert proposal_online_link_rule(good_values(rule_places, format="in_person")) == {}
+
+
+def test_proposal_partner_places_rule_refuses_no_partner_place(rule_places):
+    values = good_values(rule_places, partner_places=[])
+
+    assert proposal_partner_places_rule(values) == {
+        "partner_places": ["Name at least one partner place."]
+    }
+
+
+def test_proposal_partner_places_rule_refuses_no_partner_abroad(rule_places):
+    values = good_values(rule_places, partner_places=[rule_places["home"]])
+
+    assert proposal_partner_places_rule(values) == {
+        "partner_places": [
+            "At least one partner place must be in a different country from the host."
+        ]
+    }
+
+
+def test_proposal_errors_gathers_the_draft_rules_and_on_submit_the_others(rule_places):
+    values = good_values(rule_places, partner_places=[rule_places["host"]], participants=0)
+
+    assert proposal_errors(values) == {
+        "partner_places": ["The host place cannot also be one of its own partners."],
+        "participants": ["Expect at least one participant."],
+    }
+    assert proposal_errors(values, submitting=True, today=TODAY) == {
+        "partner_places": [
+            "The host place cannot also be one of its own partners.",
+            "At least one partner place must be in a different country from the host.",
+        ],
+        "participants": ["Expect at least one participant."],
+    }
+
+
+def test_proposal_errors_translated_in_the_active_language(rule_places):
+    values = good_values(rule_places, budget_currency="")
+
+    with translation.override("ja"):
+        errors = proposal_errors(values)
+        expected = translation.gettext("Give the currency of the budget.")
+
+    assert expected != "Give the currency of the budget."
+    assert errors == {"budget_currency": [expected]}
+
+
+def test_proposal_values_reads_the_stored_proposal_under_the_changes(rule_places):
+    proposal = EventProposalFactory(
+        host=rule_places["host"], partner_places=[rule_places["abroad"]]
+    )
+
+    values = proposal_values(proposal, title="New title")
+
+    assert (values["title"], values["host"], values["partner_places"]) == (
+        "New title",
+        rule_places["host"],
+        [rule_places["abroad"]],
+    )
+
+
+# The same bad input through each entry point: the same field, the same words.
+
+DRAFT_CASES = [
+    pytest.param(
+        {"ends_on": TODAY + datetime.timedelta(days=29)},
+        {"ends_on": ["The end date is before the start date."]},
+        id="dates",
+    ),
+    pytest.param(
+        {"partner_places": ["abroad", "host"]},
+        {"partner_places": ["The host place cannot also be one of its own partners."]},
+        id="host-among-partners",
+    ),
+    pytest.param(
+        {"budget_amount": Decimal("-5")},
+        {"budget_amount": ["A budget cannot be negative."]},
+        id="budget",
+    ),
+    pytest.param(
+        {"budget_currency": ""},
+        {"budget_currency": ["Give the currency of the budget."]},
+        id="currency",
+    ),
+    pytest.param(
+        {"participants": 0}, {"participants": ["Expect at least one participant."]}, id="people"
+    ),
+]
+SUBMIT_CASES = [
+    pytest.param(
+        {"starts_on": TODAY - datetime.timedelta(days=1)},
+        {"starts_on": ["The start date is in the past. Propose a date from today on."]},
+        id="start-past",
+    ),
+    pytest.param(
+        {"venue": ""}, {"venue": ["Give the venue of an in-person or hybrid event."]}, id="venue"
+    ),
+    pytest.param(
+        {"format": "online", "online_url": ""},
+        {"online_url": ["Give the online link of an online or hybrid event."]},
+        id="online-link",
+    ),
+    pytest.param(
+        {"partner_places": ["home"]},
+        {
+            "partner_places": [
+                "At least one partner place must be in a different country from the host."
+            ]
+        },
+        id="no-partner-abroad",
+    ),
+]
+
+
+def _python_values(places, changes):
+    values = dict(good_values(places))
+    for name, value in changes.items():
+        values[name] = [places[key] for key in value] if name == "partner_places" else value
+    return values
+
+
+def _as_text(value):
+    return "" if value is None else str(value)
+
+
+def _form_data(places, changes):
+    values = _python_values(places, changes)
+    data = {name: _as_text(value) for name, value in values.items()}
+    data["host"] = values["host"].name_en
+    data["partner_places"] = "\n".join(place.name_en for place in values["partner_places"])
+    data["privacy_consent"] = "on" if values["privacy_consent"] else ""
+    return data
+
+
+def _api_data(places, changes):
+    values = _python_values(places, changes)
+    data = {name: _as_text(value) for name, value in values.items()}
+    data["host"] = values["host"].slug
+    data["partner_places"] = [place.slug for place in values["partner_places"]]
+    data["privacy_consent"] = values["privacy_consent"]
+    return data
+
+
+def _service_errors(partner, member, places, changes) -> dict:
+    values = _python_values(places, changes)
+    partner_places = values.pop("partner_places")
+    with pytest.raises(ProposalError) as refused:
+        services.proposal_save(
+            proposal=None,
+            partner=partner,
+            actor=member,
+            fields=values,
+            partner_places=partner_places,
+        )
+    return refused.value.message_dict
+
+
+@pytest.fixture
+def rule_member(db):
+    return PartnerMembershipFactory().user
+
+
+@pytest.mark.parametrize(("changes", "expected"), DRAFT_CASES)
+def test_draft_rule_reported_alike_by_form_serializer_and_service(
+    rule_places, rule_member, changes, expected
+):
+    partner = rule_member.partner_membership.partner
+    form = ProposalForm(data=_form_data(rule_places, changes))
+    serializer = ProposalSerializer(data=_api_data(rule_places, changes))
+
+    assert (form.is_valid(), serializer.is_valid()) == (False, False)
+    assert form.errors == expected
+    assert serializer.errors == expected
+    assert _service_errors(partner, rule_member, rule_places, changes) == expected
+    assert EventProposal.objects.count() == 0
+
+
+@pytest.mark.parametrize(("changes", "expected"), SUBMIT_CASES)
+def test_submit_rule_reported_alike_by_form_and_service(
+    rule_places, rule_member, changes, expected
+):
+    partner = rule_member.partner_membership.partner
+    form = ProposalForm(data=_form_data(rule_places, changes), require_complete=True)
+    values = _python_values(rule_places, changes)
+    partner_places = values.pop("partner_places")
+    draft = services.proposal_save(
+        proposal=None,
+        partner=partner,
+        actor=rule_member,
+        fields=values,
+        partner_places=partner_places,
+    )
+
+    assert form.is_valid() is False
+    assert form.errors == expected
+    assert services.proposal_submission_errors(draft, today=TODAY) == expected
