@@ -10,7 +10,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.paginator import InvalidPage, Paginator
 from django.db.models import (
     Case,
     Count,
@@ -27,8 +26,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404
-from django.utils.translation import gettext as _
+
+from exchangeportal.paging import paginate_or_404
 
 from . import search
 from .models import (
@@ -284,12 +283,8 @@ def city_ties_page(*, city: City, number=None, per_page: int = TIES_PAGE_SIZE):
             "id",
         )
     )
-    paginator = Paginator(ties, per_page)
-    paginator.count = sum(counts.values())  # known from the counts: no COUNT query
-    try:
-        page = paginator.page(number or 1)
-    except InvalidPage as error:
-        raise Http404(_("There is no page %(number)s here.") % {"number": number}) from error
+    # the count is known from the counts: no COUNT query
+    page = paginate_or_404(ties, per_page=per_page, number=number, count=sum(counts.values()))
     groups = city_ties_by_country(city=city, ties=page.object_list)
     for group in groups:
         group.total = counts.get(group.country, len(group.ties))

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 import icalendar
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from exchangeportal.cache import AnonymousPageCacheMixin, cache_page_for_anonymous
+from exchangeportal.paging import paginate_or_404
 
 from .dates import DatePrecision
 from .models import TieKind
@@ -39,12 +39,6 @@ def link_to(viewname: str, *, kwargs: dict | None = None, query: dict | None = N
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def paginate(request, queryset, per_page: int, *, param: str = "page"):
-    """A page of `queryset`; a missing, bad or too-high number gives the nearest real page."""
-    paginator = Paginator(queryset, per_page)
-    return paginator.get_page(request.GET.get(param))
-
-
 def map_config(*, city_slug: str = "") -> dict:
     """What the map script needs, passed through data- attributes (no inline JS)."""
     query = f"?{urlencode({'city': city_slug})}" if city_slug else ""
@@ -67,7 +61,7 @@ class NetworkMapView(AnonymousPageCacheMixin, TemplateView):
         form = TieFilterForm(self.request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
         ties = tie_list(filters).prefetch_related("sources")
-        page = paginate(self.request, ties, TIES_PER_PAGE)
+        page = paginate_or_404(ties, per_page=TIES_PER_PAGE, number=self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -89,7 +83,11 @@ class AnniversaryListView(AnonymousPageCacheMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        page = paginate(self.request, tie_anniversaries(today=today), ANNIVERSARIES_PER_PAGE)
+        page = paginate_or_404(
+            tie_anniversaries(today=today),
+            per_page=ANNIVERSARIES_PER_PAGE,
+            number=self.request.GET.get("page"),
+        )
         for tie in page.object_list:
             tie.anniversary_on = anniversary_date(
                 tie.established_on, tie.established_precision, tie.anniversary_year

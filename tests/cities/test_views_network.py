@@ -245,6 +245,25 @@ def test_anniversaries_page_says_it_is_a_planning_tool(client):
 
 
 @pytest.mark.django_db
+def test_network_pages_answer_404_past_the_last_page(client):
+    FriendshipLinkFactory(
+        established_on=datetime.date(timezone.localdate().year - 25, 1, 1),
+        established_precision=DatePrecision.YEAR,
+    )
+
+    statuses = [
+        client.get(path).status_code
+        for path in (
+            "/en/network/?page=2",
+            "/en/network/anniversaries/?page=2",
+            "/en/network/anniversaries/?page=abc",
+        )
+    ]
+
+    assert statuses == [404, 404, 404]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("count", [1, 3])
 def test_anniversaries_page_query_count_is_fixed(client, django_assert_num_queries, count):
     _anniversary_ties(count)
