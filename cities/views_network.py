@@ -62,13 +62,10 @@ class NetworkMapView(AnonymousPageCacheMixin, TemplateView):
         filters = form.cleaned_data if form.is_valid() else {}
         ties = tie_list(filters).prefetch_related("sources")
         page = paginate_or_404(ties, per_page=TIES_PER_PAGE, number=self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
             form=form,
             page_obj=page,
             ties=page.object_list,
-            filter_query=query.urlencode(),
             map=map_config(),
             kinds=TieKind.choices,
         )
