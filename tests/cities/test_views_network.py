@@ -56,7 +56,7 @@ def test_network_map_lists_the_ties_without_javascript(client):
     assert "Yangzhou" in html and "Nara" in html
     assert '<time datetime="2010-05-23">23 May 2010</time>' in html
     assert (
-        '<a href="https://www.city.nara.lg.jp/yangzhou" rel="noopener external">'
+        '<a href="https://www.city.nara.lg.jp/yangzhou" rel="external noopener noreferrer">'
         "Nara city: Yangzhou</a>" in html
     )
     assert 'data-ties-url="/api/v1/ties.geojson"' in html
@@ -434,7 +434,8 @@ def test_place_page_has_its_tie_map_and_figures_with_unit_and_source(client):
     assert "<strong>visitors from Yangzhou</strong>" in html
     assert '<th scope="row">2019</th><td>5,400</td>' in html
     assert (
-        '<a href="https://www.city.nara.lg.jp/stats" rel="noopener external">Nara stats</a>' in html
+        '<a href="https://www.city.nara.lg.jp/stats" rel="external noopener noreferrer">'
+        "Nara stats</a>" in html
     )
 
 
