@@ -11,7 +11,7 @@ from django.views.generic import ListView, TemplateView
 
 from events.selectors import events_for_city, events_for_designation_year, events_for_tie
 from exchangeportal.cache import AnonymousPageCacheMixin
-from exchangeportal.ical import calendar_response
+from exchangeportal.ical import events_calendar_response
 from exchangeportal.paging import paginate_or_404
 
 from .filters import CityFilterSet
@@ -115,7 +115,7 @@ class CityEventsCalendarView(AnonymousPageCacheMixin, View):
         if city is None:
             raise Http404(_("No place has this address."))
         events = events_for_city(city=city, today=timezone.localdate())
-        return calendar_response(
+        return events_calendar_response(
             request,
             events,
             name=_("Exchange events of %(place)s") % {"place": city.name},

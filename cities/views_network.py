@@ -1,11 +1,8 @@
 """The network map, its GeoJSON endpoints and the anniversaries (pages and iCal feed)."""
 
-import datetime
 from urllib.parse import urlencode
 
-import icalendar
 from django.conf import settings
-from django.http import HttpResponse
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -14,6 +11,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from exchangeportal.cache import AnonymousPageCacheMixin, cache_page_for_anonymous
+from exchangeportal.ical import all_day_component, calendar_response
 from exchangeportal.paging import paginate_or_404
 
 from .dates import DatePrecision
@@ -117,32 +115,27 @@ def anniversaries_ical(request):
     the precision said in its title.
     """
     today = timezone.localdate()
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//CJK City Exchange Portal//tie anniversaries//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", _("Tie anniversaries"))
     stamp = timezone.now()
+    components = []
     for tie in tie_anniversaries(today=today):
-        day = anniversary_date(tie.established_on, tie.established_precision, tie.anniversary_year)
         summary = _ical_summary(tie, tie.anniversary_age)
         if tie.established_precision == DatePrecision.MONTH:
             summary += " — " + _("day not known, month only")
         elif tie.established_precision == DatePrecision.YEAR:
             summary += " — " + _("day not known, year only")
-        event = icalendar.Event()
-        event.add("uid", f"tie-{tie.pk}-anniversary-{tie.anniversary_year}@cjk-exchange-portal")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", day)
-        event.add("dtend", day + datetime.timedelta(days=1))
-        event.add("summary", summary)
-        event.add(
-            "description",
-            _("Established %(date)s.") % {"date": tie.established_display},
-        )
         url = tie.get_absolute_url()
-        if url:
-            event.add("url", request.build_absolute_uri(url))
-        calendar.add_component(event)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="tie-anniversaries.ics"'
-    return response
+        components.append(
+            all_day_component(
+                uid=f"tie-{tie.pk}-anniversary-{tie.anniversary_year}",
+                day=anniversary_date(
+                    tie.established_on, tie.established_precision, tie.anniversary_year
+                ),
+                summary=summary,
+                description=_("Established %(date)s.") % {"date": tie.established_display},
+                url=request.build_absolute_uri(url) if url else "",
+                stamp=stamp,
+            )
+        )
+    return calendar_response(
+        components, name=_("Tie anniversaries"), filename="tie-anniversaries.ics"
+    )

@@ -8,7 +8,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from exchangeportal.cache import AnonymousPageCacheMixin
-from exchangeportal.ical import calendar_response
+from exchangeportal.ical import events_calendar_response
 from exchangeportal.paging import paginate_or_404
 
 from .filters import EventFilterSet
@@ -75,7 +75,7 @@ class EventFeedView(AnonymousPageCacheMixin, View):
     """iCal feed of published events from one year back onward."""
 
     def get(self, request):
-        return calendar_response(
+        return events_calendar_response(
             request,
             feed_events(today=timezone.localdate()),
             name=_("CJK City Exchange Portal: exchange events"),

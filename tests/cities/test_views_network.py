@@ -279,7 +279,7 @@ def test_anniversaries_ical_has_one_all_day_event_per_tie(client, django_assert_
     year = timezone.localdate().year
     nara = CityFactory(name_en="Nara", country="JP")
     gyeongju = CityFactory(name_en="Gyeongju", country="KR")
-    FriendshipLinkFactory(
+    sister = FriendshipLinkFactory(
         city_a=nara,
         city_b=gyeongju,
         kind=TieKind.SISTER,
@@ -295,7 +295,13 @@ def test_anniversaries_ical_has_one_all_day_event_per_tie(client, django_assert_
         response = client.get("/en/network/anniversaries.ics")
 
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == 'inline; filename="tie-anniversaries.ics"'
     calendar = icalendar.Calendar.from_ical(response.content)
+    assert str(calendar["X-WR-CALNAME"]) == "Tie anniversaries"
+    assert [str(e["uid"]) for e in calendar.walk("VEVENT")] == [
+        f"tie-{sister.pk}-anniversary-{year}@cjk-exchange-portal",
+        f"tie-{month_only.pk}-anniversary-{year + 1}@cjk-exchange-portal",
+    ]
     events = [(str(e["summary"]), e.decoded("dtstart")) for e in calendar.walk("VEVENT")]
     assert events == [
         ("60 years: Nara – Gyeongju (sister city)", datetime.date(year, 4, 15)),
