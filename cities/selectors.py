@@ -321,13 +321,9 @@ def city_ties_by_country(*, city: City, ties=None) -> list[TieGroup]:
     )
 
 
-def tie_between(*, city_a: City, city_b: City) -> FriendshipLink | None:
-    """The tie joining two places (in either order), fully loaded, or None."""
-    return (
-        tie_queryset()
-        .filter(Q(city_a=city_a, city_b=city_b) | Q(city_a=city_b, city_b=city_a))
-        .first()
-    )
+def tie_between(*, slug_a: str, slug_b: str) -> FriendshipLink | None:
+    """The tie joining the places with these slugs (in either order), fully loaded, or None."""
+    return tie_queryset().between(slug_a, slug_b).first()
 
 
 def ties_with(*, city: City, partners: list[City]) -> QuerySet:
