@@ -618,7 +618,7 @@ def load_milestones(report: LoadReport, data_dir: Path, places: PlaceIndex) -> N
         with row_errors(path, line):
             city_a = places.get(row["city_a"], country_from_name(row["country_a"]))
             city_b = places.get(row["city_b"], country_from_name(row["country_b"]))
-            tie = tie_between(city_a=city_a, city_b=city_b)
+            tie = tie_between(slug_a=city_a.slug, slug_b=city_b.slug)
             if tie is None:
                 raise ValueError(f"no tie between '{row['city_a']}' and '{row['city_b']}'")
             if row["kind"] not in MilestoneKind.values:

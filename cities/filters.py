@@ -112,6 +112,8 @@ class CityFilterSet(django_filters.FilterSet):
 
 
 class YearFilter(django_filters.NumberFilter):
+    """A whole number (a year, a count of years): `?year=2019.5` does not validate."""
+
     field_class = forms.IntegerField
 
 

@@ -374,6 +374,13 @@ class FriendshipLinkQuerySet(models.QuerySet):
     def involving(self, city):
         return self.filter(Q(city_a=city) | Q(city_b=city))
 
+    def between(self, slug_a: str, slug_b: str):
+        """The tie joining the places with these slugs, in either order (at most one)."""
+        return self.filter(
+            Q(city_a__slug=slug_a, city_b__slug=slug_b)
+            | Q(city_a__slug=slug_b, city_b__slug=slug_a)
+        )
+
 
 class FriendshipLink(TimestampedModel):
     """A tie between two places: one record per unordered pair."""

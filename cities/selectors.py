@@ -10,7 +10,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.paginator import InvalidPage, Paginator
 from django.db.models import (
     Case,
     Count,
@@ -26,8 +25,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404
-from django.utils.translation import gettext as _
+
+from exchangeportal.infra.paging import paginate_or_404
 
 from . import search
 from .models import (
@@ -272,12 +271,8 @@ def city_ties_page(*, city: City, number=None, per_page: int = TIES_PAGE_SIZE):
             "id",
         )
     )
-    paginator = Paginator(ties, per_page)
-    paginator.count = sum(counts.values())  # known from the counts: no COUNT query
-    try:
-        page = paginator.page(number or 1)
-    except InvalidPage as error:
-        raise Http404(_("There is no page %(number)s here.") % {"number": number}) from error
+    # the count is known from the counts: no COUNT query
+    page = paginate_or_404(ties, per_page=per_page, number=number, count=sum(counts.values()))
     groups = city_ties_by_country(city=city, ties=page.object_list)
     for group in groups:
         group.total = counts.get(group.country, len(group.ties))
@@ -314,13 +309,9 @@ def city_ties_by_country(*, city: City, ties=None) -> list[TieGroup]:
     )
 
 
-def tie_between(*, city_a: City, city_b: City) -> FriendshipLink | None:
-    """The tie joining two places (in either order), fully loaded, or None."""
-    return (
-        tie_queryset()
-        .filter(Q(city_a=city_a, city_b=city_b) | Q(city_a=city_b, city_b=city_a))
-        .first()
-    )
+def tie_between(*, slug_a: str, slug_b: str) -> FriendshipLink | None:
+    """The tie joining the places with these slugs (in either order), fully loaded, or None."""
+    return tie_queryset().between(slug_a, slug_b).first()
 
 
 def ties_with(*, city: City, partners: list[City]) -> QuerySet:

@@ -1,6 +1,5 @@
 """Public pages of places, ties and Culture Cities of East Asia."""
 
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,8 +22,8 @@ from .selectors import (
     designation_archive,
     designation_years,
     designations_for_year,
+    tie_between,
     tie_open_conflicts,
-    tie_queryset,
 )
 
 CITY_PAGE_SIZE = 24
@@ -109,14 +108,7 @@ class TieDetailView(AnonymousPageCacheMixin, View):
             if request.GET:
                 url = f"{url}?{request.GET.urlencode()}"
             return redirect(url, permanent=True)
-        tie = (
-            tie_queryset()
-            .filter(
-                Q(city_a__slug=slug_a, city_b__slug=slug_b)
-                | Q(city_a__slug=slug_b, city_b__slug=slug_a)
-            )
-            .first()
-        )
+        tie = tie_between(slug_a=slug_a, slug_b=slug_b)
         if tie is None:
             raise Http404(_("These two places have no recorded tie."))
         context = {

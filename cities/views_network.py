@@ -1,12 +1,8 @@
 """The network map, its GeoJSON endpoints and the anniversaries (pages and iCal feed)."""
 
-import datetime
 from urllib.parse import urlencode
 
-import icalendar
 from django.conf import settings
-from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +11,8 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from exchangeportal.infra.cache import AnonymousPageCacheMixin, cache_page_for_anonymous
+from exchangeportal.infra.ical import all_day_component, calendar_response
+from exchangeportal.infra.paging import paginate_or_404
 
 from .dates import DatePrecision
 from .models import TieKind
@@ -34,12 +32,6 @@ def link_to(viewname: str, *, kwargs: dict | None = None, query: dict | None = N
     url = reverse(viewname, kwargs=kwargs)
     query = {key: value for key, value in (query or {}).items() if value not in (None, "")}
     return f"{url}?{urlencode(query)}" if query else url
-
-
-def paginate(request, queryset, per_page: int, *, param: str = "page"):
-    """A page of `queryset`; a missing, bad or too-high number gives the nearest real page."""
-    paginator = Paginator(queryset, per_page)
-    return paginator.get_page(request.GET.get(param))
 
 
 def map_config(*, city_slug: str = "") -> dict:
@@ -64,14 +56,11 @@ class NetworkMapView(AnonymousPageCacheMixin, TemplateView):
         form = TieFilterForm(self.request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
         ties = tie_list(filters).prefetch_related("sources")
-        page = paginate(self.request, ties, TIES_PER_PAGE)
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        page = paginate_or_404(ties, per_page=TIES_PER_PAGE, number=self.request.GET.get("page"))
         context.update(
             form=form,
             page_obj=page,
             ties=page.object_list,
-            filter_query=query.urlencode(),
             map=map_config(),
             kinds=TieKind.choices,
         )
@@ -86,7 +75,11 @@ class AnniversaryListView(AnonymousPageCacheMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        page = paginate(self.request, tie_anniversaries(today=today), ANNIVERSARIES_PER_PAGE)
+        page = paginate_or_404(
+            tie_anniversaries(today=today),
+            per_page=ANNIVERSARIES_PER_PAGE,
+            number=self.request.GET.get("page"),
+        )
         for tie in page.object_list:
             tie.anniversary_on = anniversary_date(
                 tie.established_on, tie.established_precision, tie.anniversary_year
@@ -119,32 +112,27 @@ def anniversaries_ical(request):
     the precision said in its title.
     """
     today = timezone.localdate()
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//CJK City Exchange Portal//tie anniversaries//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", _("Tie anniversaries"))
     stamp = timezone.now()
+    components = []
     for tie in tie_anniversaries(today=today):
-        day = anniversary_date(tie.established_on, tie.established_precision, tie.anniversary_year)
         summary = _ical_summary(tie, tie.anniversary_age)
         if tie.established_precision == DatePrecision.MONTH:
             summary += " — " + _("day not known, month only")
         elif tie.established_precision == DatePrecision.YEAR:
             summary += " — " + _("day not known, year only")
-        event = icalendar.Event()
-        event.add("uid", f"tie-{tie.pk}-anniversary-{tie.anniversary_year}@cjk-exchange-portal")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", day)
-        event.add("dtend", day + datetime.timedelta(days=1))
-        event.add("summary", summary)
-        event.add(
-            "description",
-            _("Established %(date)s.") % {"date": tie.established_display},
-        )
         url = tie.get_absolute_url()
-        if url:
-            event.add("url", request.build_absolute_uri(url))
-        calendar.add_component(event)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="tie-anniversaries.ics"'
-    return response
+        components.append(
+            all_day_component(
+                uid=f"tie-{tie.pk}-anniversary-{tie.anniversary_year}",
+                day=anniversary_date(
+                    tie.established_on, tie.established_precision, tie.anniversary_year
+                ),
+                summary=summary,
+                description=_("Established %(date)s.") % {"date": tie.established_display},
+                url=request.build_absolute_uri(url) if url else "",
+                stamp=stamp,
+            )
+        )
+    return calendar_response(
+        components, name=_("Tie anniversaries"), filename="tie-anniversaries.ics"
+    )

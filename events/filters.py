@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cities.filters import YearFilter
 from cities.models import Country
 from cities.selectors import places_by_slug_or_name
 
@@ -46,10 +47,6 @@ class PlaceFilter(django_filters.CharFilter):
 
 def series_choices() -> list[tuple[str, str]]:
     return [(series.slug, series.name) for series in EventSeries.objects.order_by("name_en")]
-
-
-class YearFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
 
 
 class EventFilterSet(django_filters.FilterSet):

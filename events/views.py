@@ -9,7 +9,7 @@ from django.views.generic import ListView
 
 from cities.models import City
 from exchangeportal.infra.cache import AnonymousPageCacheMixin
-from exchangeportal.infra.ical import calendar_response
+from exchangeportal.infra.ical import events_calendar_response
 from exchangeportal.infra.paging import paginate_or_404
 
 from .filters import EventFilterSet
@@ -77,7 +77,7 @@ class EventFeedView(AnonymousPageCacheMixin, View):
     """iCal feed of published events from one year back onward."""
 
     def get(self, request):
-        return calendar_response(
+        return events_calendar_response(
             request,
             feed_events(today=timezone.localdate()),
             name=_("CJK City Exchange Portal: exchange events"),
@@ -93,7 +93,7 @@ class CityEventsCalendarView(AnonymousPageCacheMixin, View):
         if city is None:
             raise Http404(_("No place has this address."))
         events = events_for_city(city=city, today=timezone.localdate())
-        return calendar_response(
+        return events_calendar_response(
             request,
             events,
             name=_("Exchange events of %(place)s") % {"place": city.name},

@@ -30,8 +30,9 @@ from cities.network import (
     trilateral_group_states,
     trilateral_groups,
 )
-from cities.views_network import link_to, paginate
+from cities.views_network import link_to
 from exchangeportal.infra.cache import AnonymousPageCacheMixin, cache_page_for_anonymous
+from exchangeportal.infra.paging import paginate_or_404
 
 from .insights import (
     designations_by_country,
@@ -60,9 +61,14 @@ class TriadListView(AnonymousPageCacheMixin, TemplateView):
         include_unverified = self.request.GET.get("unverified") == "1"
         shape = network_shape(include_unverified=include_unverified)
         context["include_unverified"] = include_unverified
-        triad_page = paginate(self.request, shape.triads, TRIADS_PER_PAGE)
-        near_page = paginate(self.request, shape.near_triads, NEAR_TRIADS_PER_PAGE, param="near")
-        group_page = paginate(self.request, trilateral_groups(), GROUPS_PER_PAGE, param="groups")
+        get = self.request.GET.get
+        triad_page = paginate_or_404(shape.triads, per_page=TRIADS_PER_PAGE, number=get("page"))
+        near_page = paginate_or_404(
+            shape.near_triads, per_page=NEAR_TRIADS_PER_PAGE, number=get("near")
+        )
+        group_page = paginate_or_404(
+            trilateral_groups(), per_page=GROUPS_PER_PAGE, number=get("groups")
+        )
 
         place_ids, tie_ids = set(), set()
         for t in triad_page.object_list:
@@ -384,7 +390,11 @@ class StatisticsView(AnonymousPageCacheMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form, years = _quiet_years(self.request)
-        place_page = paginate(self.request, places_with_indicators(), INDICATOR_PLACES_PER_PAGE)
+        place_page = paginate_or_404(
+            places_with_indicators(),
+            per_page=INDICATOR_PLACES_PER_PAGE,
+            number=self.request.GET.get("page"),
+        )
         series = indicator_series(place_page.object_list)
         context.update(
             form=form,

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from cities.views_network import paginate
 from exchangeportal.infra.cache import AnonymousPageCacheMixin
+from exchangeportal.infra.paging import paginate_or_404
 
 from .insights import good_practices
 from .models import EventCategory, EventFormat
@@ -31,7 +31,11 @@ class GoodPracticeListView(AnonymousPageCacheMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form = GoodPracticeFilterForm(self.request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
-        page = paginate(self.request, good_practices(filters), PRACTICES_PER_PAGE)
+        page = paginate_or_404(
+            good_practices(filters),
+            per_page=PRACTICES_PER_PAGE,
+            number=self.request.GET.get("page"),
+        )
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(

@@ -1,13 +1,13 @@
 """The global search page: `/<lang>/search/?q=` finds places, ties and events."""
 
 from django import forms
-from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from cities.search import MAX_QUERY_LENGTH, city_search
 from cities.selectors import ties_of_matching_places
 from exchangeportal.infra.cache import AnonymousPageCacheMixin
+from exchangeportal.infra.paging import paginate_or_404
 
 from .selectors import events_matching
 
@@ -47,8 +47,8 @@ class SearchView(AnonymousPageCacheMixin, TemplateView):
         if not query:
             return context
         for name, selector in SECTIONS:
-            page = Paginator(selector(query), PAGE_SIZE).get_page(
-                self.request.GET.get(f"{name}_page")
+            page = paginate_or_404(
+                selector(query), per_page=PAGE_SIZE, number=self.request.GET.get(f"{name}_page")
             )
             context["sections"][name] = page
             context["total"] += page.paginator.count

@@ -1,6 +1,6 @@
 """Read-only API of places, ties and Culture City designations (lists, details, CSV)."""
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -31,6 +31,7 @@ from ..selectors import (
     city_name_match,
     designation_name_search,
     designation_queryset,
+    tie_between,
     tie_name_search,
     tie_queryset,
 )
@@ -252,14 +253,7 @@ class TieViewSet(ApiPageCacheMixin, CsvListMixin, viewsets.ReadOnlyModelViewSet)
 
     def get_object(self):
         slug_a, _sep, slug_b = self.kwargs["pair"].partition("--")
-        tie = (
-            self.get_queryset()
-            .filter(
-                Q(city_a__slug=slug_a, city_b__slug=slug_b)
-                | Q(city_a__slug=slug_b, city_b__slug=slug_a)
-            )
-            .first()
-        )
+        tie = tie_between(slug_a=slug_a, slug_b=slug_b)
         if tie is None:
             raise exceptions.NotFound(_("These two places have no recorded tie."))
         return tie

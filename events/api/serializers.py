@@ -1,7 +1,6 @@
 """What the open API says about exchange events and series (explicit fields, with sources)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -220,14 +219,7 @@ class TiePairField(serializers.Field):
         if not isinstance(data, str) or "--" not in data or len(data) > 200:
             self.fail("invalid")
         slug_a, _sep, slug_b = data.partition("--")
-        tie = (
-            FriendshipLink.objects.select_related("city_a", "city_b")
-            .filter(
-                Q(city_a__slug=slug_a, city_b__slug=slug_b)
-                | Q(city_a__slug=slug_b, city_b__slug=slug_a)
-            )
-            .first()
-        )
+        tie = FriendshipLink.objects.with_places().between(slug_a, slug_b).first()
         if tie is None:
             self.fail("does_not_exist", value=data)
         return tie

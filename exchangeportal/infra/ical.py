@@ -1,4 +1,4 @@
-"""iCalendar (RFC 5545) feeds of exchange events, built with the `icalendar` library."""
+"""iCalendar (RFC 5545) feeds (exchange events, tie anniversaries), built with `icalendar`."""
 
 import datetime
 
@@ -40,7 +40,24 @@ def event_component(event, *, request) -> icalendar.Event:
     return component
 
 
-def build_calendar(events, *, request, name: str) -> icalendar.Calendar:
+def all_day_component(
+    *, uid: str, day: datetime.date, summary: str, description: str, url: str, stamp
+) -> icalendar.Event:
+    """One all-day VEVENT on `day` (DTEND exclusive, the next day); `url` may be empty."""
+    component = icalendar.Event()
+    component.add("uid", f"{uid}@{UID_DOMAIN}")
+    component.add("dtstamp", stamp)
+    component.add("dtstart", day)
+    component.add("dtend", day + datetime.timedelta(days=1))
+    component.add("summary", summary)
+    component.add("description", description)
+    if url:
+        component.add("url", url)
+    return component
+
+
+def build_calendar(components, *, name: str) -> icalendar.Calendar:
+    """A published calendar called `name` holding `components` and the time zones they use."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -48,16 +65,25 @@ def build_calendar(events, *, request, name: str) -> icalendar.Calendar:
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     calendar.add("name", name)
-    for event in events:
-        calendar.add_component(event_component(event, request=request))
+    for component in components:
+        calendar.add_component(component)
     calendar.add_missing_timezones()
     return calendar
 
 
-def calendar_response(request, events, *, name: str, filename: str) -> HttpResponse:
+def calendar_response(components, *, name: str, filename: str) -> HttpResponse:
     """The feed as text/calendar, titles in the active language."""
-    calendar = build_calendar(events, request=request, name=name)
+    calendar = build_calendar(components, name=name)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Content-Language"] = get_language()
     return response
+
+
+def events_calendar_response(request, events, *, name: str, filename: str) -> HttpResponse:
+    """A feed of exchange events (`event_component` each)."""
+    return calendar_response(
+        (event_component(event, request=request) for event in events),
+        name=name,
+        filename=filename,
+    )

@@ -12,6 +12,7 @@ from cities.selectors import (
     city_ties_by_country,
     city_ties_page,
     designation_archive,
+    tie_between,
 )
 from tests import factories
 
@@ -142,3 +143,19 @@ def test_city_ties_page_out_of_range_is_404():
 
     with pytest.raises(Http404, match="There is no page 3 here."):
         city_ties_page(city=city, number="3", per_page=2)
+
+
+@pytest.mark.django_db
+def test_tie_between_finds_the_tie_in_either_order_or_none():
+    nara = factories.CityFactory(slug="nara")
+    yangzhou = factories.CityFactory(slug="yangzhou")
+    factories.CityFactory(slug="karatsu")
+    tie = factories.FriendshipLinkFactory(city_a=yangzhou, city_b=nara)
+
+    found = [
+        tie_between(slug_a="nara", slug_b="yangzhou"),
+        tie_between(slug_a="yangzhou", slug_b="nara"),
+        tie_between(slug_a="nara", slug_b="karatsu"),
+    ]
+
+    assert found == [tie, tie, None]

@@ -56,7 +56,7 @@ def test_network_map_lists_the_ties_without_javascript(client):
     assert "Yangzhou" in html and "Nara" in html
     assert '<time datetime="2010-05-23">23 May 2010</time>' in html
     assert (
-        '<a href="https://www.city.nara.lg.jp/yangzhou" rel="noopener external">'
+        '<a href="https://www.city.nara.lg.jp/yangzhou" rel="external noopener noreferrer">'
         "Nara city: Yangzhou</a>" in html
     )
     assert 'data-ties-url="/api/v1/ties.geojson"' in html
@@ -245,6 +245,25 @@ def test_anniversaries_page_says_it_is_a_planning_tool(client):
 
 
 @pytest.mark.django_db
+def test_network_pages_answer_404_past_the_last_page(client):
+    FriendshipLinkFactory(
+        established_on=datetime.date(timezone.localdate().year - 25, 1, 1),
+        established_precision=DatePrecision.YEAR,
+    )
+
+    statuses = [
+        client.get(path).status_code
+        for path in (
+            "/en/network/?page=2",
+            "/en/network/anniversaries/?page=2",
+            "/en/network/anniversaries/?page=abc",
+        )
+    ]
+
+    assert statuses == [404, 404, 404]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("count", [1, 3])
 def test_anniversaries_page_query_count_is_fixed(client, django_assert_num_queries, count):
     _anniversary_ties(count)
@@ -260,7 +279,7 @@ def test_anniversaries_ical_has_one_all_day_event_per_tie(client, django_assert_
     year = timezone.localdate().year
     nara = CityFactory(name_en="Nara", country="JP")
     gyeongju = CityFactory(name_en="Gyeongju", country="KR")
-    FriendshipLinkFactory(
+    sister = FriendshipLinkFactory(
         city_a=nara,
         city_b=gyeongju,
         kind=TieKind.SISTER,
@@ -276,7 +295,13 @@ def test_anniversaries_ical_has_one_all_day_event_per_tie(client, django_assert_
         response = client.get("/en/network/anniversaries.ics")
 
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == 'inline; filename="tie-anniversaries.ics"'
     calendar = icalendar.Calendar.from_ical(response.content)
+    assert str(calendar["X-WR-CALNAME"]) == "Tie anniversaries"
+    assert [str(e["uid"]) for e in calendar.walk("VEVENT")] == [
+        f"tie-{sister.pk}-anniversary-{year}@cjk-exchange-portal",
+        f"tie-{month_only.pk}-anniversary-{year + 1}@cjk-exchange-portal",
+    ]
     events = [(str(e["summary"]), e.decoded("dtstart")) for e in calendar.walk("VEVENT")]
     assert events == [
         ("60 years: Nara – Gyeongju (sister city)", datetime.date(year, 4, 15)),
@@ -415,7 +440,8 @@ def test_place_page_has_its_tie_map_and_figures_with_unit_and_source(client):
     assert "<strong>visitors from Yangzhou</strong>" in html
     assert '<th scope="row">2019</th><td>5,400</td>' in html
     assert (
-        '<a href="https://www.city.nara.lg.jp/stats" rel="noopener external">Nara stats</a>' in html
+        '<a href="https://www.city.nara.lg.jp/stats" rel="external noopener noreferrer">'
+        "Nara stats</a>" in html
     )
 
 

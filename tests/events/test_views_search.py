@@ -127,6 +127,15 @@ def test_search_page_paginates_each_section_on_its_own(client):
 
 
 @pytest.mark.django_db
+def test_search_page_past_the_last_page_of_a_section_is_404(client):
+    make_matches(21)
+
+    response = client.get(search_url(), {"q": "nara", "ties_page": "3"})
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
 def test_search_page_escapes_the_query(client):
     response = client.get(search_url(), {"q": "<script>x</script>"})
 
