@@ -9,7 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from exchangeportal.infra.image_forms import PipelineImageFormMixin
-from exchangeportal.infra.optimistic import OptimisticLockAdminMixin, optimistic_form
+from exchangeportal.infra.optimistic import (
+    LOADED_VERSION_FIELD,
+    OptimisticLockAdminMixin,
+    optimistic_form,
+)
 
 from .admin_forms import FriendshipLinkAdminForm
 from .admin_import import TieImportAdminMixin
@@ -27,7 +31,7 @@ from .models import (
     TrilateralGroup,
 )
 from .search import CITY_NAME_FIELDS, city_name_match
-from .services import city_save_names, tie_conflict_resolve, tie_sync_milestones
+from .services import city_save_names, tie_conflict_resolve, tie_save, tie_sync_milestones
 
 CITY_SEARCH_FIELDS = [*City.NAME_FIELDS, "slug"]
 
@@ -256,6 +260,9 @@ class FriendshipLinkAdmin(TieImportAdminMixin, OptimisticLockAdminMixin, admin.M
     @admin.display(description=_("established"), ordering="established_on")
     def established_display(self, obj):
         return obj.established_display
+
+    def save_model(self, request, obj, form, change):
+        tie_save(tie=obj, loaded_version=form.cleaned_data.get(LOADED_VERSION_FIELD))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

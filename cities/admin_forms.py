@@ -1,20 +1,18 @@
 """Admin forms of the `cities` app that need more than the generated `ModelForm`."""
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from exchangeportal.infra.optimistic import OptimisticLockFormMixin, loaded_version_field
 
 from .models import FriendshipLink
+from .services import TIE_CHANGED_MESSAGE
 
 
 class FriendshipLinkAdminForm(OptimisticLockFormMixin, forms.ModelForm):
     """A tie's change form, refused when someone else saved the tie since it was opened."""
 
     loaded_version = loaded_version_field()
-    conflict_message = _(
-        "This tie was changed by someone else since you opened it — reload to see their changes."
-    )
+    conflict_message = TIE_CHANGED_MESSAGE
 
     class Meta:
         model = FriendshipLink

@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from exchangeportal.infra.optimistic import version_check
 
 from .bulk import insert_rows
 from .dates import DatePrecision, parse_partial_date
@@ -118,6 +121,28 @@ def tie_sync_milestones(*, tie: FriendshipLink) -> list[str]:
             setattr(tie, name, values[name])
         tie.save(update_fields=[*changed, "updated_at"])
     return changed
+
+
+TIE_CHANGED_MESSAGE = _(
+    "This tie was changed by someone else since you opened it — reload to see their changes."
+)
+
+
+def tie_save(*, tie: FriendshipLink, loaded_version: str | None = None) -> FriendshipLink:
+    """Save a tie and keep its kind and status in step with its milestones.
+
+    With `loaded_version` (the `updated_at` stamp the editor opened, see
+    `exchangeportal.infra.optimistic`), the row is locked and the save refused with
+    `ValidationError` (code "stale") when someone saved the tie since. Validates the tie
+    (`full_clean`). One transaction.
+    """
+    with transaction.atomic():
+        if tie.pk and loaded_version is not None:
+            version_check(tie, loaded_version, TIE_CHANGED_MESSAGE)
+        tie.full_clean()
+        tie.save()
+        tie_sync_milestones(tie=tie)
+    return tie
 
 
 def tie_milestone_add(

@@ -9,6 +9,7 @@ from exchangeportal.infra.image_forms import PipelineImageFormMixin
 from exchangeportal.infra.optimistic import OptimisticLockAdminMixin, optimistic_form
 
 from .models import EventSeries, ExchangeEvent, GoodPractice
+from .services import good_practice_save
 
 # --- Good practices (network insights) ---------------------------------------------------------
 
@@ -44,9 +45,7 @@ class GoodPracticeAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.marked_by = request.user
-        super().save_model(request, obj, form, change)
+        good_practice_save(practice=obj, user=request.user)
 
 
 class GoodPracticeInline(admin.StackedInline):
@@ -95,6 +94,17 @@ class ExchangeEventAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
     )
     formfield_overrides = HTTPS_URL_FIELDS
     inlines = [GoodPracticeInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not GoodPractice:
+            return super().save_formset(request, form, formset, change)
+        for practice in formset.save(commit=False):
+            good_practice_save(practice=practice, user=request.user)
+        for practice in formset.deleted_objects:
+            practice.delete()
+        formset.save_m2m()
+        return None
+
     list_display = [
         "title_en",
         "dates_display",

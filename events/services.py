@@ -36,6 +36,7 @@ from .models import (
     EventProposal,
     EventStatus,
     ExchangeEvent,
+    GoodPractice,
     Partner,
     PartnerMembership,
     ProposalActivity,
@@ -651,3 +652,15 @@ def _copy_to_public(private_name: str) -> str:
         with storage.open(thumbnail_name(private_name)) as source:
             default_storage.save(thumbnail_name(name), ContentFile(source.read()))
     return name
+
+
+# --- Good practices ---------------------------------------------------------------------------
+
+
+def good_practice_save(*, practice: GoodPractice, user) -> GoodPractice:
+    """Save a good-practice write-up; the curator who first marks the event is kept as
+    `marked_by` (from the practice's own admin page or the event's inline alike)."""
+    if practice.marked_by_id is None and user is not None and user.is_authenticated:
+        practice.marked_by = user
+    practice.save()
+    return practice

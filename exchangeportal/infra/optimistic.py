@@ -28,6 +28,23 @@ def loaded_version_field() -> forms.CharField:
     return forms.CharField(widget=forms.HiddenInput, required=False)
 
 
+def version_check(instance, loaded_version: str, message, *, field: str = "updated_at") -> None:
+    """Lock `instance`'s row (for the rest of the transaction) and refuse with `message`
+    (code "stale") when its version is no longer the `loaded_version` stamp it was opened at.
+
+    For forms (`OptimisticLockFormMixin`) and services alike; call it inside a transaction.
+    """
+    current = (
+        type(instance)
+        ._default_manager.select_for_update()
+        .filter(pk=instance.pk)
+        .values_list(field, flat=True)
+        .first()
+    )
+    if loaded_version != version_stamp(current):
+        raise ValidationError(message, code="stale")
+
+
 class OptimisticLockFormMixin:
     """For a `ModelForm` whose model has `updated_at` (auto_now) and which declares
     `loaded_version = loaded_version_field()`."""
@@ -47,15 +64,12 @@ class OptimisticLockFormMixin:
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            current = (
-                type(self.instance)
-                ._default_manager.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list(self.version_field, flat=True)
-                .first()
+            version_check(
+                self.instance,
+                cleaned.get(LOADED_VERSION_FIELD, ""),
+                self.conflict_message,
+                field=self.version_field,
             )
-            if cleaned.get(LOADED_VERSION_FIELD, "") != version_stamp(current):
-                raise ValidationError(self.conflict_message, code="stale")
         return cleaned
 
 

@@ -1,10 +1,13 @@
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
-from cities.models import City, CitySearchKey
+from cities.models import City, CitySearchKey, FriendshipLink, MilestoneKind, TieKind
 from cities.search import city_search
-from cities.services import city_save_names, city_search_keys_rebuild
-from tests.factories import CityFactory
+from cities.services import city_save_names, city_search_keys_rebuild, tie_save
+from exchangeportal.infra.optimistic import version_stamp
+from tests.factories import CityFactory, FriendshipLinkFactory, LinkMilestoneFactory
 
 
 def keys_of(city: City) -> list[str]:
@@ -122,3 +125,36 @@ def test_city_save_names_refuses_a_field_that_is_not_a_name():
 
     with pytest.raises(TypeError, match="not a name field of a place: population"):
         city_save_names(city=city, population=5)
+
+
+@pytest.mark.django_db
+def test_tie_save_keeps_the_kind_in_step_with_a_later_upgrade():
+    tie = FriendshipLinkFactory(kind=TieKind.FRIENDSHIP)
+    LinkMilestoneFactory(
+        link=tie,
+        kind=MilestoneKind.UPGRADE,
+        kind_after=TieKind.SISTER,
+        date=datetime.date(2005, 4, 1),
+    )
+    tie.kind = TieKind.FRIENDSHIP  # an editor sets it back, the upgrade still stands
+
+    tie_save(tie=tie)
+
+    tie.refresh_from_db()
+    assert tie.kind == TieKind.SISTER
+
+
+@pytest.mark.django_db
+def test_tie_save_refuses_a_tie_changed_since_it_was_opened():
+    tie = FriendshipLinkFactory(public_note="")
+    opened = version_stamp(tie.updated_at)
+    other = FriendshipLink.objects.get(pk=tie.pk)
+    other.public_note = "Renewed in 2015."
+    other.save()
+    tie.public_note = "A second editor's note."
+
+    with pytest.raises(ValidationError) as refused:
+        tie_save(tie=tie, loaded_version=opened)
+
+    assert refused.value.code == "stale"
+    assert FriendshipLink.objects.get(pk=tie.pk).public_note == "Renewed in 2015."

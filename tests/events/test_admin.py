@@ -1,7 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from events.models import GoodPractice
 from tests.factories import CuratorFactory, ExchangeEventFactory, GoodPracticeFactory
+from tests.portal_helpers import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +31,29 @@ def test_good_practice_admin_search_finds_one_by_its_event_korean_title(curator_
     response = curator_client.get(reverse("admin:events_goodpractice_changelist"), {"q": "바둑"})
 
     assert list(response.context["cl"].result_list) == [found]
+
+
+def test_marking_a_good_practice_from_the_event_page_records_the_curator(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    curator = CuratorFactory()
+    client.force_login(curator)
+    event = ExchangeEventFactory()
+    url = reverse("admin:events_exchangeevent_change", args=[event.pk])
+    data = form_data(client.get(url), "exchangeevent_form")
+    data.update(
+        {
+            "good_practice-TOTAL_FORMS": "1",
+            "good_practice-0-is_published": "on",
+            "good_practice-0-what_en": "Two high schools run a calligraphy exchange.",
+        }
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    practice = GoodPractice.objects.get()
+    assert (practice.event, practice.marked_by, practice.what_en) == (
+        event,
+        curator,
+        "Two high schools run a calligraphy exchange.",
+    )

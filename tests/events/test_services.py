@@ -9,10 +9,20 @@ from django.utils import timezone
 
 from cities.models import Country, Source
 from events import services
-from events.models import EventProposal, EventStatus, ExchangeEvent, ProposalActivity, ProposalState
+from events.models import (
+    EventProposal,
+    EventStatus,
+    ExchangeEvent,
+    GoodPractice,
+    ProposalActivity,
+    ProposalState,
+)
 from tests.factories import (
     CityFactory,
+    CuratorFactory,
     EventProposalFactory,
+    ExchangeEventFactory,
+    GoodPracticeFactory,
     PartnerMembershipFactory,
     ReviewerFactory,
     UserFactory,
@@ -480,3 +490,16 @@ def test_proposal_submit_refused_past_the_address_limit_across_partners(settings
     )
 
     assert elsewhere.state == S.SUBMITTED
+
+
+def test_good_practice_save_keeps_the_curator_who_first_marked_it():
+    first, second = CuratorFactory(), CuratorFactory()
+    practice = GoodPracticeFactory.build(marked_by=None, event=ExchangeEventFactory())
+
+    services.good_practice_save(practice=practice, user=first)
+    practice.what_en = "Edited later by another curator."
+    services.good_practice_save(practice=practice, user=second)
+
+    practice.refresh_from_db()
+    assert (practice.marked_by, practice.what_en) == (first, "Edited later by another curator.")
+    assert GoodPractice.objects.count() == 1
