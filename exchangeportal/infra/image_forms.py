@@ -5,9 +5,8 @@ import secrets
 from django import forms
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 
-from .images import ACCEPT_ATTRIBUTE, delete_image, process_image, thumbnail_name
+from .images import ACCEPT_ATTRIBUTE, image_replaced, process_image
 
 
 class PipelineImageFormMixin:
@@ -54,19 +53,9 @@ class PipelineImageFormMixin:
     def save(self, commit=True):
         instance = super().save(commit=commit)
         for name in self.pipeline_image_fields:
-            field_file = getattr(instance, name)
-            storage = field_file.storage
-            previous = self._previous.get(name, "")
-            thumbnail = self._thumbnails.get(name)
-
-            def after_commit(
-                field_file=field_file, storage=storage, previous=previous, thumbnail=thumbnail
-            ):
-                current = field_file.name or ""
-                if thumbnail is not None and current:
-                    storage.save(thumbnail_name(current), ContentFile(thumbnail))
-                if previous and previous != current:
-                    delete_image(storage=storage, name=previous)
-
-            transaction.on_commit(after_commit)
+            image_replaced(
+                field_file=getattr(instance, name),
+                previous=self._previous.get(name, ""),
+                thumbnail=self._thumbnails.get(name),
+            )
         return instance

@@ -22,6 +22,7 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
@@ -73,6 +74,22 @@ def delete_image(*, storage: Storage, name: str) -> None:
     for candidate in (name, thumbnail_name(name)):
         if storage.exists(candidate):
             storage.delete(candidate)
+
+
+def image_replaced(*, field_file, previous: str, thumbnail: bytes | None) -> None:
+    """After the transaction that stored a new image in `field_file` commits: write its
+    thumbnail, and delete the image it replaced (`previous`, with its thumbnail). A rollback
+    leaves both files as they were. The one place an image change reaches the storage."""
+    storage = field_file.storage
+
+    def after_commit():
+        current = field_file.name or ""
+        if thumbnail is not None and current:
+            storage.save(thumbnail_name(current), ContentFile(thumbnail))
+        if previous and previous != current:
+            delete_image(storage=storage, name=previous)
+
+    transaction.on_commit(after_commit)
 
 
 def _looks_like_markup(head: bytes) -> bool:
