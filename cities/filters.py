@@ -118,17 +118,23 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class TieFilterSet(django_filters.FilterSet):
-    """Filters of the ties list (the API's `ties`, its CSV and `ties.geojson`).
+    """Filters of the ties list: the network map and its no-JS list, the API's `ties`,
+    its CSV and `ties.geojson` (applied by `network.ties_filter`).
 
-    The same parameters as the network map's `TieFilterForm`, applied by the same
-    function (`network.ties_filter`), plus `verified`.
+    A value that does not validate is left out of the filtering (the page shows its error).
     """
 
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=TieKind.choices)
-    pair = django_filters.ChoiceFilter(label=_("Countries"), choices=COUNTRY_PAIR_CHOICES)
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=TieKind.choices, empty_label=_("any kind")
+    )
+    pair = django_filters.ChoiceFilter(
+        label=_("Countries"), choices=COUNTRY_PAIR_CHOICES, empty_label=_("any pair")
+    )
     since = YearFilter(label=_("Established since (year)"), min_value=1800, max_value=2100)
     year = YearFilter(label=_("Established in (year)"), min_value=1800, max_value=2100)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=TieStatus.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=TieStatus.choices, empty_label=_("any status")
+    )
     city = django_filters.CharFilter(label=_("Place (slug)"), max_length=80)
     quiet = YearFilter(
         label=_("Active, but no recorded event for (years)"), min_value=1, max_value=100

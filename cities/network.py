@@ -10,7 +10,6 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django import forms
 from django.core.cache import cache
 from django.db.models import (
     Case,
@@ -36,7 +35,6 @@ from .models import (
     Country,
     ExchangeIndicator,
     FriendshipLink,
-    TieKind,
     TieStatus,
     TrilateralGroup,
 )
@@ -59,43 +57,8 @@ def country_pair(country_a: str, country_b: str) -> str:
 # --- Filtering ties ---------------------------------------------------------------------------
 
 
-class TieFilterForm(forms.Form):
-    """The filters shared by the map, its no-JS list, the GeoJSON endpoints and statistics links."""
-
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("any kind")), *TieKind.choices]
-    )
-    pair = forms.ChoiceField(
-        label=_("Countries"),
-        required=False,
-        choices=[("", _("any pair")), *COUNTRY_PAIR_CHOICES],
-    )
-    since = forms.IntegerField(
-        label=_("Established since (year)"), required=False, min_value=1800, max_value=2100
-    )
-    year = forms.IntegerField(
-        label=_("Established in (year)"), required=False, min_value=1800, max_value=2100
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("any status")), *TieStatus.choices]
-    )
-    city = forms.SlugField(label=_("Place (slug)"), required=False, max_length=80)
-    quiet = forms.IntegerField(
-        label=_("Active, but no recorded event for (years)"),
-        required=False,
-        min_value=1,
-        max_value=100,
-    )
-
-    def error_text(self) -> str:
-        return "; ".join(
-            f"{name}: {' '.join(str(message) for message in messages)}"
-            for name, messages in self.errors.items()
-        )
-
-
 def ties_filter(queryset, filters: dict, *, today: datetime.date | None = None):
-    """Apply the cleaned data of a `TieFilterForm` to a tie queryset."""
+    """Apply the cleaned data of a `filters.TieFilterSet` to a tie queryset."""
     if filters.get("kind"):
         queryset = queryset.filter(kind=filters["kind"])
     if filters.get("pair"):

@@ -15,9 +15,9 @@ from exchangeportal.infra.ical import all_day_component, calendar_response
 from exchangeportal.infra.paging import paginate_or_404
 
 from .dates import DatePrecision
+from .filters import TieFilterSet
 from .models import TieKind
 from .network import (
-    TieFilterForm,
     anniversary_date,
     tie_anniversaries,
     tie_list,
@@ -53,9 +53,9 @@ class NetworkMapView(AnonymousPageCacheMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = TieFilterForm(self.request.GET or None)
-        filters = form.cleaned_data if form.is_valid() else {}
-        ties = tie_list(filters).prefetch_related("sources")
+        filterset = TieFilterSet(self.request.GET or None, queryset=tie_list())
+        form = filterset.form
+        ties = filterset.qs.prefetch_related("sources")
         page = paginate_or_404(ties, per_page=TIES_PER_PAGE, number=self.request.GET.get("page"))
         context.update(
             form=form,

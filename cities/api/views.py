@@ -10,18 +10,13 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from exchangeportal.infra.api_support import (
-    ApiPagination,
-    CsvListMixin,
-    PortalFilterBackend,
-    SearchFilter,
-    StrictOrderingFilter,
-)
+from exchangeportal.infra.api_support import ApiPagination, PortalFilterBackend, SearchFilter
+from exchangeportal.infra.api_viewsets import SLUG_PATTERN, ReadOnlyResourceViewSet
 from exchangeportal.infra.cache import ApiPageCacheMixin
 
 from ..filters import CityFilterSet, DesignationFilterSet, TieFilterSet
@@ -37,8 +32,6 @@ from ..selectors import (
 )
 from .columns import CITY_COLUMNS, DESIGNATION_COLUMNS, TIE_COLUMNS
 from .serializers import CitySerializer, DesignationSerializer, TieSerializer
-
-SLUG_PATTERN = r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*"
 
 
 def csv_format_parameter(extra: list[str] | None = None) -> OpenApiParameter:
@@ -181,14 +174,12 @@ TIE_EXAMPLE = OpenApiExample(
         examples=[PLACE_EXAMPLE],
     ),
 )
-class CityViewSet(ApiPageCacheMixin, CsvListMixin, viewsets.ReadOnlyModelViewSet):
+class CityViewSet(ReadOnlyResourceViewSet):
     """Places: every name, coordinates, population, and links to their ties and events."""
 
     serializer_class = CitySerializer
     filter_backends = [PortalFilterBackend, SearchFilter]
     filterset_class = CityFilterSet
-    lookup_field = "slug"
-    lookup_value_regex = SLUG_PATTERN
     search_description = _(
         "Places answering to this name in any script or spelling (English, 简体, 繁體, "
         "日本語, 한국어, romanisation, other spellings)."
@@ -231,11 +222,10 @@ class CityViewSet(ApiPageCacheMixin, CsvListMixin, viewsets.ReadOnlyModelViewSet
         examples=[TIE_EXAMPLE],
     ),
 )
-class TieViewSet(ApiPageCacheMixin, CsvListMixin, viewsets.ReadOnlyModelViewSet):
+class TieViewSet(ReadOnlyResourceViewSet):
     """Ties (sister, friendship … cities) between two places."""
 
     serializer_class = TieSerializer
-    filter_backends = [PortalFilterBackend, SearchFilter, StrictOrderingFilter]
     filterset_class = TieFilterSet
     ordering_fields = [("established", "established_on"), "kind", "status"]
     lookup_field = "pair"
@@ -274,13 +264,13 @@ class TieViewSet(ApiPageCacheMixin, CsvListMixin, viewsets.ReadOnlyModelViewSet)
         ],
     ),
 )
-class DesignationViewSet(ApiPageCacheMixin, CsvListMixin, viewsets.ReadOnlyModelViewSet):
+class DesignationViewSet(ReadOnlyResourceViewSet):
     """Culture City of East Asia designations."""
 
     serializer_class = DesignationSerializer
-    filter_backends = [PortalFilterBackend, SearchFilter, StrictOrderingFilter]
     filterset_class = DesignationFilterSet
     ordering_fields = ["year"]
+    lookup_field = "pk"
     lookup_value_regex = r"[0-9]{1,18}"
     search_description = _("Designations whose place answers to this name (any script).")
     csv_columns = DESIGNATION_COLUMNS

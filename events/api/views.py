@@ -14,14 +14,9 @@ from rest_framework.exceptions import Throttled
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from cities.api.views import SLUG_PATTERN, csv_format_parameter, list_responses, slug_parameter
-from exchangeportal.infra.api_support import (
-    CsvListMixin,
-    PortalFilterBackend,
-    SearchFilter,
-    StrictOrderingFilter,
-)
-from exchangeportal.infra.cache import ApiPageCacheMixin
+from cities.api.views import csv_format_parameter, list_responses, slug_parameter
+from exchangeportal.infra.api_support import PortalFilterBackend, SearchFilter, StrictOrderingFilter
+from exchangeportal.infra.api_viewsets import ReadOnlyResourceViewSet
 from exchangeportal.infra.ratelimit import client_ip
 
 from ..filters import EventApiFilterSet, ProposalFilterSet
@@ -164,15 +159,12 @@ EVENT_EXAMPLE = OpenApiExample(
         parameters=[slug_parameter("The event's slug.")],
     ),
 )
-class EventViewSet(ApiPageCacheMixin, CsvListMixin, viewsets.ReadOnlyModelViewSet):
+class EventViewSet(ReadOnlyResourceViewSet):
     """Published exchange events."""
 
     serializer_class = EventSerializer
-    filter_backends = [PortalFilterBackend, SearchFilter, StrictOrderingFilter]
     filterset_class = EventApiFilterSet
     ordering_fields = [("starts", "starts_on"), ("ends", "ends_on"), ("title", "title_en")]
-    lookup_field = "slug"
-    lookup_value_regex = SLUG_PATTERN
     search_description = _(
         "Events whose title (any language) contains this text, or whose host answers to it."
     )
@@ -199,14 +191,12 @@ class EventViewSet(ApiPageCacheMixin, CsvListMixin, viewsets.ReadOnlyModelViewSe
         parameters=[slug_parameter("The series' slug, e.g. `cjk-go-tournament`.")],
     ),
 )
-class SeriesViewSet(ApiPageCacheMixin, CsvListMixin, viewsets.ReadOnlyModelViewSet):
+class SeriesViewSet(ReadOnlyResourceViewSet):
     """Event series."""
 
     serializer_class = SeriesSerializer
     filter_backends = [SearchFilter, StrictOrderingFilter]
     ordering_fields = [("name", "name_en"), "event_count"]
-    lookup_field = "slug"
-    lookup_value_regex = SLUG_PATTERN
     search_description = _("Series whose name (any language) contains this text.")
     csv_columns = SERIES_COLUMNS
     csv_filename = "series.csv"

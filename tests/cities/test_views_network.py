@@ -89,6 +89,20 @@ def test_network_map_bad_filter_shows_the_error_and_keeps_the_input(client):
 
 
 @pytest.mark.django_db
+def test_network_map_bad_filter_leaves_the_other_filters_applied(client):
+    FriendshipLinkFactory(kind=TieKind.SISTER, verified=True)
+    FriendshipLinkFactory(kind=TieKind.SISTER, verified=False)
+    FriendshipLinkFactory(kind=TieKind.FRIENDSHIP, verified=True)
+
+    response = client.get(
+        "/en/network/", {"since": "nineteen", "kind": "sister", "verified": "true"}
+    )
+
+    assert [(t.kind, t.verified) for t in response.context["ties"]] == [("sister", True)]
+    assert response.context["form"].errors == {"since": ["Enter a whole number."]}
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("count", [1, 3])
 def test_network_map_query_count_is_fixed(client, django_assert_num_queries, count):
     make_ties(count)
