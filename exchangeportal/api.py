@@ -18,7 +18,8 @@ from rest_framework.views import APIView
 from cities.api.views import CityViewSet, DesignationViewSet, TieViewSet
 from events.api.views import EventViewSet, ProposalViewSet, SeriesViewSet
 
-from .infra.api_support import AnonThrottle, UserThrottle, api_not_found
+from .infra.api.errors import api_not_found
+from .infra.api.throttling import AnonThrottle, UserThrottle
 from .infra.login_protection import retry_after_seconds
 from .opendata import dump_current
 

@@ -29,7 +29,7 @@ from cities.selectors import city_list, designation_queryset, tie_queryset
 from events.api.columns import EVENT_COLUMNS, SERIES_COLUMNS
 from events.selectors import event_open_data_list, series_list
 
-from .infra.api_support import Column, csv_rows, iterate
+from .infra.api.csv_export import Column, csv_rows, iterate
 from .infra.cache import data_version
 
 DUMP_PREFIX = "cjk-exchange-open-data-"

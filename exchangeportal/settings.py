@@ -160,7 +160,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
-    "DEFAULT_PAGINATION_CLASS": "exchangeportal.infra.api_support.ApiPagination",
+    "DEFAULT_PAGINATION_CLASS": "exchangeportal.infra.api.paging.ApiPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous call then answers 401 with `WWW-Authenticate: Token`.
@@ -169,17 +169,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "exchangeportal.infra.api_support.ApiContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "exchangeportal.infra.api.formats.ApiContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": [],
     "DEFAULT_THROTTLE_CLASSES": [
-        "exchangeportal.infra.api_support.AnonThrottle",
-        "exchangeportal.infra.api_support.UserThrottle",
+        "exchangeportal.infra.api.throttling.AnonThrottle",
+        "exchangeportal.infra.api.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON") or "120/minute",
         "user": os.environ.get("API_THROTTLE_USER") or "600/minute",
     },
-    "EXCEPTION_HANDLER": "exchangeportal.infra.api_support.api_exception_handler",
+    "EXCEPTION_HANDLER": "exchangeportal.infra.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -207,7 +207,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "exchangeportal.infra.api_support.postprocess_error_responses",
+        "exchangeportal.infra.api.schema.postprocess_error_responses",
     ],
 }
 

@@ -4,7 +4,7 @@ Used by `?format=csv` on the API lists and by the open-data dump, whose README
 lists every column with its description.
 """
 
-from exchangeportal.infra.api_support import Column, translated_columns
+from exchangeportal.infra.api.csv_export import Column, translated_columns
 
 from ..dates import partial_date_iso
 from .serializers import tie_pair_slug

@@ -15,8 +15,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from exchangeportal.infra.api_support import ApiPagination, PortalFilterBackend, SearchFilter
-from exchangeportal.infra.api_viewsets import SLUG_PATTERN, ReadOnlyResourceViewSet
+from exchangeportal.infra.api.filters import PortalFilterBackend, SearchFilter
+from exchangeportal.infra.api.paging import ApiPagination
+from exchangeportal.infra.api.viewsets import SLUG_PATTERN, ReadOnlyResourceViewSet
 from exchangeportal.infra.cache import ApiPageCacheMixin
 
 from ..filters import CityFilterSet, DesignationFilterSet, TieFilterSet

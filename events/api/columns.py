@@ -3,7 +3,7 @@
 from cities.api.columns import SOURCE_COLUMNS
 from cities.api.serializers import tie_pair_slug
 from cities.dates import partial_date_iso
-from exchangeportal.infra.api_support import Column, translated_columns
+from exchangeportal.infra.api.csv_export import Column, translated_columns
 
 EVENT_COLUMNS = [
     Column("slug", "The event's address in the portal and the API.", lambda e: e.slug),

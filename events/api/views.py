@@ -15,8 +15,8 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from cities.api.views import csv_format_parameter, list_responses, slug_parameter
-from exchangeportal.infra.api_support import PortalFilterBackend, SearchFilter, StrictOrderingFilter
-from exchangeportal.infra.api_viewsets import ReadOnlyResourceViewSet
+from exchangeportal.infra.api.filters import PortalFilterBackend, SearchFilter, StrictOrderingFilter
+from exchangeportal.infra.api.viewsets import ReadOnlyResourceViewSet
 from exchangeportal.infra.ratelimit import client_ip
 
 from ..filters import EventApiFilterSet, ProposalFilterSet

@@ -1,13 +1,14 @@
 """The base of the API's read-only resources (places, ties, designations, events, series).
 
-Not in `api_support`: DRF loads that module from its settings while `rest_framework.views`
-is still importing, so it cannot import DRF's viewsets.
+Not in `csv_export` or `filters`: DRF loads those from its settings while
+`rest_framework.views` is still importing, so they cannot import DRF's viewsets.
 """
 
 from rest_framework import viewsets
 
-from .api_support import CsvListMixin, PortalFilterBackend, SearchFilter, StrictOrderingFilter
-from .cache import ApiPageCacheMixin
+from ..cache import ApiPageCacheMixin
+from .csv_export import CsvListMixin
+from .filters import PortalFilterBackend, SearchFilter, StrictOrderingFilter
 
 SLUG_PATTERN = r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*"
 
