@@ -17,11 +17,7 @@ from exchangeportal.infra.paging import paginate_or_404
 from .dates import DatePrecision
 from .filters import TieFilterSet
 from .models import TieKind
-from .network import (
-    anniversary_date,
-    tie_anniversaries,
-    tie_list,
-)
+from .network import anniversary_date, tie_anniversaries, tie_list
 
 TIES_PER_PAGE = 50
 ANNIVERSARIES_PER_PAGE = 50

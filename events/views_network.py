@@ -15,20 +15,14 @@ from cities.models import ExchangeIndicator, FriendshipLink, TieKind, country_la
 from cities.network import (
     COUNTRY_PAIRS,
     DEFAULT_QUIET_YEARS,
-    NEAR_TRIAD_LIMIT,
-    RECENT_EVENT_YEARS,
     country_pair,
     indicator_charts,
     indicator_series,
     most_connected_places,
-    network_hydrate,
-    network_shape,
     places_with_indicators,
     ties_by_pair_and_kind,
     ties_per_year,
     ties_quiet,
-    trilateral_group_states,
-    trilateral_groups,
 )
 from cities.views_network import link_to
 from exchangeportal.infra.cache import AnonymousPageCacheMixin, cache_page_for_anonymous
@@ -41,6 +35,14 @@ from .insights import (
     events_shared_by_triads,
 )
 from .models import EventFormat
+from .triads import (
+    NEAR_TRIAD_LIMIT,
+    RECENT_EVENT_YEARS,
+    network_hydrate,
+    network_shape,
+    trilateral_group_states,
+    trilateral_groups,
+)
 
 TRIADS_PER_PAGE = 20
 NEAR_TRIADS_PER_PAGE = 20

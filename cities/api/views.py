@@ -21,7 +21,8 @@ from exchangeportal.infra.api.viewsets import SLUG_PATTERN, ReadOnlyResourceView
 from exchangeportal.infra.cache import ApiPageCacheMixin
 
 from ..filters import CityFilterSet, DesignationFilterSet, TieFilterSet
-from ..network import city_feature, city_tie_counts, feature_collection, tie_feature, tie_list
+from ..geojson import city_feature, feature_collection, tie_feature
+from ..network import city_tie_counts, tie_list
 from ..selectors import (
     city_list,
     city_name_match,

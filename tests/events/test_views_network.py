@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from cities.models import DesignationStatus, TieKind, TieStatus
-from cities.network import indicator_series, network_shape_compute
+from cities.network import indicator_series
 from events.insights import (
     designations_by_country,
     events_by_category,
@@ -14,6 +14,7 @@ from events.insights import (
     events_shared_by_triads,
 )
 from events.models import EventCategory, EventFormat
+from events.triads import network_shape_compute
 from tests.factories import (
     CityFactory,
     CultureCityDesignationFactory,
