@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exchangeportal.infra.translation import Translated, translated_field_names
+from exchangeportal.infra.translation import TextOriginsField, Translated, translated_field_names
 
 from .dates import DatePrecision, format_partial_date, partial_date_iso
 from .validators import (
@@ -245,6 +245,7 @@ class City(TimestampedModel):
 
     name = Translated("name")
     description = Translated("description")
+    text_origins = TextOriginsField()
 
     objects = CityQuerySet.as_manager()
 
@@ -677,6 +678,7 @@ class CultureCityDesignation(TimestampedModel):
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
 
     theme = Translated("theme")
+    text_origins = TextOriginsField()
 
     class Meta:
         verbose_name = _("Culture City designation")

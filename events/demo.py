@@ -3,6 +3,7 @@
 import calendar
 import datetime
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db.models import Q
@@ -21,6 +22,7 @@ from cities.demo import (
 )
 from cities.models import CultureCityDesignation
 from cities.selectors import ties_with
+from exchangeportal.infra.translation import TextOrigin
 
 from .models import EventCategory, EventFormat, EventSeries, EventStatus, ExchangeEvent
 
@@ -92,8 +94,65 @@ def _split_partners(text: str, host, places: PlaceIndex):
     return cities, organisations
 
 
+GO_EDITION = re.compile(r"^CJK Sister/Friendship Cities Go Exchange Tournament \(\d+\)$")
+SERIES_PREFIX = "SERIES: "
+
+
+@dataclass(frozen=True)
+class NativeTitle:
+    suffix: str  # the field suffix of its language: zh_hans, ja, ko
+    text: str
+    url: str
+    publisher: str
+
+
+def native_titles(path: Path) -> dict[str, list[NativeTitle]]:
+    """The researched official titles in Chinese, Japanese and Korean, by English title
+    (`research/event_titles.csv`; a series is "SERIES: <its events' title>").
+
+    The Korean titles of the Go tournament's single editions are left out: the source gives
+    the series' Korean name and one edition's, not each edition's (see the file's README).
+    """
+    titles: dict[str, list[NativeTitle]] = {}
+    if not path.exists():
+        return titles
+    columns = ["title_en", "language", "native_title", "source_url", "source_publisher"]
+    for line, row in read_rows(path, columns):
+        with row_errors(path, line):
+            suffix = row["language"].replace("-", "_")
+            if suffix not in ("zh_hans", "ja", "ko"):
+                raise ValueError(f"unknown language '{row['language']}'")
+            if suffix == "ko" and GO_EDITION.match(row["title_en"]):
+                continue
+            titles.setdefault(row["title_en"], []).append(
+                NativeTitle(suffix, row["native_title"], row["source_url"], row["source_publisher"])
+            )
+    return titles
+
+
+def _native_values(report: LoadReport, titles: list[NativeTitle], base: str):
+    """The fields, their origins ("original") and the sources of an object's native titles."""
+    values, origins, sources = {}, {}, []
+    for title in titles:
+        values[f"{base}_{title.suffix}"] = title.text
+        origins[f"{base}_{title.suffix}"] = TextOrigin.ORIGINAL
+        source = source_for(report, title.url)
+        if not source.publisher and title.publisher:
+            source.publisher = title.publisher
+            source.save(update_fields=["publisher"])
+        sources.append(source)
+    if values:
+        values["text_origins"] = origins
+    return values, sources
+
+
 def _load_events_file(
-    report: LoadReport, path: Path, places: PlaceIndex, *, with_precision: bool
+    report: LoadReport,
+    path: Path,
+    places: PlaceIndex,
+    *,
+    with_precision: bool,
+    titles: dict[str, list[NativeTitle]],
 ) -> None:
     columns = ["title", "start", "end", "city", "country", "partners", "category", "format"]
     columns += ["source", "note"]
@@ -117,12 +176,20 @@ def _load_events_file(
             for pattern, slug, name, description in SERIES_PATTERNS:
                 match = pattern.match(row["title"])
                 if match:
+                    series_values, series_sources = _native_values(
+                        report, titles.get(SERIES_PREFIX + row["title"].split(" (")[0], []), "name"
+                    )
                     series = upsert(
                         report,
                         EventSeries,
                         match=Q(slug=slug),
-                        values={"slug": slug, "name_en": name, "description": description},
-                        many={"sources": [source_for(report, row["source"])]},
+                        values={
+                            "slug": slug,
+                            "name_en": name,
+                            "description": description,
+                            **series_values,
+                        },
+                        many={"sources": [source_for(report, row["source"]), *series_sources]},
                     )
                     edition = int(match.group(1)) if match.groups() else None
 
@@ -140,6 +207,7 @@ def _load_events_file(
             planned = row["note"].lower().startswith("planned")
             status = EventStatus.HELD if ends_on < today and not planned else EventStatus.PLANNED
             summary, note = (row["note"], "") if with_precision else ("", row["note"])
+            native, native_sources = _native_values(report, titles.get(row["title"], []), "title")
             upsert(
                 report,
                 ExchangeEvent,
@@ -164,11 +232,15 @@ def _load_events_file(
                     "status": status,
                     "is_published": True,
                     "note": note,
+                    **native,
                 },
                 many={
                     "partners": partners,
                     "links": ties,
-                    "sources": [source_for(report, row["source"])] if row["source"] else [],
+                    "sources": [
+                        *([source_for(report, row["source"])] if row["source"] else []),
+                        *native_sources,
+                    ],
                 },
             )
 
@@ -177,5 +249,11 @@ def load_events_demo(
     report: LoadReport, places: PlaceIndex, data_dir: Path = EVENTS_DATA_DIR
 ) -> None:
     """Load the events and their series. Not atomic alone: the command wraps everything."""
-    _load_events_file(report, data_dir / "exchange_events.csv", places, with_precision=False)
-    _load_events_file(report, data_dir / "seed_interview_events.csv", places, with_precision=True)
+    titles = native_titles(data_dir / "research" / "event_titles.csv")
+    for name, with_precision in (
+        ("exchange_events.csv", False),
+        ("seed_interview_events.csv", True),
+    ):
+        _load_events_file(
+            report, data_dir / name, places, with_precision=with_precision, titles=titles
+        )

@@ -89,7 +89,7 @@ def event_series_neighbours(
         ExchangeEvent.objects.published()
         .filter(series_id=event.series_id)
         .order_by(F("edition").asc(nulls_last=True), "starts_on", "id")
-        .only("id", "slug", *ExchangeEvent.title.field_names, "edition")
+        .only("id", "slug", *ExchangeEvent.title.field_names, "text_origins", "edition")
     )
     # Order by edition where known, else by date: the position of this event decides.
     ids = [edition.pk for edition in editions]

@@ -3,7 +3,11 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext as _
+
+from exchangeportal.infra.translation import TextOrigin
 
 register = template.Library()
 
@@ -71,3 +75,23 @@ def x_default_url(context) -> str:
     if path.startswith(prefix):
         path = "/" + path[len(prefix) :]
     return request.build_absolute_uri(path)
+
+
+@register.filter
+def in_language(text):
+    """A translated text (`ShownText`) as HTML: as it is when in the reader's language; else
+    in a `<span lang>` with a small "Original: 日本語" label, so that no text in another
+    language is mixed in silently. A translation the portal made says so."""
+    language = getattr(text, "language", None)
+    if language is None or not text:
+        return conditional_escape(text)
+    if not text.is_fallback:
+        if text.origin == TextOrigin.TRANSLATION:
+            return format_html(
+                '{} <small class="text-origin">{}</small>', text, _("translation by the portal")
+            )
+        return conditional_escape(text)
+    label = _("Original: %(language)s") % {"language": get_language_info(language)["name_local"]}
+    return format_html(
+        '<span lang="{}">{}</span> <small class="text-origin">{}</small>', language, text, label
+    )

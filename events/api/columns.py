@@ -7,8 +7,8 @@ from exchangeportal.infra.api.csv_export import Column, translated_columns
 
 EVENT_COLUMNS = [
     Column("slug", "The event's address in the portal and the API.", lambda e: e.slug),
-    *translated_columns("title", "Title"),
-    Column("summary_en", "Summary in English.", lambda e: e.summary_en),
+    *translated_columns("title", "Title", origins=True),
+    *translated_columns("summary", "Summary", origins=True),
     Column(
         "starts",
         "First day: partial ISO date (local date at the host place).",

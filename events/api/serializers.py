@@ -111,6 +111,7 @@ class EventSerializer(serializers.ModelSerializer):
             "page_url",
             *ExchangeEvent.title.field_names,
             *ExchangeEvent.summary.field_names,
+            "text_origins",
             "description",
             "starts",
             "ends",
@@ -138,6 +139,14 @@ class EventSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "slug": {"help_text": "The event's address in the portal and this API."},
             "title_en": {"help_text": "Title in English."},
+            "text_origins": {
+                "help_text": (
+                    "Which texts are originals (as their source published them, "
+                    '"original") and which are translations by the portal ("translation"), '
+                    'by field: {"title_ja": "original", "title_en": "translation"}. A text '
+                    "not named was written by a curator."
+                )
+            },
             "date_precision": {"help_text": "How much of `starts` and `ends` is known."},
             "starts_at": {"help_text": "Exact start time (UTC), when known."},
             "category": {"help_text": "culture, sports, tourism, trade_investment …"},

@@ -19,7 +19,7 @@ from cities.models import (
     TimestampedModel,
 )
 from cities.validators import validate_currency_code
-from exchangeportal.infra.translation import Translated
+from exchangeportal.infra.translation import TextOriginsField, Translated
 
 
 class EventCategory(models.TextChoices):
@@ -59,6 +59,7 @@ class EventSeries(TimestampedModel):
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
 
     name = Translated("name")
+    text_origins = TextOriginsField()
 
     class Meta:
         verbose_name = _("event series")
@@ -171,6 +172,7 @@ class ExchangeEvent(TimestampedModel):
 
     title = Translated("title")
     summary = Translated("summary")
+    text_origins = TextOriginsField()
 
     objects = ExchangeEventQuerySet.as_manager()
 
@@ -318,6 +320,7 @@ class GoodPractice(TimestampedModel):
     who = Translated("who")
     result = Translated("result")
     repeat = Translated("repeat")
+    text_origins = TextOriginsField()
 
     objects = GoodPracticeQuerySet.as_manager()
 

@@ -1,14 +1,24 @@
-"""Translated content: one stored field per UI language, read with English fallback.
+"""Translated content: one stored field per UI language, each marked as original or not.
 
 A model declares `title_en`, `title_zh_hans`, `title_ja`, `title_ko` and a
-`title = Translated("title")` attribute; reading `obj.title` gives the value in
-the active language, or the English one where that is empty. This is the one
-mechanism for all translated content (names, titles, summaries, descriptions,
-themes).
+`title = Translated("title")` attribute; reading `obj.title` gives a `ShownText`: the value
+in the active language, or — where that is empty — the text in its original language
+(a field marked original in the model's `text_origins`), else the English one, else any.
+The `ShownText` knows which language it is in, so a template can mark a text that is not in
+the reader's language (`{{ event.title|in_language }}`: `lang` attribute and a small
+"Original: 日本語" label). This is the one mechanism for all translated content (names,
+titles, summaries, descriptions, themes, notes).
+
+`text_origins` (a JSON object on the model, see `TextOriginsField`) maps a stored field to
+`original` (the text as its source published it) or `translation` (a translation the
+portal's team made); a field it does not name was written by a curator.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 CONTENT_LANGUAGE_SUFFIXES = tuple(code.replace("-", "_") for code, _name in settings.LANGUAGES)
 
@@ -22,9 +32,117 @@ def language_suffix(language_code: str | None = None) -> str:
     return base if base in CONTENT_LANGUAGE_SUFFIXES else "en"
 
 
+class TextOrigin(models.TextChoices):
+    ORIGINAL = "original", _("original")
+    TRANSLATION = "translation", _("translation by the portal")
+
+
+def validate_text_origins(value) -> None:
+    """A `text_origins` value: an object whose keys are stored translated fields
+    (`<base>_<language>`) and whose values are "original" or "translation"."""
+    if not isinstance(value, dict):
+        raise ValidationError(_("Give an object: field name → “original” or “translation”."))
+    errors = []
+    for name, origin in value.items():
+        if not (isinstance(name, str) and name.rpartition("_")[0] and _language_of(name)):
+            errors.append(_("“%(name)s” is not a translated field.") % {"name": name})
+        elif origin not in TextOrigin.values:
+            message = _("“%(origin)s” is not an origin (original, translation).")
+            errors.append(message % {"origin": origin})
+    if errors:
+        raise ValidationError(errors)
+
+
+def _language_of(field_name: str) -> str:
+    """The UI language suffix a stored field ends with ("" when none)."""
+    return next(
+        (suffix for suffix in CONTENT_LANGUAGE_SUFFIXES if field_name.endswith(f"_{suffix}")), ""
+    )
+
+
+def TextOriginsField():  # noqa: N802 — reads like a field class in a model body
+    """`text_origins = TextOriginsField()`: {stored field: "original" | "translation"}."""
+    return models.JSONField(
+        _("origin of the texts"),
+        default=dict,
+        blank=True,
+        validators=[validate_text_origins],
+        help_text=_(
+            "Which texts are originals and which are translations by the portal, e.g. "
+            '{"title_ja": "original", "title_en": "translation"}. A text not named here was '
+            "written by a curator."
+        ),
+    )
+
+
+def text_origin(obj, field_name: str) -> str:
+    """The origin of one stored field: "original", "translation" or "" (a curator's text).
+
+    Read only when loaded: a queryset that defers `text_origins` (`.only(...)` without it)
+    gets "" rather than a query per object — list it in `.only()` where origins matter.
+    """
+    return (vars(obj).get("text_origins") or {}).get(field_name, "")
+
+
+def translated_bases(model) -> list[str]:
+    """The model's translated texts (`Translated` attributes), in declaration order."""
+    return [
+        name
+        for klass in reversed(model.__mro__)
+        for name, value in vars(klass).items()
+        if isinstance(value, Translated)
+    ]
+
+
+class ShownText(str):
+    """A text as shown to a reader: the `language` (a UI language code) it is written in,
+    and whether it is in the reader's language (`is_fallback` when not)."""
+
+    language: str
+    is_fallback: bool
+    origin: str
+
+    def __new__(cls, text: str, *, language: str, is_fallback: bool, origin: str = ""):
+        shown = super().__new__(cls, text)
+        shown.language = language
+        shown.is_fallback = is_fallback
+        shown.origin = origin
+        return shown
+
+    def __reduce__(self):  # cached pages and querysets pickle it
+        return (_shown_text, (str(self), self.language, self.is_fallback, self.origin))
+
+
+def _shown_text(text, language, is_fallback, origin):
+    return ShownText(text, language=language, is_fallback=is_fallback, origin=origin)
+
+
+def _code(suffix: str) -> str:
+    return suffix.replace("_", "-")
+
+
+def shown_text(obj, base: str, language_code: str | None = None) -> ShownText:
+    """The text of `base` for a reader of `language_code` (default: the active language)."""
+    wanted = language_suffix(language_code)
+    value = getattr(obj, f"{base}_{wanted}", "")
+    if value:
+        origin = text_origin(obj, f"{base}_{wanted}")
+        return ShownText(value, language=_code(wanted), is_fallback=False, origin=origin)
+    originals = [
+        suffix
+        for suffix in CONTENT_LANGUAGE_SUFFIXES
+        if text_origin(obj, f"{base}_{suffix}") == TextOrigin.ORIGINAL
+    ]
+    for suffix in [*originals, "en", *CONTENT_LANGUAGE_SUFFIXES]:
+        value = getattr(obj, f"{base}_{suffix}", "")
+        if value:
+            origin = text_origin(obj, f"{base}_{suffix}")
+            return ShownText(value, language=_code(suffix), is_fallback=True, origin=origin)
+    return ShownText("", language=_code(wanted), is_fallback=False)
+
+
 def translated_value(obj, base: str, language_code: str | None = None) -> str:
-    value = getattr(obj, f"{base}_{language_suffix(language_code)}", "")
-    return value or getattr(obj, f"{base}_en", "")
+    return shown_text(obj, base, language_code)
 
 
 def translated_field_names(base: str) -> list[str]:
@@ -44,4 +162,4 @@ class Translated:
     def __get__(self, obj, objtype=None):
         if obj is None:
             return self
-        return translated_value(obj, self.base)
+        return shown_text(obj, self.base)

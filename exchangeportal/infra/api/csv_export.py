@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.http import StreamingHttpResponse
 from rest_framework.renderers import JSONRenderer
 
+from ..translation import text_origin
 from .formats import CSVRenderer, Echo, csv_value
 
 CSV_CHUNK_SIZE = 2000
@@ -29,16 +30,26 @@ CONTENT_LANGUAGE_NAMES = {
 }
 
 
-def translated_columns(base: str, what: str) -> list[Column]:
-    """One column per UI language of a translated field: `title_en` "Title in English." …"""
-    return [
-        Column(
-            f"{base}_{suffix}",
-            f"{what} in {language}.",
-            lambda obj, name=f"{base}_{suffix}": getattr(obj, name),
+def translated_columns(base: str, what: str, *, origins: bool = False) -> list[Column]:
+    """One column per UI language of a translated field: `title_en` "Title in English." …;
+    with `origins`, each followed by `title_en_origin`: original, translation (by the
+    portal) or empty (written by a curator), from the model's `text_origins`."""
+    columns = []
+    for suffix, language in CONTENT_LANGUAGE_NAMES.items():
+        name = f"{base}_{suffix}"
+        columns.append(
+            Column(name, f"{what} in {language}.", lambda obj, name=name: getattr(obj, name))
         )
-        for suffix, language in CONTENT_LANGUAGE_NAMES.items()
-    ]
+        if origins:
+            columns.append(
+                Column(
+                    f"{name}_origin",
+                    f"Whether the {what.lower()} in {language} is the original (original), "
+                    "a translation by the portal (translation) or a curator's text (empty).",
+                    lambda obj, name=name: text_origin(obj, name),
+                )
+            )
+    return columns
 
 
 def csv_rows(objects: Iterable, columns: list[Column]) -> Iterator[str]:
