@@ -4,7 +4,7 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.html import conditional_escape, format_html
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, pgettext
 from django.utils.translation import gettext as _
 
 from exchangeportal.infra.translation import TextOrigin
@@ -95,3 +95,17 @@ def in_language(text):
     return format_html(
         '<span lang="{}">{}</span> <small class="text-origin">{}</small>', language, text, label
     )
+
+
+@register.simple_tag
+def label_sep() -> str:
+    """What follows a label before its value: ": " in English and Korean, "：" in Chinese and
+    Japanese (full-width, no space)."""
+    return pgettext("label separator", ": ")
+
+
+@register.simple_tag
+def list_sep() -> str:
+    """Between the items of a list in running text: ", " in English and Korean, "、" in Chinese
+    and Japanese."""
+    return pgettext("list separator", ", ")
