@@ -488,8 +488,21 @@ def load_source_publishers(report: LoadReport, data_dir: Path) -> None:
         publishers[row["host"]] = row
     for source in Source.objects.exclude(url="").order_by("id"):
         host = urlsplit(source.url).hostname or ""
-        row = publishers.get(host)
-        if row is None or source.publisher not in ("", host):
+        # The site's host or the domain it is part of: cn.tcs-asia.org is tcs-asia.org's.
+        parts = host.split(".")
+        row = next(
+            (
+                publishers[".".join(parts[i:])]
+                for i in range(len(parts))
+                if ".".join(parts[i:]) in publishers
+            ),
+            None,
+        )
+        if row is None or source.publisher not in ("", host, row["publisher"]):
+            continue
+        if source.publisher == row["publisher"] and (
+            row["kind"] != SourceKind.PRIMARY or source.kind == SourceKind.PRIMARY
+        ):
             continue
         source.publisher = row["publisher"]
         fields = ["publisher"]

@@ -5,6 +5,7 @@ import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.db.models import Q
 from django.utils import timezone
@@ -137,7 +138,8 @@ def _native_values(report: LoadReport, titles: list[NativeTitle], base: str):
         values[f"{base}_{title.suffix}"] = title.text
         origins[f"{base}_{title.suffix}"] = TextOrigin.ORIGINAL
         source = source_for(report, title.url)
-        if not source.publisher and title.publisher:
+        host = urlsplit(title.url).hostname or ""
+        if source.publisher in ("", host) and title.publisher:  # not one a curator wrote
             source.publisher = title.publisher
             source.save(update_fields=["publisher"])
         sources.append(source)

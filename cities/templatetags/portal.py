@@ -109,3 +109,12 @@ def list_sep() -> str:
     """Between the items of a list in running text: ", " in English and Korean, "、" in Chinese
     and Japanese."""
     return pgettext("list separator", ", ")
+
+
+@register.filter
+def lang_span(text):
+    """A translated text (`ShownText`) in a `<span lang>` when it is not in the reader's
+    language, without the label (for breadcrumbs and short links near a labelled copy)."""
+    if getattr(text, "is_fallback", False) and text:
+        return format_html('<span lang="{}">{}</span>', text.language, text)
+    return conditional_escape(text)
