@@ -34,7 +34,7 @@ from pathlib import Path
 
 import polib
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]  # the project root (this is exchangeportal/infra/)
 LANGUAGES = ["zh_Hans", "ja", "ko"]
 COLUMNS = ["context", "msgid", "msgid_plural", *LANGUAGES]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
