@@ -14,6 +14,7 @@ from exchangeportal.infra.optimistic import (
     OptimisticLockAdminMixin,
     optimistic_form,
 )
+from exchangeportal.infra.translation_desk import TranslationDeskAdminMixin
 
 from .admin_forms import FriendshipLinkAdminForm
 from .admin_import import TieImportAdminMixin
@@ -34,6 +35,12 @@ from .search import CITY_NAME_FIELDS, city_name_match
 from .services import city_save_names, tie_conflict_resolve, tie_save, tie_sync_milestones
 
 CITY_SEARCH_FIELDS = [*City.NAME_FIELDS, "slug"]
+# A place's names: its name in the four UI languages side by side, then the other scripts
+# and spellings.
+CITY_NAME_ROWS = [
+    City.name.field_names,
+    *(name for name in City.NAME_FIELDS if name not in City.name.field_names),
+]
 
 
 def city_search_fields(prefix: str) -> list[str]:
@@ -68,7 +75,7 @@ class SocialAccountInline(admin.TabularInline):
     extra = 0
 
 
-class DesignationInline(admin.TabularInline):
+class DesignationInline(TranslationDeskAdminMixin, admin.TabularInline):
     model = CultureCityDesignation
     fields = ["year", "status", "theme_en"]
     extra = 0
@@ -105,7 +112,7 @@ class TiesAsBInline(TiesAsAInline):
 
 
 @admin.register(City)
-class CityAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class CityAdmin(TranslationDeskAdminMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
     form = optimistic_form(
         CityAdminForm,
         _(
@@ -133,7 +140,7 @@ class CityAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
         (None, {"fields": ["slug", "country", "admin_level", "parent", "valid_from", "valid_to"]}),
         (
             _("Names"),
-            {"fields": list(City.NAME_FIELDS)},
+            {"fields": CITY_NAME_ROWS},
         ),
         (
             _("Facts"),
@@ -150,7 +157,7 @@ class CityAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
         (_("Photo"), {"fields": ["photo", "photo_credit"]}),
         (
             _("Description"),
-            {"fields": list(City.description.field_names)},
+            {"fields": [City.description.field_names]},
         ),
         (_("Curation"), {"fields": ["note"]}),
     ]
@@ -210,7 +217,7 @@ class TieConflictInline(admin.TabularInline):
         return False
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(TranslationDeskAdminMixin, admin.TabularInline):
     model = LinkMilestone
     fields = ["date", "date_precision", "kind", "kind_after", "note", "sources"]
     autocomplete_fields = ["sources"]
@@ -218,7 +225,9 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(FriendshipLink)
-class FriendshipLinkAdmin(TieImportAdminMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
+class FriendshipLinkAdmin(
+    TranslationDeskAdminMixin, TieImportAdminMixin, OptimisticLockAdminMixin, admin.ModelAdmin
+):
     form = FriendshipLinkAdminForm  # optimistic locking: no silent lost update
     list_display = [
         "__str__",
@@ -317,7 +326,7 @@ class TieConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(LinkMilestone)
-class LinkMilestoneAdmin(admin.ModelAdmin):
+class LinkMilestoneAdmin(TranslationDeskAdminMixin, admin.ModelAdmin):
     list_display = ["link", "date_display", "kind", "kind_after"]
     list_filter = ["kind", "kind_after"]
     list_select_related = ["link__city_a", "link__city_b"]
@@ -330,7 +339,9 @@ class LinkMilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(CultureCityDesignation)
-class CultureCityDesignationAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class CultureCityDesignationAdmin(
+    TranslationDeskAdminMixin, OptimisticLockAdminMixin, admin.ModelAdmin
+):
     form = optimistic_form(
         forms.ModelForm,
         _(
@@ -347,7 +358,7 @@ class CultureCityDesignationAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
         "year",
         "city",
         "status",
-        *CultureCityDesignation.theme.field_names,
+        CultureCityDesignation.theme.field_names,
         "note",
         "sources",
     ]
@@ -358,7 +369,7 @@ class CultureCityDesignationAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ExchangeIndicator)
-class ExchangeIndicatorAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class ExchangeIndicatorAdmin(TranslationDeskAdminMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
     form = optimistic_form(
         forms.ModelForm,
         _(
@@ -374,7 +385,7 @@ class ExchangeIndicatorAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TrilateralGroup)
-class TrilateralGroupAdmin(admin.ModelAdmin):
+class TrilateralGroupAdmin(TranslationDeskAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "link_years"]
     list_select_related = ["city_cn", "city_jp", "city_kr"]
     search_fields = (

@@ -7,22 +7,19 @@ from django.utils.translation import gettext_lazy as _
 from cities.admin import HTTPS_URL_FIELDS, city_search_fields
 from exchangeportal.infra.image_forms import PipelineImageFormMixin
 from exchangeportal.infra.optimistic import OptimisticLockAdminMixin, optimistic_form
+from exchangeportal.infra.translation_desk import TranslationDeskAdminMixin, translation_rows
 
 from .models import EventSeries, ExchangeEvent, GoodPractice
 from .services import good_practice_save
 
 # --- Good practices (network insights) ---------------------------------------------------------
 
-_GOOD_PRACTICE_WRITE_UP = [
-    *(
-        getattr(GoodPractice, base).field_names
-        for base in ("what", "cost", "who", "result", "repeat")
-    ),
-]
+# Each part of the write-up in the four languages side by side.
+_GOOD_PRACTICE_WRITE_UP = translation_rows(GoodPractice)
 
 
 @admin.register(GoodPractice)
-class GoodPracticeAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class GoodPracticeAdmin(TranslationDeskAdminMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
     form = optimistic_form(
         forms.ModelForm,
         _(
@@ -48,13 +45,13 @@ class GoodPracticeAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
         good_practice_save(practice=obj, user=request.user)
 
 
-class GoodPracticeInline(admin.StackedInline):
+class GoodPracticeInline(TranslationDeskAdminMixin, admin.StackedInline):
     """Mark an event as a good practice from the event's own page."""
 
     model = GoodPractice
     extra = 0
     max_num = 1
-    fields = ["is_published", *(name for row in _GOOD_PRACTICE_WRITE_UP for name in row)]
+    fields = ["is_published", *_GOOD_PRACTICE_WRITE_UP]
     verbose_name = _("good practice write-up")
 
 
@@ -69,7 +66,7 @@ class ExchangeEventAdminForm(PipelineImageFormMixin, forms.ModelForm):
 
 
 @admin.register(EventSeries)
-class EventSeriesAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class EventSeriesAdmin(TranslationDeskAdminMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
     form = optimistic_form(
         forms.ModelForm,
         _(
@@ -84,7 +81,7 @@ class EventSeriesAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ExchangeEvent)
-class ExchangeEventAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class ExchangeEventAdmin(TranslationDeskAdminMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
     form = optimistic_form(
         ExchangeEventAdminForm,
         _(
@@ -137,10 +134,8 @@ class ExchangeEventAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
             {
                 "fields": [
                     "slug",
-                    ("title_en", "title_zh_hans"),
-                    ("title_ja", "title_ko"),
-                    ("summary_en", "summary_zh_hans"),
-                    ("summary_ja", "summary_ko"),
+                    ExchangeEvent.title.field_names,
+                    ExchangeEvent.summary.field_names,
                     "description",
                 ]
             },

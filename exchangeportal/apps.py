@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import m2m_changed, pre_delete, pre_save
 
 # Writes to these apps' models do not change what the public pages show.
@@ -33,6 +34,7 @@ def is_shown(model) -> bool:
 class ExchangePortalConfig(AppConfig):
     """Project-wide wiring: every write to the portal's data makes the cached pages stale."""
 
+    default = True  # the app's own config; this module also holds the admin's
     name = "exchangeportal"
     verbose_name = "CJK City Exchange Portal"
 
@@ -52,3 +54,10 @@ class ExchangePortalConfig(AppConfig):
                     sender=model,
                     dispatch_uid=f"portal-cache-{name}-{model._meta.label}",
                 )
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """`django.contrib.admin` with the portal's site (`admin.site` is a `PortalAdminSite`)."""
+
+    default = False
+    default_site = "exchangeportal.admin_site.PortalAdminSite"

@@ -53,6 +53,20 @@ class CuratorFactory(UserFactory):
             self.groups.add(Group.objects.get(name="Curator"))
 
 
+class TranslatorFactory(UserFactory):
+    """A staff user in the Translator group (created by a data migration): edits translations."""
+
+    is_staff = True
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(Group.objects.get(name="Translator"))
+
+
 class SourceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Source

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -8,7 +10,9 @@ from tests.factories import (
     CultureCityDesignationFactory,
     CuratorFactory,
     FriendshipLinkFactory,
+    TranslatorFactory,
 )
+from tests.portal_helpers import form_data
 
 
 @pytest.fixture
@@ -90,3 +94,58 @@ def test_designation_admin_search_finds_a_designation_by_its_korean_theme(curato
     )
 
     assert list(response.context["cl"].result_list) == [found]
+
+
+@pytest.fixture
+def translator_client(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    client.force_login(TranslatorFactory())
+    return client
+
+
+@pytest.mark.django_db
+def test_city_change_form_shows_the_names_and_descriptions_side_by_side(curator_client):
+    city = CityFactory()
+
+    response = curator_client.get(reverse("admin:cities_city_change", args=[city.pk]))
+
+    rows = re.findall(r'class="form-row ([^"]*)"', response.content.decode())
+    assert [row for row in rows if "name_" in row or "description" in row] == [
+        "field-name_en field-name_zh_hans field-name_ja field-name_ko",
+        "field-name_zh_hant",
+        "field-description_en field-description_zh_hans field-description_ja field-description_ko",
+    ]
+
+
+@pytest.mark.django_db
+def test_designation_changelist_filters_the_themes_missing_korean(curator_client):
+    missing = CultureCityDesignationFactory(year=2019, theme_en="Canal cities", theme_ko="")
+    CultureCityDesignationFactory(year=2020, theme_en="Sea routes", theme_ko="바닷길")
+    CultureCityDesignationFactory(year=2021, theme_en="", theme_ko="")
+
+    response = curator_client.get(
+        reverse("admin:cities_culturecitydesignation_changelist"), {"missing": "ko"}
+    )
+
+    assert list(response.context["cl"].result_list) == [missing]
+
+
+@pytest.mark.django_db
+def test_translator_changes_a_places_japanese_name_but_not_its_slug(translator_client):
+    city = CityFactory(name_en="Yangzhou", slug="yangzhou", name_ja="")
+    url = reverse("admin:cities_city_change", args=[city.pk])
+    data = form_data(translator_client.get(url), "city_form")
+    data |= {"name_ja": "揚州", "slug": "changed", "name_en": "Changed"}
+
+    response = translator_client.post(url, data)
+
+    assert response.status_code == 302
+    city.refresh_from_db()
+    assert (city.name_ja, city.slug, city.name_en) == ("揚州", "yangzhou", "Yangzhou")
+
+
+@pytest.mark.django_db
+def test_translator_cannot_add_a_designation(translator_client):
+    response = translator_client.get(reverse("admin:cities_culturecitydesignation_add"))
+
+    assert response.status_code == 403

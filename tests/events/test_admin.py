@@ -1,8 +1,17 @@
+import datetime
+import re
+
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from events.models import GoodPractice
-from tests.factories import CuratorFactory, ExchangeEventFactory, GoodPracticeFactory
+from events.models import ExchangeEvent, GoodPractice
+from tests.factories import (
+    CuratorFactory,
+    ExchangeEventFactory,
+    GoodPracticeFactory,
+    TranslatorFactory,
+)
 from tests.portal_helpers import form_data
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +66,89 @@ def test_marking_a_good_practice_from_the_event_page_records_the_curator(client,
         curator,
         "Two high schools run a calligraphy exchange.",
     )
+
+
+@pytest.fixture
+def translator_client(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    client.force_login(TranslatorFactory())
+    return client
+
+
+def test_event_change_form_shows_each_texts_four_languages_in_one_row(curator_client):
+    event = ExchangeEventFactory()
+
+    response = curator_client.get(reverse("admin:events_exchangeevent_change", args=[event.pk]))
+
+    rows = re.findall(r'class="form-row ([^"]*)"', response.content.decode())
+    assert rows[:4] == [
+        "field-slug",
+        "field-title_en field-title_zh_hans field-title_ja field-title_ko",
+        "field-summary_en field-summary_zh_hans field-summary_ja field-summary_ko",
+        "field-description",
+    ]
+
+
+def test_event_changelist_filters_the_events_missing_japanese(curator_client):
+    missing = ExchangeEventFactory(title_en="Go match", title_ja="")
+    ExchangeEventFactory(title_en="Canal forum", title_ja="運河フォーラム")
+
+    response = curator_client.get(
+        reverse("admin:events_exchangeevent_changelist"), {"missing": "ja"}
+    )
+
+    assert list(response.context["cl"].result_list) == [missing]
+
+
+def test_translator_changes_the_japanese_title_but_not_the_english_title_or_the_dates(
+    translator_client,
+):
+    event = ExchangeEventFactory(title_en="Go match", starts_on=datetime.date(2019, 10, 25))
+    url = reverse("admin:events_exchangeevent_change", args=[event.pk])
+    data = form_data(translator_client.get(url), "exchangeevent_form")
+    data |= {"title_ja": "囲碁大会", "title_en": "Changed", "starts_on": "2020-01-01"}
+
+    response = translator_client.post(url, data)
+
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.title_ja, event.title_en, event.starts_on) == (
+        "囲碁大会",
+        "Go match",
+        datetime.date(2019, 10, 25),
+    )
+
+
+def test_translator_sees_only_the_translation_fields_as_inputs(translator_client):
+    event = ExchangeEventFactory()
+
+    response = translator_client.get(reverse("admin:events_exchangeevent_change", args=[event.pk]))
+
+    form = response.context["adminform"].form
+    assert sorted(form.fields) == [
+        "loaded_version",
+        "summary_ja",
+        "summary_ko",
+        "summary_zh_hans",
+        "title_ja",
+        "title_ko",
+        "title_zh_hans",
+    ]
+
+
+def test_translator_cannot_add_or_delete_an_event_even_with_those_permissions(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    translator = TranslatorFactory()
+    translator.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_exchangeevent", "delete_exchangeevent"])
+    )
+    client.force_login(translator)
+    event = ExchangeEventFactory()
+
+    added = client.get(reverse("admin:events_exchangeevent_add"))
+    deleted = client.post(
+        reverse("admin:events_exchangeevent_delete", args=[event.pk]), {"post": "yes"}
+    )
+
+    assert (added.status_code, deleted.status_code) == (403, 403)
+    assert list(ExchangeEvent.objects.all()) == [event]
