@@ -39,6 +39,15 @@ def romanise(text: str, *, language: str) -> str:
     return text
 
 
+def romanised_title(text: str, *, language: str) -> str:
+    """The romanised text as a title: each Chinese or Korean word capitalised ("Yang Zhou Yun
+    He Lun Tan"); Japanese as the romaniser writes it (names capitalised: "Nara no matsuri")."""
+    romanised = romanise(text, language=language)
+    if language_suffix(language) in ("zh_hans", "ko"):
+        return " ".join(word[:1].upper() + word[1:] for word in romanised.split())
+    return romanised
+
+
 def slug_base(title: str, *, language: str) -> str:
     """The romanised title as an address part, at most MAX_BASE_LENGTH characters, cut at a
     word; empty when nothing readable is left."""

@@ -34,14 +34,27 @@ def translated_field_names(base: str) -> list[str]:
 class Translated:
     """Descriptor: `obj.<base>` in the active language, falling back to English.
 
+    With `original` (the name of a field holding the language the text was written in, as a
+    partner's proposal has), the fallback is that language first, then English, then any
+    language given.
+
     On the class, `Model.<base>.field_names` lists the stored fields (one per UI language):
     admin search, serializers and selectors take their lists from it."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, *, original: str | None = None):
         self.base = base
+        self.original = original
         self.field_names = tuple(translated_field_names(base))
 
     def __get__(self, obj, objtype=None):
         if obj is None:
             return self
-        return translated_value(obj, self.base)
+        if self.original is None:
+            return translated_value(obj, self.base)
+        active = getattr(obj, f"{self.base}_{language_suffix()}", "")
+        original = getattr(obj, f"{self.base}_{language_suffix(getattr(obj, self.original))}", "")
+        return (
+            active
+            or original
+            or next((getattr(obj, name) for name in self.field_names if getattr(obj, name)), "")
+        )

@@ -113,14 +113,14 @@ def test_proposal_submit_refused_when_email_unverified(proposal, member, no_mail
 
 def test_proposal_submit_refused_when_incomplete_or_start_in_past(proposal, member, no_mail_queued):
     EventProposal.objects.filter(pk=proposal.pk).update(
-        title="", starts_on=timezone.localdate() - datetime.timedelta(days=1)
+        title_en="", starts_on=timezone.localdate() - datetime.timedelta(days=1)
     )
 
     with pytest.raises(services.ProposalError) as caught:
         services.proposal_submit(proposal=proposal, actor=member)
 
     assert caught.value.message_dict == {
-        "title": ["This field is required to submit."],
+        "title_en": ["Give the title in at least one language."],
         "starts_on": ["The start date is in the past. Propose a date from today on."],
     }
     assert _history(proposal) == []
@@ -283,7 +283,11 @@ def test_proposal_accept_creates_one_published_planned_event(
     )
     assert list(event.partners.all()) == [korea]
     assert sorted(event.sources.values_list("url", "title")) == [
-        ("", f"Event proposal #{proposal.pk} by {partner.name}, accepted {timezone.localdate()}"),
+        (
+            "",
+            f"Proposed by {partner.name} through the portal "
+            f"(proposal #{proposal.pk}, accepted {timezone.localdate()})",
+        ),
         ("https://city.example.org/news/go-2027", ""),
         ("https://friends.example.org/", ""),
     ]
@@ -359,7 +363,9 @@ def test_proposal_save_refused_over_open_cap(member, settings):
     EventProposalFactory(partner=partner, state=S.REJECTED)  # decided: not open
 
     with pytest.raises(services.ProposalError) as caught:
-        services.proposal_save(proposal=None, partner=partner, actor=member, fields={"title": "x"})
+        services.proposal_save(
+            proposal=None, partner=partner, actor=member, fields={"title_en": "x"}
+        )
 
     assert caught.value.messages == [
         "Your organisation already has 2 open proposals, the most allowed. "
@@ -372,7 +378,7 @@ def test_proposal_save_refused_when_not_editable(proposal, member):
 
     with pytest.raises(services.ProposalError) as caught:
         services.proposal_save(
-            proposal=proposal, partner=proposal.partner, actor=member, fields={"title": "New"}
+            proposal=proposal, partner=proposal.partner, actor=member, fields={"title_en": "New"}
         )
 
     assert [e.code for e in caught.value.error_list] == ["not_editable"]

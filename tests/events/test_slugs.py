@@ -1,4 +1,4 @@
-from events.slugs import event_slug, romanise
+from events.slugs import event_slug, romanise, romanised_title
 
 
 def never_taken(slug: str) -> bool:
@@ -59,3 +59,9 @@ def test_event_slug_long_title_cut_at_a_word():
     assert slug == (
         "international-canal-cities-youth-forum-international-canal-cities-youth-forum-2027"
     )
+
+
+def test_romanised_title_capitalises_chinese_and_korean_words():
+    assert romanised_title("扬州运河论坛", language="zh-hans") == "Yang Zhou Yun He Lun Tan"
+    assert romanised_title("경주 문화 포럼", language="ko") == "Gyeongju Munhwa Poreom"
+    assert romanised_title("奈良の祭り", language="ja") == "Nara no matsuri"

@@ -112,8 +112,15 @@ def rule_places(db):
 def good_values(places, **changes):
     """A proposal that breaks no rule, with `changes`."""
     values = {
-        "title": "Canal cities youth forum",
-        "summary": "Students of canal cities meet.",
+        "language": "en",
+        "title_en": "Canal cities youth forum",
+        "title_zh_hans": "",
+        "title_ja": "",
+        "title_ko": "",
+        "summary_en": "Students of canal cities meet.",
+        "summary_zh_hans": "",
+        "summary_ja": "",
+        "summary_ko": "",
         "description": "Three days of talks and boat visits.",
         "category": "education_youth",
         "format": "in_person",
@@ -127,6 +134,8 @@ def good_values(places, **changes):
         "budget_amount": Decimal("50000"),
         "budget_currency": "CNY",
         "source_url": "",
+        "image_alt": "",
+        "image_credit": "",
         "contact_name": "Li Wei",
         "contact_email": "li.wei@example.org",
         "contact_phone": "",
@@ -176,10 +185,10 @@ def test_proposal_participants_rule_refuses_no_participant(rule_places):
 
 
 def test_proposal_required_rule_names_each_missing_field(rule_places):
-    values = good_values(rule_places, title="", host=None)
+    values = good_values(rule_places, title_en="", host=None)
 
     assert proposal_required_rule(values) == {
-        "title": ["This field is required to submit."],
+        "title_en": ["Give the title in at least one language."],
         "host": ["This field is required to submit."],
     }
 
@@ -275,9 +284,9 @@ def test_proposal_values_reads_the_stored_proposal_under_the_changes(rule_places
         host=rule_places["host"], partner_places=[rule_places["abroad"]]
     )
 
-    values = proposal_values(proposal, title="New title")
+    values = proposal_values(proposal, title_en="New title")
 
-    assert (values["title"], values["host"], values["partner_places"]) == (
+    assert (values["title_en"], values["host"], values["partner_places"]) == (
         "New title",
         rule_places["host"],
         [rule_places["abroad"]],
