@@ -428,3 +428,24 @@ def test_submit_rule_reported_alike_by_form_and_service(
     assert form.is_valid() is False
     assert form.errors == expected
     assert services.proposal_submission_errors(draft, today=TODAY) == expected
+
+
+def test_proposal_required_rule_a_title_in_one_language_is_enough(rule_places):
+    values = good_values(
+        rule_places,
+        language="ko",
+        title_en="",
+        summary_en="",
+        title_ko="경주 문화 포럼",
+        summary_ko="문화 교류.",
+    )
+
+    assert proposal_errors(values, submitting=True, today=TODAY) == {}
+
+
+def test_proposal_required_rule_no_title_asked_in_the_proposal_language(rule_places):
+    values = good_values(rule_places, language="ja", title_en="")
+
+    assert proposal_errors(values, submitting=True, today=TODAY) == {
+        "title_ja": ["Give the title in at least one language."]
+    }
