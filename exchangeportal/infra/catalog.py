@@ -34,7 +34,7 @@ from pathlib import Path
 
 import polib
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent  # the project root
 LANGUAGES = ["zh_Hans", "ja", "ko"]
 COLUMNS = ["context", "msgid", "msgid_plural", *LANGUAGES]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
