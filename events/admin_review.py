@@ -22,6 +22,8 @@ from exchangeportal.infra.translation import translated_field_names
 from . import selectors, services
 from .models import (
     PROPOSAL_IMAGE_FIELDS,
+    PROPOSAL_SUMMARY_FIELDS,
+    PROPOSAL_TITLE_FIELDS,
     EventProposal,
     Partner,
     PartnerMembership,
@@ -102,8 +104,8 @@ class EventProposalAdmin(admin.ModelAdmin):
     list_select_related = ["partner", "host", "reviewer"]
     date_hierarchy = "submitted_at"
     search_fields = [
-        "title",
-        "summary",
+        *PROPOSAL_TITLE_FIELDS,
+        *PROPOSAL_SUMMARY_FIELDS,
         "contact_name",
         "contact_email",
         *(f"partner__{name}" for name in translated_field_names("name")),
@@ -116,8 +118,9 @@ class EventProposalAdmin(admin.ModelAdmin):
             _("The event"),
             {
                 "fields": [
-                    "title",
-                    "summary",
+                    "language",
+                    *PROPOSAL_TITLE_FIELDS,
+                    *PROPOSAL_SUMMARY_FIELDS,
                     "description",
                     "category",
                     "format",
@@ -132,6 +135,8 @@ class EventProposalAdmin(admin.ModelAdmin):
                     "budget_currency",
                     "links_display",
                     "source_url",
+                    "image_alt",
+                    "image_credit",
                 ]
             },
         ),
@@ -144,7 +149,6 @@ class EventProposalAdmin(admin.ModelAdmin):
                     "contact_phone",
                     "files_display",
                     "privacy_consent",
-                    "language",
                     "created_by",
                     "created_at",
                     "updated_at",
@@ -308,7 +312,7 @@ class ProposalActivityAdmin(admin.ModelAdmin):
     list_display = ["proposal", "from_state", "to_state", "actor", "created_at", "is_internal"]
     list_filter = ["to_state", "is_internal"]
     list_select_related = ["proposal", "actor"]
-    search_fields = ["message", "proposal__title"]
+    search_fields = ["message", *(f"proposal__{name}" for name in PROPOSAL_TITLE_FIELDS)]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):

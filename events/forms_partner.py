@@ -15,8 +15,15 @@ from cities.selectors import place_reference, places_answering_to, ties_among
 from cities.validators import validate_country_code
 from exchangeportal.infra.images import ACCEPT_ATTRIBUTE, process_image
 from exchangeportal.infra.mail import Message, mail_queue
+from exchangeportal.infra.translation import CONTENT_LANGUAGE_SUFFIXES, language_suffix
 
-from .models import PROPOSAL_IMAGE_FIELDS, PROPOSAL_PARTNER_FIELDS, EventProposal, PartnerKind
+from .models import (
+    PROPOSAL_IMAGE_FIELDS,
+    PROPOSAL_PARTNER_FIELDS,
+    PROPOSAL_SUMMARY_FIELDS,
+    EventProposal,
+    PartnerKind,
+)
 from .validators import REQUIRED_ON_SUBMIT, proposal_errors, proposal_values, validate_pdf
 
 HONEYPOT_FIELD = "homepage"
@@ -298,6 +305,9 @@ class PartnerRegistrationForm(HoneypotMixin, forms.Form):
         }
 
 
+HTML_LANG = {"en": "en", "zh_hans": "zh-Hans", "ja": "ja", "ko": "ko"}
+
+
 class ProposalForm(HoneypotMixin, forms.ModelForm):
     """The partner's proposal. With `require_complete` (the Submit button) every field a
     submission needs is required and the submission rules apply; a draft needs nothing but
@@ -352,11 +362,12 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "summary": forms.Textarea(attrs={"rows": 3}),
+            **{name: forms.Textarea(attrs={"rows": 3}) for name in PROPOSAL_SUMMARY_FIELDS},
             "description": forms.Textarea(attrs={"rows": 8}),
         }
 
     def __init__(self, *args, require_complete: bool = False, **kwargs):
+        self.initial_from_caller = kwargs.get("initial") or {}
         super().__init__(*args, **kwargs)
         self.require_complete = require_complete
         # Only the ties between the places the draft already names: a short list, not
@@ -380,6 +391,12 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
             # Marked with * in the template; enforced only when submitting.
             self.fields[name].required_to_submit = True
             self.fields[name].required = require_complete
+        for suffix in CONTENT_LANGUAGE_SUFFIXES:
+            # The browser's spelling checker and fonts follow the text's language.
+            for base in ("title", "summary"):
+                self.fields[f"{base}_{suffix}"].widget.attrs["lang"] = HTML_LANG[suffix]
+        if self.instance.pk is None and "language" not in self.initial_from_caller:
+            self.initial["language"] = default_language()
         self.add_honeypot()
 
     def _saved_places(self) -> list[City]:
@@ -411,6 +428,21 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
         if upload:
             validate_pdf(upload)
         return upload
+
+    @property
+    def text_fields(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        """(language suffix, title field, summary field) per language, the partner's own first:
+        the language the proposal is written in (the one chosen, else the page's)."""
+        chosen = language_suffix(self["language"].value() or default_language())
+        order = sorted(CONTENT_LANGUAGE_SUFFIXES, key=lambda suffix: suffix != chosen)
+        return [(suffix, self[f"title_{suffix}"], self[f"summary_{suffix}"]) for suffix in order]
+
+    def clean_language(self):
+        """Not sent (an older page, a script): the stored language, else the page's."""
+        language = self.cleaned_data.get("language")
+        if language:
+            return language
+        return self.instance.language if self.instance.pk else default_language()
 
     def clean_budget_currency(self):
         return (self.cleaned_data.get("budget_currency") or "").upper()
@@ -458,4 +490,6 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
 
 
 def default_language() -> str:
-    return get_language() or "en"
+    """The page's language as one of the four language codes."""
+    suffix = language_suffix(get_language())
+    return suffix.replace("_", "-")

@@ -65,7 +65,7 @@ def event_detail_queryset() -> QuerySet:
     """Published events for their page: every related row the page shows."""
     return (
         ExchangeEvent.objects.published()
-        .select_related("host", "series", "designation", "designation__city")
+        .select_related("host", "series", "designation", "designation__city", "proposal__partner")
         .prefetch_related(
             _partners(),
             _sources(),

@@ -21,18 +21,19 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from cities.dates import DatePrecision
 from cities.models import City, FriendshipLink, Source
 from exchangeportal.infra.images import ProcessedImage, delete_image, thumbnail_name
 from exchangeportal.infra.ratelimit import ratelimit_hit
-from exchangeportal.infra.translation import language_suffix
+from exchangeportal.infra.translation import CONTENT_LANGUAGE_SUFFIXES, language_suffix
 
 from . import emails
 from .models import (
     PROPOSAL_IMAGE_FIELDS,
+    PROPOSAL_SUMMARY_FIELDS,
+    PROPOSAL_TITLE_FIELDS,
     EventProposal,
     EventStatus,
     ExchangeEvent,
@@ -42,6 +43,7 @@ from .models import (
     ProposalActivity,
     ProposalState,
 )
+from .slugs import event_slug, romanised_title
 from .storage import private_storage
 from .validators import proposal_errors, proposal_missing, proposal_values
 
@@ -580,27 +582,40 @@ def proposal_add_note(*, proposal: EventProposal, actor, message: str) -> Propos
     )
 
 
-def _unique_event_slug(proposal: EventProposal) -> str:
-    base = slugify(proposal.title)[:80] or "event"
-    year = str(proposal.starts_on.year)
-    slug = base if base.endswith(year) else f"{base}-{year}"
-    if ExchangeEvent.objects.filter(slug=slug).exists():
-        slug = f"{slug}-p{proposal.pk}"
-    return slug
+def _slug_title(proposal: EventProposal) -> tuple[str, str]:
+    """(title, language) the event's address is made from: the English title when there is
+    one, else the one in the proposal's language, else the first given."""
+    original = language_suffix(proposal.language)
+    for suffix in dict.fromkeys(("en", original, *CONTENT_LANGUAGE_SUFFIXES)):
+        if title := getattr(proposal, f"title_{suffix}"):
+            return title, suffix
+    return "", "en"
 
 
 def _event_from_proposal(proposal: EventProposal) -> ExchangeEvent:
-    suffix = language_suffix(proposal.language)
+    """The event a proposal describes. Each language's title and summary go into the event's
+    field of that language; the others stay empty for the translators. The English title is
+    required on an event: without one from the partner it is the romanised title (the
+    curators replace it with a translation). The proposing organisation is the organiser
+    (`event.proposal.partner`), not one of the event's partner organisations."""
+    title, title_language = _slug_title(proposal)
+    texts = {
+        name: getattr(proposal, name) for name in (*PROPOSAL_TITLE_FIELDS, *PROPOSAL_SUMMARY_FIELDS)
+    }
+    texts["title_en"] = texts["title_en"] or romanised_title(title, language=title_language)
     event = ExchangeEvent(
-        slug=_unique_event_slug(proposal),
-        title_en=proposal.title,
-        summary_en=proposal.summary,
+        slug=event_slug(
+            title=title,
+            language=title_language,
+            year=proposal.starts_on.year,
+            taken=lambda slug: ExchangeEvent.objects.filter(slug=slug).exists(),
+        ),
+        **texts,
         description=proposal.description,
         starts_on=proposal.starts_on,
         ends_on=proposal.ends_on,
         date_precision=DatePrecision.DAY,
         host=proposal.host,
-        partner_organisations=proposal.partner.name,
         category=proposal.category,
         format=proposal.format,
         venue=proposal.venue,
@@ -611,30 +626,31 @@ def _event_from_proposal(proposal: EventProposal) -> ExchangeEvent:
         status=EventStatus.PLANNED,
         is_published=True,
     )
-    if suffix != "en":
-        # Written in one language: the curators translate the English title later.
-        setattr(event, f"title_{suffix}", proposal.title)
-        setattr(event, f"summary_{suffix}", proposal.summary)
     first_image = next((file for _name, file in proposal.images), None)
     if first_image:
+        # The public event image, through the same pipeline's files (already re-encoded).
         event.image = _copy_to_public(first_image.name)
+        event.image_alt = proposal.image_alt
+        event.image_credit = proposal.image_credit
     event.save()
     event.partners.set(proposal.partner_places.all())
     event.links.set(proposal.links.all())
     # The proposal itself is a source: every fact on the portal names where it comes from.
+    # Stored text, so in one language: the partner's English name where it has one.
+    partner_name = proposal.partner.name_en or proposal.partner.name
     citation, _created = Source.objects.get_or_create(
         url="",
         title=(
-            f"Event proposal #{proposal.pk} by {proposal.partner.name}, "
-            f"accepted {timezone.localdate().isoformat()}"
+            f"Proposed by {partner_name} through the portal "
+            f"(proposal #{proposal.pk}, accepted {timezone.localdate().isoformat()})"
         )[:500],
-        defaults={"publisher": proposal.partner.name[:200]},
+        defaults={"publisher": partner_name[:200]},
     )
     sources = [citation]
     for url in (proposal.source_url, proposal.partner.website):
         if url:
             source, _created = Source.objects.get_or_create(
-                url=url, title="", defaults={"publisher": proposal.partner.name[:200]}
+                url=url, title="", defaults={"publisher": partner_name[:200]}
             )
             sources.append(source)
     event.sources.set(sources)

@@ -17,7 +17,15 @@ from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from .models import PROPOSAL_PARTNER_FIELDS, EventFormat, EventProposal
+from exchangeportal.infra.translation import language_suffix
+
+from .models import (
+    PROPOSAL_PARTNER_FIELDS,
+    PROPOSAL_SUMMARY_FIELDS,
+    PROPOSAL_TITLE_FIELDS,
+    EventFormat,
+    EventProposal,
+)
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
@@ -131,8 +139,6 @@ Values = Mapping[str, Any]
 
 # Fields a proposal needs before it can be submitted (and so before it can be accepted).
 REQUIRED_ON_SUBMIT = (
-    "title",
-    "summary",
     "description",
     "category",
     "format",
@@ -143,6 +149,8 @@ REQUIRED_ON_SUBMIT = (
     "contact_name",
     "contact_email",
 )
+# Texts a partner writes in one or more of the four languages: to submit, at least one of each.
+REQUIRED_IN_ONE_LANGUAGE = {"title": PROPOSAL_TITLE_FIELDS, "summary": PROPOSAL_SUMMARY_FIELDS}
 RULE_FIELDS = tuple(name for name in PROPOSAL_PARTNER_FIELDS if name != "links")
 
 
@@ -163,9 +171,23 @@ def proposal_values(proposal: EventProposal | None = None, **changes) -> dict[st
     return values
 
 
+def proposal_missing_texts(values: Values) -> list[str]:
+    """For each text of REQUIRED_IN_ONE_LANGUAGE given in no language, its field in the
+    proposal's language (`title_zh_hans` for a proposal written in Chinese)."""
+    suffix = language_suffix(values.get("language") or "en")
+    return [
+        f"{base}_{suffix}"
+        for base, names in REQUIRED_IN_ONE_LANGUAGE.items()
+        if not any(values.get(name) for name in names)
+    ]
+
+
 def proposal_missing(values: Values) -> list[str]:
-    """The fields of REQUIRED_ON_SUBMIT that have no value."""
-    return [name for name in REQUIRED_ON_SUBMIT if values.get(name) in (None, "")]
+    """The fields a submission needs that have no value: a title and a summary in no
+    language (named by their field in the proposal's language), then REQUIRED_ON_SUBMIT's."""
+    return proposal_missing_texts(values) + [
+        name for name in REQUIRED_ON_SUBMIT if values.get(name) in (None, "")
+    ]
 
 
 # Rules every saved proposal passes, a draft too.
@@ -211,8 +233,15 @@ def proposal_participants_rule(values: Values) -> Errors:
 
 
 def proposal_required_rule(values: Values) -> Errors:
-    message = gettext("This field is required to submit.")
-    return {name: [message] for name in proposal_missing(values)}
+    """Each missing field; a title or summary given in no language is asked for on its field
+    in the proposal's language."""
+    suffix = language_suffix(values.get("language") or "en")
+    messages = {
+        f"title_{suffix}": gettext("Give the title in at least one language."),
+        f"summary_{suffix}": gettext("Give the summary in at least one language."),
+    }
+    default = gettext("This field is required to submit.")
+    return {name: [messages.get(name, default)] for name in proposal_missing(values)}
 
 
 def proposal_consent_rule(values: Values) -> Errors:

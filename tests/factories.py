@@ -240,8 +240,8 @@ class EventProposalFactory(factory.django.DjangoModelFactory):
 
     partner = factory.SubFactory(PartnerFactory)
     state = ProposalState.DRAFT
-    title = factory.Sequence(lambda n: f"Youth Go exchange {n}")
-    summary = "Young players of three cities meet for a week of Go."
+    title_en = factory.Sequence(lambda n: f"Youth Go exchange {n}")
+    summary_en = "Young players of three cities meet for a week of Go."
     description = "A week of matches, lessons and home stays."
     category = EventCategory.CULTURE
     format = EventFormat.IN_PERSON

@@ -274,6 +274,14 @@ def _upload_field(field_class, help_text: str):
     return field_class(write_only=True, required=False, allow_null=True, help_text=help_text)
 
 
+API_LANGUAGE_NAMES = {
+    "en": "English",
+    "zh_hans": "simplified Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+}
+
+
 class ProposalSerializer(serializers.ModelSerializer):
     """A partner's event proposal. State, partner, reviewer and dates are set by the services."""
 
@@ -352,8 +360,25 @@ class ProposalSerializer(serializers.ModelSerializer):
                 "help_text": "draft, submitted, under_review, changes_requested, accepted, "
                 "rejected or withdrawn."
             },
-            "title": {"help_text": "Title of the proposed event."},
-            "summary": {"help_text": "One or two sentences (at most 1,000 characters)."},
+            "language": {
+                "help_text": "The language the proposal is written in: en, zh-hans, ja or ko "
+                "(default: the request's language)."
+            },
+            **{
+                f"title_{suffix}": {
+                    "help_text": f"Title in {name} (a title in at least one language, to submit)."
+                }
+                for suffix, name in API_LANGUAGE_NAMES.items()
+            },
+            **{
+                f"summary_{suffix}": {
+                    "help_text": f"Summary in {name}: one or two sentences (at most 1,000 "
+                    "characters; a summary in at least one language, to submit)."
+                }
+                for suffix, name in API_LANGUAGE_NAMES.items()
+            },
+            "image_alt": {"help_text": "What the first image shows (its alt text, published)."},
+            "image_credit": {"help_text": "Who took the first image (published with it)."},
             "description": {"help_text": "The programme in full."},
             "category": {"help_text": "culture, sports, tourism, trade_investment …"},
             "format": {"help_text": "in_person, online or hybrid."},

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("cities", "0004_gazetteer_provenance_conflicts"),
-        ("events", "0007_event_title_trigram_indexes"),
+        ("events", "0008_text_origins"),
     ]
 
     operations = [migrations.RunPython(create_translator_group, remove_translator_group)]

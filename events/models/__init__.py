@@ -16,6 +16,8 @@ from .proposals import (  # noqa: F401
     OPEN_PROPOSAL_STATES,
     PROPOSAL_IMAGE_FIELDS,
     PROPOSAL_PARTNER_FIELDS,
+    PROPOSAL_SUMMARY_FIELDS,
+    PROPOSAL_TITLE_FIELDS,
     EventProposal,
     EventProposalQuerySet,
     Partner,

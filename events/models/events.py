@@ -163,6 +163,13 @@ class ExchangeEvent(TimestampedModel):
     participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
     image = models.ImageField(_("image"), upload_to="events/", blank=True)
+    image_alt = models.CharField(
+        _("image description"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for readers who cannot see it."),
+    )
+    image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=EventStatus.choices, default=EventStatus.PLANNED
     )
@@ -258,6 +265,13 @@ class ExchangeEvent(TimestampedModel):
         if self.starts_at is None:
             return None
         return self.starts_at.astimezone(self.host.time_zone)
+
+    @property
+    def organiser(self):
+        """The partner that proposed the event through the portal, or None (select
+        `proposal__partner` with the event to read it without a query)."""
+        proposal = getattr(self, "proposal", None)  # none: RelatedObjectDoesNotExist
+        return proposal.partner if proposal is not None else None
 
     @property
     def partner_organisation_list(self) -> list[str]:

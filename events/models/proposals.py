@@ -14,7 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, FriendshipLink, TimestampedModel
 from cities.validators import validate_country_code, validate_currency_code
-from exchangeportal.infra.translation import translated_field_names, translated_value
+from exchangeportal.infra.translation import (
+    Translated,
+    translated_field_names,
+    translated_value,
+)
 
 from ..storage import private_storage
 from .events import EventCategory, EventFormat, ExchangeEvent
@@ -123,11 +127,15 @@ OPEN_PROPOSAL_STATES = (
 )
 EDITABLE_PROPOSAL_STATES = (ProposalState.DRAFT, ProposalState.CHANGES_REQUESTED)
 PROPOSAL_IMAGE_FIELDS = ("image_1", "image_2", "image_3")
+# The title and summary in each of the four languages; the partner writes one or more.
+PROPOSAL_TITLE_FIELDS = tuple(translated_field_names("title"))
+PROPOSAL_SUMMARY_FIELDS = tuple(translated_field_names("summary"))
 # What a partner writes in a proposal (the web form and the API alike). Server-owned fields
 # (state, partner, reviewer, timestamps, resulting event) are never among them.
 PROPOSAL_PARTNER_FIELDS = (
-    "title",
-    "summary",
+    "language",
+    *PROPOSAL_TITLE_FIELDS,
+    *PROPOSAL_SUMMARY_FIELDS,
     "description",
     "category",
     "format",
@@ -142,6 +150,8 @@ PROPOSAL_PARTNER_FIELDS = (
     "budget_currency",
     "links",
     "source_url",
+    "image_alt",
+    "image_credit",
     "contact_name",
     "contact_email",
     "contact_phone",
@@ -179,14 +189,26 @@ class EventProposal(TimestampedModel):
         related_name="+",
     )
     language = models.CharField(
-        _("language written in"), max_length=10, choices=settings.LANGUAGES, default="en"
+        _("language written in"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language you write the proposal in; the event keeps it as the original."),
     )
     state = models.CharField(
         _("state"), max_length=20, choices=ProposalState.choices, default=ProposalState.DRAFT
     )
 
-    title = models.CharField(_("title"), max_length=300, blank=True)
-    summary = models.TextField(_("summary"), max_length=1000, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    title_zh_hans = models.CharField(_("title (simplified Chinese)"), max_length=300, blank=True)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=300, blank=True)
+    title_ko = models.CharField(_("title (Korean)"), max_length=300, blank=True)
+    summary_en = models.TextField(_("summary (English)"), max_length=1000, blank=True)
+    summary_zh_hans = models.TextField(
+        _("summary (simplified Chinese)"), max_length=1000, blank=True
+    )
+    summary_ja = models.TextField(_("summary (Japanese)"), max_length=1000, blank=True)
+    summary_ko = models.TextField(_("summary (Korean)"), max_length=1000, blank=True)
     description = models.TextField(_("description"), blank=True)
     category = models.CharField(
         _("category"), max_length=30, choices=EventCategory.choices, blank=True
@@ -229,6 +251,18 @@ class EventProposal(TimestampedModel):
     image_1 = models.ImageField(_("image 1"), storage=private_storage, blank=True, max_length=200)
     image_2 = models.ImageField(_("image 2"), storage=private_storage, blank=True, max_length=200)
     image_3 = models.ImageField(_("image 3"), storage=private_storage, blank=True, max_length=200)
+    image_alt = models.CharField(
+        _("image description"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the first image shows, for readers who cannot see it."),
+    )
+    image_credit = models.CharField(
+        _("image credit"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who took the first image or holds its rights."),
+    )
     document = models.FileField(
         _("PDF document"), storage=private_storage, blank=True, max_length=200
     )
@@ -253,6 +287,10 @@ class EventProposal(TimestampedModel):
         blank=True,
         related_name="proposal",
     )
+
+    # In the reader's language, else the one the partner wrote in, else any given.
+    title = Translated("title", original="language")
+    summary = Translated("summary", original="language")
 
     objects = EventProposalQuerySet.as_manager()
 

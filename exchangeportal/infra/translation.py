@@ -121,8 +121,14 @@ def _code(suffix: str) -> str:
     return suffix.replace("_", "-")
 
 
-def shown_text(obj, base: str, language_code: str | None = None) -> ShownText:
-    """The text of `base` for a reader of `language_code` (default: the active language)."""
+def shown_text(
+    obj, base: str, language_code: str | None = None, *, original_language: str | None = None
+) -> ShownText:
+    """The text of `base` for a reader of `language_code` (default: the active language).
+
+    Where that is empty: the text in its original language (the fields marked original in
+    `text_origins`, or `original_language` when the object says which it was written in),
+    else English, else any language given."""
     wanted = language_suffix(language_code)
     value = getattr(obj, f"{base}_{wanted}", "")
     if value:
@@ -133,6 +139,8 @@ def shown_text(obj, base: str, language_code: str | None = None) -> ShownText:
         for suffix in CONTENT_LANGUAGE_SUFFIXES
         if text_origin(obj, f"{base}_{suffix}") == TextOrigin.ORIGINAL
     ]
+    if original_language:
+        originals.insert(0, language_suffix(original_language))
     for suffix in [*originals, "en", *CONTENT_LANGUAGE_SUFFIXES]:
         value = getattr(obj, f"{base}_{suffix}", "")
         if value:
@@ -150,16 +158,21 @@ def translated_field_names(base: str) -> list[str]:
 
 
 class Translated:
-    """Descriptor: `obj.<base>` in the active language, falling back to English.
+    """Descriptor: `obj.<base>` in the active language, else its original (`shown_text`).
+
+    With `original` (the name of a field holding the language the text was written in, as a
+    partner's proposal has), that language is the original one.
 
     On the class, `Model.<base>.field_names` lists the stored fields (one per UI language):
     admin search, serializers and selectors take their lists from it."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, *, original: str | None = None):
         self.base = base
+        self.original = original
         self.field_names = tuple(translated_field_names(base))
 
     def __get__(self, obj, objtype=None):
         if obj is None:
             return self
-        return shown_text(obj, self.base)
+        original = getattr(obj, self.original) if self.original else None
+        return shown_text(obj, self.base, original_language=original)

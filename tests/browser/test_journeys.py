@@ -73,8 +73,8 @@ def test_visitor_switches_to_japanese_searches_and_opens_yangzhou(page, site):
 def fill_proposal(page, *, title: str) -> None:
     """Fill the proposal form completely: Yangzhou hosts, Nara takes part (found by typing
     their names: the suggestions come from the open API)."""
-    page.locator("#id_title").fill(title)
-    page.locator("#id_summary").fill("Students of the canal cities meet in Yangzhou.")
+    page.locator("#id_title_en").fill(title)
+    page.locator("#id_summary_en").fill("Students of the canal cities meet in Yangzhou.")
     page.locator("#id_description").fill("Three days of talks, boat visits and a joint concert.")
     page.locator("#id_category").select_option("education_youth")
     page.locator("#id_format").select_option("in_person")
@@ -128,7 +128,7 @@ def test_partner_registers_verifies_and_submits_a_proposal_with_an_image(page, s
     log_in(page, f"{site}/en/partners/login/", "canal-office")
     expect(page).to_have_url(re.compile(r"/en/partner/proposals/$"))
     page.goto(f"{site}/en/partner/proposals/new/")
-    fill_proposal(page, title="Canal cities youth forum")
+    fill_proposal(page, title_en="Canal cities youth forum")
     page.locator("#id_image_1").set_input_files(
         files=[
             {
@@ -140,7 +140,7 @@ def test_partner_registers_verifies_and_submits_a_proposal_with_an_image(page, s
     )
     page.locator('button[name="submit"]').click()
 
-    proposal = EventProposal.objects.get(title="Canal cities youth forum")
+    proposal = EventProposal.objects.get(title_en="Canal cities youth forum")
     expect(page).to_have_url(re.compile(rf"/en/partner/proposals/{proposal.pk}/$"))
     assert proposal.state == ProposalState.SUBMITTED
     assert proposal.partner == user.partner_membership.partner
@@ -182,7 +182,7 @@ def test_review_changes_requested_resubmitted_accepted_and_published(chromium, p
     ReviewerFactory(username="reviewer", password=PASSWORD)
     proposal = EventProposalFactory(
         partner=membership.partner,
-        title="Grand Canal lantern evening",
+        title_en="Grand Canal lantern evening",
         host=yangzhou,
         partner_places=[nara],
         starts_on=timezone.localdate() + datetime.timedelta(days=50),

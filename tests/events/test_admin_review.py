@@ -57,7 +57,7 @@ def test_reviewer_group_permissions():
 
 
 def test_change_page_read_only_with_timeline_and_allowed_buttons(reviewer_client, reviewer):
-    proposal = EventProposalFactory(state=S.SUBMITTED, title="Go by the canal")
+    proposal = EventProposalFactory(state=S.SUBMITTED, title_en="Go by the canal")
     ProposalActivity.objects.create(
         proposal=proposal, actor=reviewer, from_state=S.DRAFT, to_state=S.SUBMITTED
     )
@@ -182,8 +182,8 @@ def test_transition_refused_for_curator_without_review_permission(client):
 
 
 def test_bulk_start_review_reports_failures(reviewer_client):
-    ready = EventProposalFactory(state=S.SUBMITTED, title="Ready")
-    draft = EventProposalFactory(state=S.WITHDRAWN, title="Withdrawn one")
+    ready = EventProposalFactory(state=S.SUBMITTED, title_en="Ready")
+    draft = EventProposalFactory(state=S.WITHDRAWN, title_en="Withdrawn one")
 
     response = reviewer_client.post(
         reverse("admin:events_eventproposal_changelist"),
@@ -204,7 +204,7 @@ def test_bulk_reject_asks_for_message_then_rejects(
     reviewer_client, django_capture_on_commit_callbacks
 ):
     first = EventProposalFactory(state=S.UNDER_REVIEW, contact_email="a@example.org")
-    accepted = EventProposalFactory(state=S.ACCEPTED, title="Done already")
+    accepted = EventProposalFactory(state=S.ACCEPTED, title_en="Done already")
     url = reverse("admin:events_eventproposal_changelist")
     selected = {"action": "reject_with_message_action", "_selected_action": [first.pk, accepted.pk]}
 
@@ -241,8 +241,8 @@ def test_changelist_query_count_fixed(reviewer_client, django_assert_num_queries
 
 
 def test_changelist_hides_partners_drafts(reviewer_client):
-    EventProposalFactory(state=S.DRAFT, title="Work in progress")
-    sent = EventProposalFactory(state=S.SUBMITTED, title="Sent")
+    EventProposalFactory(state=S.DRAFT, title_en="Work in progress")
+    sent = EventProposalFactory(state=S.SUBMITTED, title_en="Sent")
 
     response = reviewer_client.get(reverse("admin:events_eventproposal_changelist"))
 

@@ -72,14 +72,14 @@ ROUTES = [
         "patch",
         "",
         S.DRAFT,
-        {"title": "New"},
+        {"title_en": "New"},
         {"anonymous": 401, "partner_a": 200, "partner_b": 404, "reviewer": 403},
     ),
     (
         "put",
         "",
         S.DRAFT,
-        {"title": "New"},
+        {"title_en": "New"},
         {"anonymous": 401, "partner_a": 200, "partner_b": 404, "reviewer": 403},
     ),
     (
@@ -163,8 +163,8 @@ def test_proposal_detail_routes_by_role(
     ],
 )
 def test_proposal_list_by_role(client, request, partner_a, partner_b, role, status, visible):
-    mine = _proposal_of(partner_a, title="A's", state=S.SUBMITTED)
-    theirs = _proposal_of(partner_b, title="B's", state=S.CHANGES_REQUESTED)
+    mine = _proposal_of(partner_a, title_en="A's", state=S.SUBMITTED)
+    theirs = _proposal_of(partner_b, title_en="B's", state=S.CHANGES_REQUESTED)
     user = None if role == "anonymous" else request.getfixturevalue(role)
 
     response = _as(client, user).get("/api/v1/proposals/")
@@ -186,14 +186,18 @@ def test_proposal_create_by_role(client, request, role, status):
 
     response = _as(client, user).post(
         "/api/v1/proposals/",
-        {"title": "Deer and temples", "host": "nara", "partner_places": ["gyeongju"]},
+        {"title_en": "Deer and temples", "host": "nara", "partner_places": ["gyeongju"]},
         content_type="application/json",
     )
 
     assert response.status_code == status
     if status == 201:
         data = response.json()
-        assert (data["state"], data["title"], data["host"]) == ("draft", "Deer and temples", "nara")
+        assert (data["state"], data["title_en"], data["host"]) == (
+            "draft",
+            "Deer and temples",
+            "nara",
+        )
         assert data["partner_places"] == ["gyeongju"]
         assert data["actions"] == ["submit", "withdraw"]
         proposal = EventProposal.objects.get(pk=data["id"])
@@ -270,7 +274,7 @@ def test_proposal_request_changes_needs_a_message(client, reviewer, partner_a):
 def test_proposal_accept_publishes_the_event_and_mails_the_partner(
     client, reviewer, partner_a, django_capture_on_commit_callbacks
 ):
-    proposal = _proposal_of(partner_a, state=S.UNDER_REVIEW, title="Go for youth")
+    proposal = _proposal_of(partner_a, state=S.UNDER_REVIEW, title_en="Go for youth")
 
     with django_capture_on_commit_callbacks(execute=True):
         response = _as(client, reviewer).post(f"/api/v1/proposals/{proposal.pk}/accept/")
@@ -288,10 +292,10 @@ def test_proposal_accept_publishes_the_event_and_mails_the_partner(
 
 
 def test_proposal_update_refused_once_submitted(client, partner_a):
-    proposal = _proposal_of(partner_a, state=S.SUBMITTED, title="Before")
+    proposal = _proposal_of(partner_a, state=S.SUBMITTED, title_en="Before")
 
     response = _as(client, partner_a).patch(
-        f"/api/v1/proposals/{proposal.pk}/", {"title": "After"}, content_type="application/json"
+        f"/api/v1/proposals/{proposal.pk}/", {"title_en": "After"}, content_type="application/json"
     )
 
     assert response.status_code == 400
@@ -440,7 +444,7 @@ def test_proposal_images_and_pdf_are_uploaded_as_multipart(client, partner_a):
         {
             "image_2": imagefiles.upload("canal.jpg", imagefiles.jpeg_with_gps(), "image/jpeg"),
             "document": imagefiles.upload("Programme.pdf", imagefiles.PDF, "application/pdf"),
-            "title": "With files",
+            "title_en": "With files",
         },
     )
 
@@ -463,13 +467,13 @@ def test_proposal_images_and_pdf_are_uploaded_as_multipart(client, partner_a):
 def test_proposal_upload_that_is_not_an_image_is_400_and_changes_nothing(client, partner_a):
     from tests import imagefiles
 
-    proposal = _proposal_of(partner_a, title="Before")
+    proposal = _proposal_of(partner_a, title_en="Before")
 
     response = _patch_multipart(
         _as(client, partner_a),
         proposal,
         {
-            "title": "After",
+            "title_en": "After",
             "image_1": imagefiles.upload("page.jpg", imagefiles.HTML, "image/jpeg"),
             "document": imagefiles.upload("notes.pdf", b"not a pdf at all", "application/pdf"),
         },
@@ -550,13 +554,13 @@ def test_proposal_submit_web_and_api_share_one_partner_limit(client, partner_a, 
 
 
 def test_proposal_pdf_with_javascript_refused_through_the_api(client, partner_a):
-    proposal = _proposal_of(partner_a, title="Before")
+    proposal = _proposal_of(partner_a, title_en="Before")
 
     response = _patch_multipart(
         _as(client, partner_a),
         proposal,
         {
-            "title": "After",
+            "title_en": "After",
             "document": imagefiles.upload(
                 "programme.pdf", pdffiles.open_action_javascript(), "application/pdf"
             ),
@@ -577,16 +581,16 @@ def test_proposal_pdf_with_javascript_refused_through_the_api(client, partner_a)
 
 
 def test_reviewers_do_not_see_partners_drafts_in_the_api(client, reviewer, partner_a):
-    draft = _proposal_of(partner_a, title="Still a draft")
-    sent = _proposal_of(partner_a, title="Sent", state=S.SUBMITTED)
-    withdrawn = _proposal_of(partner_a, title="Withdrawn", state=S.WITHDRAWN)
+    draft = _proposal_of(partner_a, title_en="Still a draft")
+    sent = _proposal_of(partner_a, title_en="Sent", state=S.SUBMITTED)
+    withdrawn = _proposal_of(partner_a, title_en="Withdrawn", state=S.WITHDRAWN)
     _as(client, reviewer)
 
     listed = client.get("/api/v1/proposals/")
     detail = client.get(f"/api/v1/proposals/{draft.pk}/")
     start = client.post(f"/api/v1/proposals/{draft.pk}/start-review/")
 
-    assert sorted(item["title"] for item in listed.json()["results"]) == ["Sent", "Withdrawn"]
+    assert sorted(item["title_en"] for item in listed.json()["results"]) == ["Sent", "Withdrawn"]
     assert {sent.pk, withdrawn.pk} == {item["id"] for item in listed.json()["results"]}
     assert (detail.status_code, start.status_code) == (404, 404)
     assert client.get(f"/en/partner/proposals/{draft.pk}/files/document/").status_code == 404

@@ -113,14 +113,14 @@ def test_proposal_submit_refused_when_email_unverified(proposal, member, no_mail
 
 def test_proposal_submit_refused_when_incomplete_or_start_in_past(proposal, member, no_mail_queued):
     EventProposal.objects.filter(pk=proposal.pk).update(
-        title="", starts_on=timezone.localdate() - datetime.timedelta(days=1)
+        title_en="", starts_on=timezone.localdate() - datetime.timedelta(days=1)
     )
 
     with pytest.raises(services.ProposalError) as caught:
         services.proposal_submit(proposal=proposal, actor=member)
 
     assert caught.value.message_dict == {
-        "title": ["This field is required to submit."],
+        "title_en": ["Give the title in at least one language."],
         "starts_on": ["The start date is in the past. Propose a date from today on."],
     }
     assert _history(proposal) == []
@@ -283,7 +283,11 @@ def test_proposal_accept_creates_one_published_planned_event(
     )
     assert list(event.partners.all()) == [korea]
     assert sorted(event.sources.values_list("url", "title")) == [
-        ("", f"Event proposal #{proposal.pk} by {partner.name}, accepted {timezone.localdate()}"),
+        (
+            "",
+            f"Proposed by {partner.name} through the portal "
+            f"(proposal #{proposal.pk}, accepted {timezone.localdate()})",
+        ),
         ("https://city.example.org/news/go-2027", ""),
         ("https://friends.example.org/", ""),
     ]
@@ -306,15 +310,77 @@ def test_proposal_accept_carries_first_image_to_public_storage(member, reviewer,
         fields={},
         images={"image_2": process_image(imagefiles.jpeg_upload())},
     )
-    EventProposal.objects.filter(pk=proposal.pk).update(state=S.UNDER_REVIEW)
+    EventProposal.objects.filter(pk=proposal.pk).update(
+        state=S.UNDER_REVIEW, image_alt="Boats on the canal", image_credit="Yangzhou City"
+    )
 
     result = services.proposal_accept(proposal=proposal, actor=reviewer)
 
+    assert (result.event.image_alt, result.event.image_credit) == (
+        "Boats on the canal",
+        "Yangzhou City",
+    )
     name = result.event.image.name
     assert name.startswith("events/") and name.endswith(".jpg")
     assert default_storage.exists(name) and default_storage.exists(thumbnail_name(name))
     with result.image_2.open() as private_file:
         assert (settings.MEDIA_ROOT / name).read_bytes() == private_file.read()
+
+
+def test_proposal_accept_in_chinese_fills_the_chinese_fields(member, reviewer):
+    partner = member.partner_membership.partner
+    proposal = EventProposalFactory(
+        partner=partner,
+        state=S.UNDER_REVIEW,
+        language="zh-hans",
+        title_en="",
+        summary_en="",
+        title_zh_hans="扬州运河论坛",
+        summary_zh_hans="运河城市的学生在扬州相聚。",
+    )
+
+    event = services.proposal_accept(proposal=proposal, actor=reviewer).event
+
+    year = proposal.starts_on.year
+    assert (event.slug, event.title_en, event.title_zh_hans, event.title_ja, event.title_ko) == (
+        f"yang-zhou-yun-he-lun-tan-{year}",
+        "Yang Zhou Yun He Lun Tan",
+        "扬州运河论坛",
+        "",
+        "",
+    )
+    assert (event.summary_en, event.summary_zh_hans, event.summary_ja, event.summary_ko) == (
+        "",
+        "运河城市的学生在扬州相聚。",
+        "",
+        "",
+    )
+    assert (event.organiser, event.partner_organisations) == (partner, "")
+
+
+def test_proposal_accept_address_from_the_english_title_numbered_on_a_clash(member, reviewer):
+    partner = member.partner_membership.partner
+    first, second = (
+        EventProposalFactory(
+            partner=partner,
+            state=S.UNDER_REVIEW,
+            language="ja",
+            title_en="Nara deer festival",
+            title_ja="奈良の祭り",
+        )
+        for _ in range(2)
+    )
+    EventProposal.objects.filter(pk=second.pk).update(starts_on=first.starts_on)
+    second.refresh_from_db()
+
+    slugs = [
+        services.proposal_accept(proposal=proposal, actor=reviewer).event.slug
+        for proposal in (first, second)
+    ]
+
+    year = first.starts_on.year
+    assert slugs == [f"nara-deer-festival-{year}", f"nara-deer-festival-{year}-2"]
+    assert ExchangeEvent.objects.get(slug=slugs[0]).title_ja == "奈良の祭り"
 
 
 def test_proposal_accept_refused_from_submitted(proposal, reviewer, no_mail_queued):
@@ -359,7 +425,9 @@ def test_proposal_save_refused_over_open_cap(member, settings):
     EventProposalFactory(partner=partner, state=S.REJECTED)  # decided: not open
 
     with pytest.raises(services.ProposalError) as caught:
-        services.proposal_save(proposal=None, partner=partner, actor=member, fields={"title": "x"})
+        services.proposal_save(
+            proposal=None, partner=partner, actor=member, fields={"title_en": "x"}
+        )
 
     assert caught.value.messages == [
         "Your organisation already has 2 open proposals, the most allowed. "
@@ -372,7 +440,7 @@ def test_proposal_save_refused_when_not_editable(proposal, member):
 
     with pytest.raises(services.ProposalError) as caught:
         services.proposal_save(
-            proposal=proposal, partner=proposal.partner, actor=member, fields={"title": "New"}
+            proposal=proposal, partner=proposal.partner, actor=member, fields={"title_en": "New"}
         )
 
     assert [e.code for e in caught.value.error_list] == ["not_editable"]

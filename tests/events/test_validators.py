@@ -112,8 +112,15 @@ def rule_places(db):
 def good_values(places, **changes):
     """A proposal that breaks no rule, with `changes`."""
     values = {
-        "title": "Canal cities youth forum",
-        "summary": "Students of canal cities meet.",
+        "language": "en",
+        "title_en": "Canal cities youth forum",
+        "title_zh_hans": "",
+        "title_ja": "",
+        "title_ko": "",
+        "summary_en": "Students of canal cities meet.",
+        "summary_zh_hans": "",
+        "summary_ja": "",
+        "summary_ko": "",
         "description": "Three days of talks and boat visits.",
         "category": "education_youth",
         "format": "in_person",
@@ -127,6 +134,8 @@ def good_values(places, **changes):
         "budget_amount": Decimal("50000"),
         "budget_currency": "CNY",
         "source_url": "",
+        "image_alt": "",
+        "image_credit": "",
         "contact_name": "Li Wei",
         "contact_email": "li.wei@example.org",
         "contact_phone": "",
@@ -176,10 +185,10 @@ def test_proposal_participants_rule_refuses_no_participant(rule_places):
 
 
 def test_proposal_required_rule_names_each_missing_field(rule_places):
-    values = good_values(rule_places, title="", host=None)
+    values = good_values(rule_places, title_en="", host=None)
 
     assert proposal_required_rule(values) == {
-        "title": ["This field is required to submit."],
+        "title_en": ["Give the title in at least one language."],
         "host": ["This field is required to submit."],
     }
 
@@ -275,9 +284,9 @@ def test_proposal_values_reads_the_stored_proposal_under_the_changes(rule_places
         host=rule_places["host"], partner_places=[rule_places["abroad"]]
     )
 
-    values = proposal_values(proposal, title="New title")
+    values = proposal_values(proposal, title_en="New title")
 
-    assert (values["title"], values["host"], values["partner_places"]) == (
+    assert (values["title_en"], values["host"], values["partner_places"]) == (
         "New title",
         rule_places["host"],
         [rule_places["abroad"]],
@@ -419,3 +428,24 @@ def test_submit_rule_reported_alike_by_form_and_service(
     assert form.is_valid() is False
     assert form.errors == expected
     assert services.proposal_submission_errors(draft, today=TODAY) == expected
+
+
+def test_proposal_required_rule_a_title_in_one_language_is_enough(rule_places):
+    values = good_values(
+        rule_places,
+        language="ko",
+        title_en="",
+        summary_en="",
+        title_ko="경주 문화 포럼",
+        summary_ko="문화 교류.",
+    )
+
+    assert proposal_errors(values, submitting=True, today=TODAY) == {}
+
+
+def test_proposal_required_rule_no_title_asked_in_the_proposal_language(rule_places):
+    values = good_values(rule_places, language="ja", title_en="")
+
+    assert proposal_errors(values, submitting=True, today=TODAY) == {
+        "title_ja": ["Give the title in at least one language."]
+    }

@@ -182,6 +182,25 @@ def test_event_detail_in_person_hides_online_link(client):
 
 
 @pytest.mark.django_db
+def test_event_detail_shows_the_proposer_as_organiser_and_the_image(client):
+    event = factories.ExchangeEventFactory(
+        slug="canal-forum-2027",
+        image="events/forum.jpg",
+        image_alt="Boats on the canal",
+        image_credit="Yangzhou City",
+    )
+    factories.EventProposalFactory(
+        event=event, state="accepted", partner__name_en="Canal Friendship Office"
+    )
+
+    html = client.get("/en/events/canal-forum-2027/").content.decode()
+
+    assert '<p class="event-organiser">Organised by Canal Friendship Office</p>' in html
+    assert '<img src="/media/events/forum.jpg" alt="Boats on the canal">' in html
+    assert '<figcaption class="muted">Image: Yangzhou City</figcaption>' in html
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("count", [1, 3])
 def test_event_detail_query_count_is_fixed(client, django_assert_num_queries, count):
     host = factories.CityFactory()

@@ -41,8 +41,9 @@ def places():
 def proposal_data(places, **overrides):
     start = timezone.localdate() + datetime.timedelta(days=30)
     data = {
-        "title": "Canal cities youth forum",
-        "summary": "Students of canal cities meet.",
+        "language": "en",
+        "title_en": "Canal cities youth forum",
+        "summary_en": "Students of canal cities meet.",
         "description": "Three days of talks and boat visits.",
         "category": "education_youth",
         "format": "in_person",
@@ -363,8 +364,8 @@ def test_proposal_form_error_translated(member_client, places):
 
 
 def test_dashboard_lists_only_own_proposals(member_client, member):
-    own = EventProposalFactory(partner=member.partner_membership.partner, title="Own")
-    EventProposalFactory(title="Someone else's")
+    own = EventProposalFactory(partner=member.partner_membership.partner, title_en="Own")
+    EventProposalFactory(title_en="Someone else's")
 
     response = member_client.get(reverse("partners:proposal_list"))
 
@@ -402,7 +403,7 @@ def test_dashboard_query_count_fixed(member_client, member, django_assert_num_qu
 
 def test_proposal_create_save_draft_with_little_data(member_client, member):
     response = member_client.post(
-        reverse("partners:proposal_create"), {"title": "Idea for 2027", "draft": "1"}
+        reverse("partners:proposal_create"), {"title_en": "Idea for 2027", "draft": "1"}
     )
 
     proposal = EventProposal.objects.get()
@@ -447,7 +448,7 @@ def test_proposal_create_submit_complete(
         ),
         ({"budget_amount": "-5"}, "budget_amount", "A budget cannot be negative."),
         ({"participants": "0"}, "participants", "Expect at least one participant."),
-        ({"title": ""}, "title", "This field is required."),
+        ({"title_en": ""}, "title_en", "Give the title in at least one language."),
         ({"privacy_consent": None}, "privacy_consent", "This field is required."),
         ({"budget_currency": ""}, "budget_currency", "Give the currency of the budget."),
         ({"venue": ""}, "venue", "Give the venue of an in-person or hybrid event."),
@@ -582,7 +583,7 @@ def test_proposal_create_open_cap_message(member_client, member, settings):
     EventProposalFactory(partner=member.partner_membership.partner)
 
     response = member_client.post(
-        reverse("partners:proposal_create"), {"title": "More", "draft": "1"}
+        reverse("partners:proposal_create"), {"title_en": "More", "draft": "1"}
     )
 
     assert response.context["form"].non_field_errors() == [
@@ -644,7 +645,7 @@ def test_proposal_withdraw_button(member_client, member):
     ],
 )
 def test_other_partners_proposal_is_404(member_client, url_name, method, extra):
-    other = EventProposalFactory(title="Their proposal")
+    other = EventProposalFactory(title_en="Their proposal")
     services.proposal_save(
         proposal=other,
         partner=other.partner,
@@ -653,7 +654,7 @@ def test_other_partners_proposal_is_404(member_client, url_name, method, extra):
         images={"image_1": process_image(imagefiles.jpeg_upload())},
     )
     url = reverse(f"partners:{url_name}", kwargs={"pk": other.pk, **extra})
-    data = {"title": "hijack", "submit": "1"} if method == "post" else {}
+    data = {"title_en": "hijack", "submit": "1"} if method == "post" else {}
 
     response = getattr(member_client, method)(url, data)
 
@@ -665,7 +666,7 @@ def test_other_partners_proposal_is_404(member_client, url_name, method, extra):
 def test_proposal_file_served_privately_to_own_partner_and_staff(member_client, member, client):
     member_client.post(
         reverse("partners:proposal_create"),
-        {"title": "With photo", "draft": "1", "image_1": imagefiles.jpeg_upload()},
+        {"title_en": "With photo", "draft": "1", "image_1": imagefiles.jpeg_upload()},
     )
     proposal = EventProposal.objects.get()
     url = reverse("partners:proposal_file", kwargs={"pk": proposal.pk, "field": "image_1"})
@@ -716,7 +717,7 @@ def test_proposal_pdf_downloaded_as_attachment_with_its_name(member_client):
     member_client.post(
         reverse("partners:proposal_create"),
         {
-            "title": "With programme",
+            "title_en": "With programme",
             "draft": "1",
             "document": imagefiles.upload("Programme 2027.pdf", imagefiles.PDF, "application/pdf"),
         },
@@ -765,7 +766,7 @@ def test_an_unknown_place_is_named_in_the_error_and_the_text_kept(member_client)
     CityFactory(slug="nara", name_en="Nara", country=Country.JAPAN)
 
     response = draft_post(
-        member_client, title="Forum", host="Atlantis", partner_places="Nara\nLemuria"
+        member_client, title_en="Forum", host="Atlantis", partner_places="Nara\nLemuria"
     )
 
     html = response.content.decode()

@@ -161,8 +161,8 @@ def prepare_data() -> dict:
     owner = users.objects.get(username="load-partner-0")
     to_accept = EventProposal.objects.create(
         partner=owner.partner_membership.partner,
-        title="Load test: the proposal twenty reviewers accept at once",
-        summary="Concurrency check.",
+        title_en="Load test: the proposal twenty reviewers accept at once",
+        summary_en="Concurrency check.",
         description="Accepted by twenty concurrent clicks; exactly one event may result.",
         category="culture",
         format="in_person",
@@ -311,8 +311,8 @@ def proposal_form_data(data: dict, token: str, number: int) -> dict:
     start = datetime.date.today() + datetime.timedelta(days=30 + number % 200)
     return {
         "csrfmiddlewaretoken": token,
-        "title": f"Load test proposal {number}",
-        "summary": "Students of the canal cities meet.",
+        "title_en": f"Load test proposal {number}",
+        "summary_en": "Students of the canal cities meet.",
         "description": "Talks, boat visits and a joint concert.",
         "category": "education_youth",
         "format": "in_person",
@@ -364,7 +364,7 @@ def submissions(data: dict) -> None:
         r for r in results if r[1] != 302 or not re.fullmatch(r"/en/partner/proposals/\d+/", r[2])
     ]
     check(errors == [], f"{len(errors)} submissions went wrong, e.g. {errors[:5]}")
-    stored = EventProposal.objects.filter(title__startswith="Load test proposal ")
+    stored = EventProposal.objects.filter(title_en__startswith="Load test proposal ")
     check(stored.count() == 200, f"{stored.count()} proposals stored, expected 200")
     check(stored.filter(state="submitted").count() == 200, "not every proposal is submitted")
     check(stored.exclude(image_1="").count() == 200, "not every proposal kept its image")
@@ -375,7 +375,7 @@ def submissions(data: dict) -> None:
     response = clients[0].post(
         "/en/partner/proposals/new/", data=proposal_form_data(data, tokens[0], 999)
     )
-    over = EventProposal.objects.get(title="Load test proposal 999")
+    over = EventProposal.objects.get(title_en="Load test proposal 999")
     check(
         response.status_code == 302 and response.headers["location"].endswith("/edit/"),
         f"an 11th submission answered {response.status_code} {response.headers.get('location')}",
