@@ -24,9 +24,12 @@ so both sides meet in one form:
    apostrophes, ・), and long Latin vowels are folded (ou, oo → o; uu → u), so
    "Kyouto", "Kyoto" and "Kyōto" all become "kyoto".
 
-Keys also hold the pinyin reading (pypinyin) of a Chinese place's name. Korean
-and Japanese romanisations are never machine-made: they are data (the official
-romanisation and the aliases of the place).
+Keys also hold the pinyin reading (pypinyin) of a Chinese place's name, and the
+kana reading of a Japanese place's kanji name (奈良 → なら, kept as ナラ by step 3, and
+its Hepburn spelling "nara"), read by an analyser and kept only when the place's own
+Latin names confirm it (`cities.readings.city_reading`). Korean and Japanese
+romanisations are never machine-made: they are data (the official romanisation and
+the aliases of the place), and they decide which machine reading is kept.
 
 Ranking: a place whose key equals the query comes first (the query as typed
 before the query without its suffix), then one with a key starting with it, then
@@ -35,7 +38,7 @@ one containing it; among equals, the place with more ties.
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from django.db import connection
@@ -55,6 +58,7 @@ from opencc import OpenCC
 from pypinyin import Style, lazy_pinyin
 
 from .models import City, CitySearchKey, FriendshipLink
+from .readings import SUFFIX_READINGS, city_reading, kana_romaji
 
 SEARCH_DATA_DIR = Path(__file__).resolve().parent / "data" / "search"
 
@@ -252,8 +256,37 @@ def city_key_set(city) -> set[str]:
             if name:
                 keys.add(pinyin_key(name))
                 keys.add(pinyin_key(_strip_suffix(canonical_han(name))))
+    if city.country == "JP":
+        for reading in city_kana_readings(city):
+            keys.add(search_key(reading, strip_suffix=False))
+            keys.add(search_key(kana_romaji(reading), strip_suffix=False))
     keys.discard("")
     return keys
+
+
+def city_kana_readings(city) -> list[str]:
+    """The hiragana readings of a Japanese place's kanji name that its Latin names confirm.
+
+    The rule is `cities.readings.city_reading`; a kanji alias that is the name with an
+    ending (奈良市, 東京都) adds the reading with that ending (ならし, とうきょうと).
+    """
+    latin_names = [
+        name
+        for name in (city.name_en, city.romanization, *city.alias_list)
+        if name and all(_is_latin(char) or not char.isalpha() for char in name)
+    ]
+    latin_keys = {
+        search_key(name, strip_suffix=strip) for name in latin_names for strip in (True, False)
+    }
+    fold = partial(search_key, strip_suffix=False)
+    readings = city_reading(city.name_ja, latin_keys, fold=fold)
+    if not readings:
+        return []
+    for alias in city.alias_list:
+        ending = alias[len(city.name_ja) :] if alias.startswith(city.name_ja) else ""
+        for ending_reading in SUFFIX_READINGS.get(ending, ()):
+            readings.append(readings[0] + ending_reading)
+    return list(dict.fromkeys(readings))
 
 
 def city_key_rows(city) -> dict[str, bool]:

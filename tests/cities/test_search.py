@@ -88,7 +88,23 @@ DEMO_QUERIES = {
     "ＹＡＮＧＺＨＯＵ": "yangzhou",
     "ｙａｎｇｚｈｏｕ": "yangzhou",
     "NARA": "nara",
-    "ｷｮｳﾄ": None,  # a kana reading is not data: nothing is invented
+    "ｷｮｳﾄ": "kyoto",  # half-width katakana is the reading キョウト
+    # kana readings (hiragana = katakana), with or without the ending, and their prefixes
+    "なら": "nara",
+    "ナラ": "nara",
+    "ならし": "nara",
+    "きょうと": "kyoto",
+    "とうきょう": "tokyo",
+    "とうきょうと": "tokyo",
+    "おおさか": "osaka",
+    "かなざわ": "kanazawa",
+    "きたきゅうしゅう": "kitakyushu",
+    "きたきゅう": "kitakyushu",
+    "からつ": "karatsu",
+    "にいがた": "niigata",
+    "Ōsaka": "osaka",
+    "Osaka": "osaka",
+    "Oosaka": "osaka",
     # a part of a name
     "Kitaky": "kitakyushu",
     "九州": "kitakyushu",
@@ -100,6 +116,27 @@ def test_city_search_finds_every_form_of_a_demo_name(demo_data):
 
     assert found == DEMO_QUERIES
     assert len(DEMO_QUERIES) >= 40
+
+
+@pytest.mark.parametrize(
+    ("query", "slugs"),
+    [
+        ("なら", ["nara", "nara-prefecture"]),
+        ("ナラ", ["nara", "nara-prefecture"]),
+        ("ならし", ["nara"]),
+        ("きょうと", ["kyoto", "kyoto-prefecture", "tokyo"]),  # とうきょうと contains it
+        ("とうきょう", ["tokyo"]),
+    ],
+)
+def test_city_search_ranks_the_places_a_kana_reading_finds(demo_data, query, slugs):
+    assert [city.slug for city in city_search(query)] == slugs
+
+
+def test_city_search_kana_finds_no_chinese_or_korean_place_by_its_japanese_reading(demo_data):
+    # 揚州 and 慶州 read in Japanese (ようしゅう, けいしゅう): their places keep no kana key.
+    assert list(city_search("ようしゅう")) == []
+    assert list(city_search("けいしゅう")) == []
+    assert {city.country for city in city_search("ナ")} == {"JP"}
 
 
 def test_search_key_folds_scripts_suffixes_and_spellings():
@@ -152,6 +189,22 @@ def test_city_key_rows_holds_whole_keys_and_their_ends():
         "分": True,
         "分县": True,
         "县": True,
+        # the reading おおいた(けん), confirmed by "Oita", in kana and in Hepburn
+        "オオイタ": False,
+        "オオイタケン": False,
+        "オイタ": True,
+        "オイタケン": True,
+        "イタ": True,
+        "イタケン": True,
+        "タ": True,
+        "タケン": True,
+        "ケン": True,
+        "ン": True,
+        "oitaken": False,
+        "itaken": True,
+        "taken": True,
+        "aken": True,
+        "ken": True,
     }
 
 

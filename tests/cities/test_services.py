@@ -35,6 +35,8 @@ def test_city_search_keys_rebuild_writes_the_keys_of_every_name_and_their_ends()
         "kanazawa",
         "kanazawacity",
         "kanazawashi",
+        "カナザワ",  # the reading かなざわ(し), confirmed by "Kanazawa-shi"
+        "カナザワシ",
         "金泽",
         "金泽市",
         "가나자와",
@@ -63,6 +65,13 @@ def test_city_search_keys_rebuild_writes_the_keys_of_every_name_and_their_ends()
         "zawa",
         "zawacity",
         "zawashi",
+        "ザワ",
+        "ザワシ",
+        "シ",
+        "ナザワ",
+        "ナザワシ",
+        "ワ",
+        "ワシ",
         "市",
         "泽",
         "泽市",
@@ -70,7 +79,7 @@ def test_city_search_keys_rebuild_writes_the_keys_of_every_name_and_their_ends()
         "와",
         "자와",
     ]
-    assert written == 6 + 28
+    assert written == 8 + 35
 
 
 @pytest.mark.django_db
@@ -81,6 +90,20 @@ def test_city_search_keys_rebuild_adds_pinyin_for_chinese_places_only():
     assert "yangzhoshi" in keys_of(chinese)
     assert "yangzho" in keys_of(chinese)
     assert "naliang" not in keys_of(japanese)
+
+
+@pytest.mark.django_db
+def test_city_search_keys_rebuild_adds_kana_readings_for_japanese_places_only():
+    only = {"name_zh_hans": "", "name_zh_hant": "", "name_ko": "", "romanization": ""}
+    nara = CityFactory(name_en="Nara", name_ja="奈良", aliases="奈良市", country="JP", **only)
+    yangzhou = CityFactory(name_en="Yangzhou", name_ja="揚州", country="CN", **only)
+    CitySearchKey.objects.all().delete()
+
+    city_search_keys_rebuild(cities=[nara, yangzhou])
+
+    assert keys_of(nara) == ["nara", "narashi", "ナラ", "ナラシ", "奈良", "奈良市"]
+    assert keys_of(yangzhou) == ["yangzho", "扬州"]
+    assert list(city_search("ならし")) == [nara]
 
 
 @pytest.mark.django_db
