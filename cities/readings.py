@@ -1,8 +1,9 @@
 """Japanese readings of place names, in hiragana, for the search keys.
 
-A kanji name is read by a morphological analyser (SudachiPy with its core dictionary,
-Apache-2.0). Place names are often ambiguous (角田 is Kakuda or Sumida, 日向 Hyūga or
-Hinata), and the analyser guesses, so its guess is kept only when it agrees with the
+A kanji name is read by a morphological analyser (fugashi with the UniDic-lite
+dictionary, MIT/BSD: the one `events.slugs` romanises Japanese titles with). Place names
+are often ambiguous (角田 is Kakuda or Sumida, 日向 Hyūga or Hinata), and the analyser
+guesses, so its guess is kept only when it agrees with the
 place's own romanised names, which are data: the reading, written in Hepburn
 (`kana_romaji`) and folded like every Latin key (long vowels, macrons), must equal one
 of the place's Latin names, with or without its suffix. A reading that agrees with no
@@ -17,7 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache
 
-from sudachipy import Dictionary, SplitMode
+import fugashi
 
 # Endings of a Japanese place name and how they are read. 町 and 村 are read either
 # way depending on the place (町田 machi, 北町 chō): both readings are candidates and
@@ -100,23 +101,18 @@ def is_kana(text: str) -> bool:
 
 
 @cache
-def _tokenizer():
-    return Dictionary(dict="core").tokenizer(), (SplitMode.C, SplitMode.B, SplitMode.A)
+def _tagger() -> fugashi.Tagger:
+    return fugashi.Tagger()  # UniDic-lite, the installed dictionary
 
 
 def analyser_readings(text: str) -> list[str]:
-    """The analyser's readings of a kanji name in hiragana, best first (no duplicates).
-
-    One reading per split mode (the whole name as one word, then in smaller parts):
-    a name the dictionary knows as a place is read as one, one it does not is read
-    part by part.
-    """
-    tokenizer, modes = _tokenizer()
+    """The analyser's readings of a kanji name in hiragana, best first (no duplicates): its
+    two best analyses, each read word by word (a name the dictionary knows as a place is
+    one word)."""
     readings: list[str] = []
-    for mode in modes:
-        reading = "".join(morpheme.reading_form() for morpheme in tokenizer.tokenize(text, mode))
-        reading = hiragana(reading)
-        if is_kana(reading) and reading not in readings:
+    for analysis in _tagger().nbestToNodeList(text, 2):
+        reading = hiragana("".join(node.feature.kana or "" for node in analysis))
+        if reading and is_kana(reading) and reading not in readings:
             readings.append(reading)
     return readings
 
