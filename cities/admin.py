@@ -219,7 +219,14 @@ class TieConflictInline(admin.TabularInline):
 
 class MilestoneInline(TranslationDeskAdminMixin, admin.TabularInline):
     model = LinkMilestone
-    fields = ["date", "date_precision", "kind", "kind_after", "note", "sources"]
+    fields = [
+        "date",
+        "date_precision",
+        "kind",
+        "kind_after",
+        *LinkMilestone.note.field_names,
+        "sources",
+    ]
     autocomplete_fields = ["sources"]
     extra = 0
 
@@ -377,10 +384,10 @@ class ExchangeIndicatorAdmin(TranslationDeskAdminMixin, OptimisticLockAdminMixin
             "their changes."
         ),
     )
-    list_display = ["city", "year", "indicator", "value", "unit"]
-    list_filter = ["year", "unit", ("city__country", admin.AllValuesFieldListFilter)]
+    list_display = ["city", "year", "indicator_en", "value", "unit_en"]
+    list_filter = ["year", "unit_en", ("city__country", admin.AllValuesFieldListFilter)]
     list_select_related = ["city"]
-    search_fields = city_search_fields("city") + ["indicator"]
+    search_fields = city_search_fields("city") + list(ExchangeIndicator.indicator.field_names)
     autocomplete_fields = ["city", "sources"]
 
 

@@ -25,6 +25,8 @@ from django.db.models import Q
 from django.utils.encoding import iri_to_uri
 from django.utils.text import slugify
 
+from exchangeportal.infra.translation import TextOrigin
+
 from .csvdata import (
     LoadReport,
     MissingColumnsError,
@@ -144,6 +146,47 @@ def upsert(
                 outcome = "updated"
     report.record(obj, outcome)
     return obj
+
+
+TRANSLATIONS_FILE = "translations.csv"
+_TRANSLATION_LANGUAGES = {"zh-hans": "zh_hans", "ja": "ja", "ko": "ko"}
+
+
+@functools.cache
+def read_translations(path: Path) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """The portal's translations of the demo texts (`translations.csv`: kind, key, field,
+    language, text), by (kind, key): [(stored field, text)]. Keys are built as the loaders
+    build them (an event's English title, `city_a|city_b|date|kind` for a milestone …)."""
+    translations: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    if not path.exists():
+        return translations
+    for line, row in read_rows(path, ["kind", "key", "field", "language", "text"]):
+        with row_errors(path, line):
+            suffix = _TRANSLATION_LANGUAGES.get(row["language"])
+            if suffix is None:
+                raise ValueError(f"unknown language '{row['language']}'")
+            translations[(row["kind"], row["key"])].append(
+                (f"{row['field']}_{suffix}", row["text"])
+            )
+    return translations
+
+
+def translations_apply(obj: models.Model, items: list[tuple[str, str]]) -> None:
+    """Fill the empty translated fields of `obj` with the portal's translations, marked
+    "translation" in its `text_origins`; a text already there (an original, a curator's) is
+    kept."""
+    origins = dict(obj.text_origins or {})
+    changed = []
+    for field, text in items:
+        if not hasattr(obj, field):
+            raise ValueError(f"{type(obj).__name__} has no field '{field}'")
+        if not getattr(obj, field) and text:
+            setattr(obj, field, text)
+            origins[field] = TextOrigin.TRANSLATION
+            changed.append(field)
+    if changed:
+        obj.text_origins = origins
+        obj.save(update_fields=[*changed, "text_origins"])
 
 
 def source_for(report: LoadReport, citation: str) -> Source:
@@ -624,6 +667,7 @@ def load_ties(
 
 
 def load_milestones(report: LoadReport, data_dir: Path, places: PlaceIndex) -> None:
+    translations = data_dir / TRANSLATIONS_FILE
     path = data_dir / "link_milestones.csv"
     columns = ["city_a", "country_a", "city_b", "country_b", "date", "kind", "kind_after"]
     columns += ["source", "note"]
@@ -639,7 +683,7 @@ def load_milestones(report: LoadReport, data_dir: Path, places: PlaceIndex) -> N
             if row["kind_after"] and row["kind_after"] not in TieKind.values:
                 raise ValueError(f"unknown kind '{row['kind_after']}'")
             date, precision = parse_partial_date(row["date"])
-            upsert(
+            milestone = upsert(
                 report,
                 LinkMilestone,
                 match=Q(link=tie, date=date, kind=row["kind"]),
@@ -649,9 +693,13 @@ def load_milestones(report: LoadReport, data_dir: Path, places: PlaceIndex) -> N
                     "date_precision": precision,
                     "kind": row["kind"],
                     "kind_after": row["kind_after"],
-                    "note": row["note"],
+                    "note_en": row["note"],
                 },
                 many={"sources": [source_for(report, row["source"])] if row["source"] else []},
+            )
+            key = "|".join(row[name] for name in ("city_a", "city_b", "date", "kind"))
+            translations_apply(
+                milestone, read_translations(translations).get(("milestone", key), [])
             )
 
 
@@ -689,6 +737,7 @@ def load_designations(report: LoadReport, data_dir: Path, places: PlaceIndex) ->
 
 
 def load_indicators(report: LoadReport, data_dir: Path, places: PlaceIndex) -> None:
+    translations = data_dir / TRANSLATIONS_FILE
     path = data_dir / "seed_interview_indicators.csv"
     columns = ["city", "country", "year", "indicator", "value", "unit", "source", "note"]
     for line, row in read_rows(path, columns):
@@ -697,26 +746,29 @@ def load_indicators(report: LoadReport, data_dir: Path, places: PlaceIndex) -> N
             value = _optional_decimal(row["value"])
             if value is None:
                 raise ValueError("value is required")
-            upsert(
+            figure = upsert(
                 report,
                 ExchangeIndicator,
-                match=Q(city=city, year=int(row["year"]), indicator=row["indicator"]),
+                match=Q(city=city, year=int(row["year"]), indicator_en=row["indicator"]),
                 values={
                     "city": city,
                     "year": int(row["year"]),
-                    "indicator": row["indicator"],
+                    "indicator_en": row["indicator"],
                     "value": value,
-                    "unit": row["unit"],
-                    "note": row["note"],
+                    "unit_en": row["unit"],
+                    "note_en": row["note"],
                 },
                 many={"sources": [source_for(report, row["source"])] if row["source"] else []},
             )
+            key = "|".join(row[name] for name in ("city", "year", "indicator"))
+            translations_apply(figure, read_translations(translations).get(("figure", key), []))
 
 
 _MEMBER = re.compile(r"^(.+) \((CN|JP|KR)\)$")
 
 
 def load_trilateral_groups(report: LoadReport, data_dir: Path, places: PlaceIndex) -> None:
+    translations = data_dir / TRANSLATIONS_FILE
     path = data_dir / "trilateral_groups.csv"
     columns = ["member_cn", "member_jp", "member_kr", "link_years", "joint_programme", "source"]
     for line, row in read_rows(path, columns):
@@ -728,7 +780,7 @@ def load_trilateral_groups(report: LoadReport, data_dir: Path, places: PlaceInde
                     raise ValueError(f"{column} '{row[column]}' is not of the form 'Name (CN)'")
                 members.append(places.get(match.group(1), match.group(2)))
             city_cn, city_jp, city_kr = members
-            upsert(
+            group = upsert(
                 report,
                 TrilateralGroup,
                 match=Q(city_cn=city_cn, city_jp=city_jp, city_kr=city_kr),
@@ -737,10 +789,12 @@ def load_trilateral_groups(report: LoadReport, data_dir: Path, places: PlaceInde
                     "city_jp": city_jp,
                     "city_kr": city_kr,
                     "link_years": row["link_years"],
-                    "joint_programme": row["joint_programme"],
+                    "joint_programme_en": row["joint_programme"],
                 },
                 many={"sources": [source_for(report, row["source"])] if row["source"] else []},
             )
+            key = "|".join(row[name] for name in ("member_cn", "member_jp", "member_kr"))
+            translations_apply(group, read_translations(translations).get(("group", key), []))
 
 
 def load_gazetteer(

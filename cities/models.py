@@ -627,8 +627,14 @@ class LinkMilestone(models.Model):
         choices=TieKind.choices,
         blank=True,
     )
-    note = models.TextField(_("note"), blank=True)
+    note_en = models.TextField(_("public note (English)"), blank=True)
+    note_zh_hans = models.TextField(_("public note (simplified Chinese)"), blank=True)
+    note_ja = models.TextField(_("public note (Japanese)"), blank=True)
+    note_ko = models.TextField(_("public note (Korean)"), blank=True)
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
+
+    note = Translated("note")
+    text_origins = TextOriginsField()
 
     class Meta:
         verbose_name = _("milestone")
@@ -713,19 +719,35 @@ class ExchangeIndicator(TimestampedModel):
         City, verbose_name=_("place"), on_delete=models.CASCADE, related_name="indicators"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    indicator = models.CharField(_("indicator"), max_length=300)
+    indicator_en = models.CharField(_("figure (English)"), max_length=300)
+    indicator_zh_hans = models.CharField(
+        _("figure (simplified Chinese)"), max_length=300, blank=True
+    )
+    indicator_ja = models.CharField(_("figure (Japanese)"), max_length=300, blank=True)
+    indicator_ko = models.CharField(_("figure (Korean)"), max_length=300, blank=True)
     value = models.DecimalField(_("value"), max_digits=24, decimal_places=4)
-    unit = models.CharField(_("unit"), max_length=50)
-    note = models.TextField(_("note"), blank=True)
+    unit_en = models.CharField(_("unit (English)"), max_length=50)
+    unit_zh_hans = models.CharField(_("unit (simplified Chinese)"), max_length=50, blank=True)
+    unit_ja = models.CharField(_("unit (Japanese)"), max_length=50, blank=True)
+    unit_ko = models.CharField(_("unit (Korean)"), max_length=50, blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+    note_zh_hans = models.TextField(_("note (simplified Chinese)"), blank=True)
+    note_ja = models.TextField(_("note (Japanese)"), blank=True)
+    note_ko = models.TextField(_("note (Korean)"), blank=True)
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
+
+    indicator = Translated("indicator")
+    unit = Translated("unit")
+    note = Translated("note")
+    text_origins = TextOriginsField()
 
     class Meta:
         verbose_name = _("exchange indicator")
         verbose_name_plural = _("exchange indicators")
-        ordering = ["city", "indicator", "year"]
+        ordering = ["city", "indicator_en", "year"]
         constraints = [
             models.UniqueConstraint(
-                fields=["city", "year", "indicator"],
+                fields=["city", "year", "indicator_en"],
                 name="indicator_unique_place_year",
                 violation_error_message=_("This figure is already recorded for this year."),
             )
@@ -749,8 +771,16 @@ class TrilateralGroup(TimestampedModel):
         City, verbose_name=_("Korean member"), on_delete=models.PROTECT, related_name="+"
     )
     link_years = models.CharField(_("tie years as reported"), max_length=300, blank=True)
-    joint_programme = models.TextField(_("joint programme"), blank=True)
+    joint_programme_en = models.TextField(_("joint programme (English)"), blank=True)
+    joint_programme_zh_hans = models.TextField(
+        _("joint programme (simplified Chinese)"), blank=True
+    )
+    joint_programme_ja = models.TextField(_("joint programme (Japanese)"), blank=True)
+    joint_programme_ko = models.TextField(_("joint programme (Korean)"), blank=True)
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
+
+    joint_programme = Translated("joint_programme")
+    text_origins = TextOriginsField()
 
     class Meta:
         verbose_name = _("trilateral group")

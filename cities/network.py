@@ -263,11 +263,11 @@ def indicator_series(places) -> dict[int, list[dict]]:
     records = (
         ExchangeIndicator.objects.filter(city__in=list(places))
         .prefetch_related("sources")
-        .order_by("city_id", "indicator", "unit", "year")
+        .order_by("city_id", "indicator_en", "unit_en", "year")
     )
     grouped: dict[int, dict[tuple, dict]] = defaultdict(dict)
     for record in records:
-        key = (record.indicator, record.unit)
+        key = (record.indicator_en, record.unit_en)
         series = grouped[record.city_id].setdefault(
             key,
             {

@@ -167,7 +167,7 @@ def tie_milestone_add(
             date=date,
             date_precision=precision,
             kind_after=kind_after,
-            note=note,
+            note_en=note,
         )
         milestone.full_clean()
         milestone.save()

@@ -13,12 +13,15 @@ from django.utils.text import slugify
 
 from cities.dates import DatePrecision, parse_partial_date
 from cities.demo import (
+    TRANSLATIONS_FILE,
     LoadReport,
     PlaceIndex,
     country_from_name,
     read_rows,
+    read_translations,
     row_errors,
     source_for,
+    translations_apply,
     upsert,
 )
 from cities.models import CultureCityDesignation
@@ -155,6 +158,7 @@ def _load_events_file(
     *,
     with_precision: bool,
     titles: dict[str, list[NativeTitle]],
+    translated: dict[tuple[str, str], list[tuple[str, str]]],
 ) -> None:
     columns = ["title", "start", "end", "city", "country", "partners", "category", "format"]
     columns += ["source", "note"]
@@ -188,11 +192,12 @@ def _load_events_file(
                         values={
                             "slug": slug,
                             "name_en": name,
-                            "description": description,
+                            "description_en": description,
                             **series_values,
                         },
                         many={"sources": [source_for(report, row["source"]), *series_sources]},
                     )
+                    translations_apply(series, translated.get(("series", slug), []))
                     edition = int(match.group(1)) if match.groups() else None
 
             partners, organisations = _split_partners(row["partners"], host, places)
@@ -210,7 +215,7 @@ def _load_events_file(
             status = EventStatus.HELD if ends_on < today and not planned else EventStatus.PLANNED
             summary, note = (row["note"], "") if with_precision else ("", row["note"])
             native, native_sources = _native_values(report, titles.get(row["title"], []), "title")
-            upsert(
+            event = upsert(
                 report,
                 ExchangeEvent,
                 match=Q(slug=_event_slug(row["title"], starts_on.year, series, edition)),
@@ -245,6 +250,7 @@ def _load_events_file(
                     ],
                 },
             )
+            translations_apply(event, translated.get(("event", row["title"]), []))
 
 
 def load_events_demo(
@@ -252,10 +258,16 @@ def load_events_demo(
 ) -> None:
     """Load the events and their series. Not atomic alone: the command wraps everything."""
     titles = native_titles(data_dir / "research" / "event_titles.csv")
+    translated = read_translations(data_dir / TRANSLATIONS_FILE)
     for name, with_precision in (
         ("exchange_events.csv", False),
         ("seed_interview_events.csv", True),
     ):
         _load_events_file(
-            report, data_dir / name, places, with_precision=with_precision, titles=titles
+            report,
+            data_dir / name,
+            places,
+            with_precision=with_precision,
+            titles=titles,
+            translated=translated,
         )

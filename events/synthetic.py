@@ -74,7 +74,7 @@ def series_generate(*, seed: int, sources: list[int]) -> list[EventSeries]:
                 name_zh_hans=f"东亚{hans}系列{n + 1}",
                 name_ja=f"東アジア{ja}シリーズ{n + 1}",
                 name_ko=f"동아시아 {ko} 시리즈 {n + 1}",
-                description=SYNTHETIC_NOTE,
+                description_en=SYNTHETIC_NOTE,
             )
         )
     EventSeries.objects.bulk_create(objects)

@@ -443,17 +443,17 @@ def _indicators_csv() -> HttpResponse:
     records = (
         ExchangeIndicator.objects.select_related("city")
         .prefetch_related("sources")
-        .order_by("city__name_en", "indicator", "year")
+        .order_by("city__name_en", "indicator_en", "year")
     )
     for record in records:
         writer.writerow(
             [
                 record.city.name_en,
                 record.city.country,
-                record.indicator,
+                record.indicator_en,
                 record.year,
                 f"{record.value.normalize():f}",
-                record.unit,
+                record.unit_en,
                 " ".join(source.url or source.title for source in record.sources.all()),
             ]
         )

@@ -144,9 +144,9 @@ class ExchangeIndicatorFactory(factory.django.DjangoModelFactory):
 
     city = factory.SubFactory(CityFactory)
     year = 2021
-    indicator = factory.Sequence(lambda n: f"inbound tourists {n}")
+    indicator_en = factory.Sequence(lambda n: f"inbound tourists {n}")
     value = Decimal("16100")
-    unit = "people"
+    unit_en = "people"
 
 
 class TrilateralGroupFactory(factory.django.DjangoModelFactory):

@@ -69,8 +69,8 @@ EVENT_COLUMNS = [
 
 SERIES_COLUMNS = [
     Column("slug", "The series' address in the portal and the API.", lambda s: s.slug),
-    *translated_columns("name", "Name"),
-    Column("description", "Description.", lambda s: s.description),
+    *translated_columns("name", "Name", origins=True),
+    *translated_columns("description", "Description", origins=True),
     Column("event_count", "Number of published editions.", lambda s: s.event_count),
     *SOURCE_COLUMNS,
 ]

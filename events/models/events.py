@@ -55,10 +55,14 @@ class EventSeries(TimestampedModel):
     name_zh_hans = models.CharField(_("name (simplified Chinese)"), max_length=300, blank=True)
     name_ja = models.CharField(_("name (Japanese)"), max_length=300, blank=True)
     name_ko = models.CharField(_("name (Korean)"), max_length=300, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh_hans = models.TextField(_("description (simplified Chinese)"), blank=True)
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+    description_ko = models.TextField(_("description (Korean)"), blank=True)
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
 
     name = Translated("name")
+    description = Translated("description")
     text_origins = TextOriginsField()
 
     class Meta:

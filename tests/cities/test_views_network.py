@@ -443,7 +443,11 @@ def test_place_page_has_its_tie_map_and_figures_with_unit_and_source(client):
     source = SourceFactory(url="https://www.city.nara.lg.jp/stats", title="Nara stats")
     for year, value in [(2019, 5400), (2022, 800)]:
         record = ExchangeIndicatorFactory(
-            city=nara, indicator="visitors from Yangzhou", year=year, value=value, unit="people"
+            city=nara,
+            indicator_en="visitors from Yangzhou",
+            year=year,
+            value=value,
+            unit_en="people",
         )
         record.sources.add(source)
 

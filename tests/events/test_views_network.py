@@ -210,10 +210,10 @@ def test_indicator_series_groups_by_place_and_indicator_with_sources():
     for year, value in [(2019, 1200), (2021, 300)]:
         record = ExchangeIndicatorFactory(
             city=place,
-            indicator="inbound tourists from Japan",
+            indicator_en="inbound tourists from Japan",
             year=year,
             value=value,
-            unit="people",
+            unit_en="people",
         )
         record.sources.add(source)
 
@@ -254,7 +254,9 @@ def statistics_data():
         host=yangzhou, starts_on=datetime.date(2020, 10, 1), format=EventFormat.ONLINE
     )
     CultureCityDesignationFactory(city=yangzhou, year=2018)
-    ExchangeIndicatorFactory(city=nara, indicator="students", year=2019, value=12, unit="people")
+    ExchangeIndicatorFactory(
+        city=nara, indicator_en="students", year=2019, value=12, unit_en="people"
+    )
     return yangzhou, nara, gyeongju
 
 

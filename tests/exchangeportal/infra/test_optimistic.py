@@ -29,7 +29,7 @@ MODELS = {
         "what_en",
         "good practice",
     ),
-    "figure": (factories.ExchangeIndicatorFactory, "cities_exchangeindicator", "note", "figure"),
+    "figure": (factories.ExchangeIndicatorFactory, "cities_exchangeindicator", "note_en", "figure"),
 }
 
 
