@@ -22,12 +22,12 @@ from .selectors import event_place_filter, event_when_filter
 WHEN_CHOICES = [("upcoming", _("upcoming")), ("past", _("past"))]
 
 
-class PlaceField(forms.CharField):
-    """A place typed by slug or by name (any script): a text box, not a list of every place.
-
-    Cleans to the queryset of the places it names (resolved once); a value no place
-    answers to does not validate (the filter is then ignored with a note).
-    """
+class PlacesMatchingField(forms.CharField):
+    """A filter's place typed by slug or by name (any script): a text box, not a list of every
+    place. Cleans to the queryset of every place it matches, partial names included
+    (`places_by_slug_or_name`); a value no place answers to does not validate (the filter is
+    then ignored with a note). Not `forms_partner.OnePlaceField`, which needs exactly one
+    place and says when a name is ambiguous."""
 
     def clean(self, value):
         value = super().clean(value)
@@ -42,7 +42,7 @@ class PlaceField(forms.CharField):
 
 
 class PlaceFilter(django_filters.CharFilter):
-    field_class = PlaceField
+    field_class = PlacesMatchingField
 
 
 def series_choices() -> list[tuple[str, str]]:

@@ -134,7 +134,7 @@ def resolve_place(reference: str) -> City:
     )
 
 
-class PlaceField(forms.CharField):
+class OnePlaceField(forms.CharField):
     """One place, typed: its name in any script, or "Name (slug)" as the suggestions give it.
 
     Not a <select> of every place (20,000 at synthetic scale): the browser suggests
@@ -161,7 +161,7 @@ class PlaceField(forms.CharField):
 
 
 class PlaceListField(forms.CharField):
-    """Several places, one per line (or separated by ";"), each typed as in `PlaceField`.
+    """Several places, one per line (or separated by ";"), each typed as in `OnePlaceField`.
 
     Each line that does not resolve is named in the error, and the text stays as typed.
     At most `MAX_PARTNER_PLACES` lines, so the work per request stays bounded.
@@ -249,7 +249,7 @@ class PartnerRegistrationForm(HoneypotMixin, forms.Form):
         max_length=2,
         help_text=_("Two-letter code: CN, JP, KR, or any other ISO code."),
     )
-    place = PlaceField(
+    place = OnePlaceField(
         label=_("Place"),
         required=False,
         help_text=_(
@@ -313,7 +313,7 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
     submission needs is required and the submission rules apply; a draft needs nothing but
     well-formed values. Server-owned fields are not here."""
 
-    host = PlaceField(
+    host = OnePlaceField(
         label=_("Host place"),
         required=False,
         help_text=_("Type its name in any language and pick it from the suggestions."),
