@@ -3,6 +3,8 @@
 import re
 from html.parser import HTMLParser
 
+from tests.factories import CityFactory, FriendshipLinkFactory
+
 
 def card_links(response, prefix: str) -> list[str]:
     """The slugs of the card titles linking under `prefix` ("/en/cities/"), in page order."""
@@ -74,3 +76,13 @@ def form_data(response, form_id: str) -> dict[str, str | list[str]]:
         else:
             data[name] = value
     return data
+
+
+def place(country, name=None):
+    """A place in `country` (CN, JP, KR …), named `name` when given."""
+    return CityFactory(country=country, **({"name_en": name} if name else {}))
+
+
+def tie(a, b, **fields):
+    """A tie between places `a` and `b`."""
+    return FriendshipLinkFactory(city_a=a, city_b=b, **fields)

@@ -122,7 +122,7 @@ MILESTONE_COLUMNS = [
         "Kind of the tie after this step (empty if unchanged).",
         lambda m: m.kind_after,
     ),
-    Column("note", "Note.", lambda m: m.note),
+    *translated_columns("note", "Public note", origins=True),
     *SOURCE_COLUMNS,
 ]
 

@@ -193,12 +193,26 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LinkMilestone
-        fields = ["date", "date_precision", "kind", "kind_after", "note", "sources"]
+        fields = [
+            "date",
+            "date_precision",
+            "kind",
+            "kind_after",
+            *LinkMilestone.note.field_names,
+            "text_origins",
+            "sources",
+        ]
         extra_kwargs = {
             "date_precision": {"help_text": "How much of the date is known."},
             "kind": {"help_text": "The step: memorandum, agreement, upgrade, renewal …"},
             "kind_after": {"help_text": "The kind of tie after this step (empty if unchanged)."},
-            "note": {"help_text": "Curator's note on this step."},
+            "note_en": {"help_text": "Public note on this step, in English."},
+            "text_origins": {
+                "help_text": (
+                    'Which notes are originals ("original") and which translations by the '
+                    'portal ("translation"), by field; a note not named was written by a curator.'
+                )
+            },
         }
 
 

@@ -277,7 +277,11 @@ def test_tie_detail_has_partial_date_milestones_and_sources(client):
             "date_precision": "year",
             "kind": "memorandum",
             "kind_after": "",
-            "note": "",
+            "note_en": "",
+            "note_zh_hans": "",
+            "note_ja": "",
+            "note_ko": "",
+            "text_origins": {},
             "sources": [source_json],
         }
     ]

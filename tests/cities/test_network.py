@@ -2,7 +2,6 @@ import datetime
 from collections import Counter
 
 import pytest
-from django.core.cache import cache
 
 from cities.dates import DatePrecision
 from cities.models import FriendshipLink, TieKind, TieStatus
@@ -18,27 +17,11 @@ from cities.network import (
     ties_quiet,
 )
 from tests.factories import (
-    CityFactory,
     ExchangeEventFactory,
-    FriendshipLinkFactory,
 )
+from tests.portal_helpers import place, tie
 
 TODAY = datetime.date(2026, 6, 1)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def place(country, name=None):
-    return CityFactory(country=country, **({"name_en": name} if name else {}))
-
-
-def tie(a, b, **fields):
-    return FriendshipLinkFactory(city_a=a, city_b=b, **fields)
 
 
 # --- Triads and near-triads on hand-made graphs ------------------------------------------------

@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 
 from cities.models import City, FriendshipLink, TieStatus
 from events.triads import (
@@ -13,28 +12,12 @@ from events.triads import (
     trilateral_groups,
 )
 from tests.factories import (
-    CityFactory,
     ExchangeEventFactory,
-    FriendshipLinkFactory,
     TrilateralGroupFactory,
 )
+from tests.portal_helpers import place, tie
 
 TODAY = datetime.date(2026, 6, 1)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def place(country, name=None):
-    return CityFactory(country=country, **({"name_en": name} if name else {}))
-
-
-def tie(a, b, **fields):
-    return FriendshipLinkFactory(city_a=a, city_b=b, **fields)
 
 
 # --- Triads and near-triads on hand-made graphs ------------------------------------------------

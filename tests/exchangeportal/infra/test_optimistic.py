@@ -22,7 +22,7 @@ MODELS = {
         "note",
         "designation",
     ),
-    "series": (factories.EventSeriesFactory, "events_eventseries", "description", "series"),
+    "series": (factories.EventSeriesFactory, "events_eventseries", "description_en", "series"),
     "good practice": (
         factories.GoodPracticeFactory,
         "events_goodpractice",

@@ -102,10 +102,13 @@ def test_desk_page_counts_per_model_what_misses_japanese_and_links_the_filtered_
 
     response = curator_client.get(reverse("admin:translation_desk", args=["ja"]))
 
-    # Only models with translated texts are listed (ties, figures, groups have none yet).
+    # Only models with translated texts are listed (ties have none yet).
     assert _desk_rows(response) == [
         ("Culture City designations", 0, "/admin/cities/culturecitydesignation/?missing=ja"),
+        ("exchange indicators", 0, "/admin/cities/exchangeindicator/?missing=ja"),
+        ("milestones", 0, "/admin/cities/linkmilestone/?missing=ja"),
         ("places", 1, "/admin/cities/city/?missing=ja"),
+        ("trilateral groups", 0, "/admin/cities/trilateralgroup/?missing=ja"),
         ("event series", 0, "/admin/events/eventseries/?missing=ja"),
         ("events", 2, "/admin/events/exchangeevent/?missing=ja"),
         ("good practices", 0, "/admin/events/goodpractice/?missing=ja"),
@@ -136,8 +139,9 @@ def test_desk_page_query_count_is_fixed(curator_client, django_assert_num_querie
         CityFactory(name_ko="")
 
     # session, user, the user's and its groups' permissions, the user's groups; one count
-    # per model with translated texts (places, designations, series, events, good practices)
-    with django_assert_num_queries(5 + 5):
+    # per model with translated texts (places, designations, figures, milestones, groups,
+    # series, events, good practices)
+    with django_assert_num_queries(5 + 8):
         response = curator_client.get(reverse("admin:translation_desk", args=["ko"]))
 
     assert response.context["total"] == 2 * count
