@@ -17,6 +17,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from cities.admin import city_search_fields
+from cities.templatetags.portal import money
 from exchangeportal.infra.translation import translated_field_names
 
 from . import selectors, services
@@ -131,8 +132,7 @@ class EventProposalAdmin(admin.ModelAdmin):
                     "venue",
                     "online_url",
                     "participants",
-                    "budget_amount",
-                    "budget_currency",
+                    "budget_display",
                     "links_display",
                     "source_url",
                     "image_alt",
@@ -174,6 +174,10 @@ class EventProposalAdmin(admin.ModelAdmin):
     @admin.display(description=_("partner places"))
     def partner_places_display(self, obj):
         return ", ".join(f"{place.name_en} ({place.country})" for place in obj.partner_places.all())
+
+    @admin.display(description=_("budget"))
+    def budget_display(self, obj):
+        return money(obj.budget_amount, obj.budget_currency) or "—"
 
     @admin.display(description=_("ties served"))
     def links_display(self, obj):
