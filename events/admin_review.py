@@ -7,6 +7,7 @@ transition buttons on its page and the bulk actions, which all call `events.serv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminURLFieldWidget
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, URLField
 from django.http import HttpResponseRedirect
@@ -131,7 +132,7 @@ class EventProposalAdmin(admin.ModelAdmin):
                     "partner_places_display",
                     "venue",
                     "online_url",
-                    "participants",
+                    "participants_display",
                     "budget_display",
                     "links_display",
                     "source_url",
@@ -174,6 +175,10 @@ class EventProposalAdmin(admin.ModelAdmin):
     @admin.display(description=_("partner places"))
     def partner_places_display(self, obj):
         return ", ".join(f"{place.name_en} ({place.country})" for place in obj.partner_places.all())
+
+    @admin.display(description=_("participants"))
+    def participants_display(self, obj):
+        return "—" if obj.participants is None else intcomma(obj.participants)
 
     @admin.display(description=_("budget"))
     def budget_display(self, obj):

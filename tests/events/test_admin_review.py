@@ -361,7 +361,7 @@ def test_city_admin_photo_goes_through_pipeline(superuser_client):
 )
 def test_change_page_shows_budget_and_timeline_in_the_language(reviewer_client, language, stamp):
     proposal = EventProposalFactory(
-        state=S.SUBMITTED, budget_amount="200000.00", budget_currency="CNY"
+        state=S.SUBMITTED, budget_amount="200000.00", budget_currency="CNY", participants=1200
     )
     ProposalActivity.objects.create(proposal=proposal, from_state=S.DRAFT, to_state=S.SUBMITTED)
     ProposalActivity.objects.update(created_at=datetime.datetime(2026, 11, 30, 11, 43, tzinfo=UTC))
@@ -371,5 +371,6 @@ def test_change_page_shows_budget_and_timeline_in_the_language(reviewer_client, 
     ).content.decode()
 
     assert '<div class="readonly">200,000 CNY</div>' in content
+    assert '<div class="readonly">1,200</div>' in content
     assert "200000" not in content
     assert f"<strong>{stamp}</strong>" in content
