@@ -7,6 +7,7 @@ transition buttons on its page and the bulk actions, which all call `events.serv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminURLFieldWidget
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, URLField
 from django.http import HttpResponseRedirect
@@ -17,6 +18,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from cities.admin import city_search_fields
+from cities.templatetags.portal import money
 from exchangeportal.infra.translation import translated_field_names
 
 from . import selectors, services
@@ -130,9 +132,8 @@ class EventProposalAdmin(admin.ModelAdmin):
                     "partner_places_display",
                     "venue",
                     "online_url",
-                    "participants",
-                    "budget_amount",
-                    "budget_currency",
+                    "participants_display",
+                    "budget_display",
                     "links_display",
                     "source_url",
                     "image_alt",
@@ -174,6 +175,14 @@ class EventProposalAdmin(admin.ModelAdmin):
     @admin.display(description=_("partner places"))
     def partner_places_display(self, obj):
         return ", ".join(f"{place.name_en} ({place.country})" for place in obj.partner_places.all())
+
+    @admin.display(description=_("participants"))
+    def participants_display(self, obj):
+        return "—" if obj.participants is None else intcomma(obj.participants)
+
+    @admin.display(description=_("budget"))
+    def budget_display(self, obj):
+        return money(obj.budget_amount, obj.budget_currency) or "—"
 
     @admin.display(description=_("ties served"))
     def links_display(self, obj):

@@ -1,8 +1,12 @@
-"""Template helpers of the public portal: language links, paging links, script tags."""
+"""Template helpers of the public portal: language links, paging links, script tags, the
+language's separators and amounts of money."""
+
+from decimal import Decimal
 
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils import formats
 from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language, get_language_info, pgettext
 from django.utils.translation import gettext as _
@@ -118,3 +122,16 @@ def lang_span(text):
     if getattr(text, "is_fallback", False) and text:
         return format_html('<span lang="{}">{}</span>', text.language, text)
     return conditional_escape(text)
+
+
+@register.filter
+def money(amount, currency: str = "") -> str:
+    """An amount with its currency, digits grouped the active language's way and no ".00"
+    when it is whole: "200,000 CNY", "1,234.50 JPY"; "" without an amount. The one place
+    budgets are shown (event pages, partner pages, the review desk; the API stays numeric)."""
+    if amount is None or amount == "":
+        return ""
+    value = Decimal(amount)
+    places = 0 if value == value.to_integral_value() else 2
+    number = formats.number_format(value, places, use_l10n=True, force_grouping=True)
+    return f"{number} {currency}".strip()

@@ -26,6 +26,9 @@ pytestmark = [
 # The text journey 1 types into the directory search: the Japanese spelling of Yangzhou.
 DIRECTORY_SEARCH_QUERY = "揚州"
 PASSWORD = "Canal-cities-2010!"
+# The proposal journey 2 writes in Chinese: "Yangzhou canal cities youth forum".
+CHINESE_TITLE = "扬州运河城市青年论坛"
+CHINESE_SUMMARY = "运河城市的学生在扬州相聚。"
 
 
 def future(days: int) -> str:
@@ -70,11 +73,14 @@ def test_visitor_switches_to_japanese_searches_and_opens_yangzhou(page, site):
 # --- 2. Partner: register, verify by the mailed link, propose with an image -----------------------
 
 
-def fill_proposal(page, *, title: str) -> None:
-    """Fill the proposal form completely: Yangzhou hosts, Nara takes part (found by typing
-    their names: the suggestions come from the open API)."""
-    page.locator("#id_title_en").fill(title)
-    page.locator("#id_summary_en").fill("Students of the canal cities meet in Yangzhou.")
+def fill_proposal(page, *, language: str, title: str, summary: str) -> None:
+    """Fill the proposal form completely, written in `language` (its title and summary in
+    that language's fields): Yangzhou hosts, Nara takes part (found by typing their names:
+    the suggestions come from the open API)."""
+    suffix = language.replace("-", "_")
+    page.locator("#id_language").select_option(language)
+    page.locator(f"#id_title_{suffix}").fill(title)
+    page.locator(f"#id_summary_{suffix}").fill(summary)
     page.locator("#id_description").fill("Three days of talks, boat visits and a joint concert.")
     page.locator("#id_category").select_option("education_youth")
     page.locator("#id_format").select_option("in_person")
@@ -98,7 +104,9 @@ def fill_proposal(page, *, title: str) -> None:
     page.locator("#id_privacy_consent").check()
 
 
-def test_partner_registers_verifies_and_submits_a_proposal_with_an_image(page, site):
+def test_partner_proposes_in_chinese_with_an_image_and_the_accepted_event_keeps_both(
+    chromium, page, site
+):
     page.goto(f"{site}/en/partners/register/")
     page.locator("#id_username").fill("canal-office")
     page.locator("#id_email").fill("office@canal.example.org")
@@ -128,7 +136,7 @@ def test_partner_registers_verifies_and_submits_a_proposal_with_an_image(page, s
     log_in(page, f"{site}/en/partners/login/", "canal-office")
     expect(page).to_have_url(re.compile(r"/en/partner/proposals/$"))
     page.goto(f"{site}/en/partner/proposals/new/")
-    fill_proposal(page, title_en="Canal cities youth forum")
+    fill_proposal(page, language="zh-hans", title=CHINESE_TITLE, summary=CHINESE_SUMMARY)
     page.locator("#id_image_1").set_input_files(
         files=[
             {
@@ -138,12 +146,19 @@ def test_partner_registers_verifies_and_submits_a_proposal_with_an_image(page, s
             }
         ]
     )
+    page.locator("#id_image_alt").fill("运河上的游船")
+    page.locator("#id_image_credit").fill("扬州市")
     page.locator('button[name="submit"]').click()
 
-    proposal = EventProposal.objects.get(title_en="Canal cities youth forum")
+    proposal = EventProposal.objects.get(title_zh_hans=CHINESE_TITLE)
     expect(page).to_have_url(re.compile(rf"/en/partner/proposals/{proposal.pk}/$"))
     assert proposal.state == ProposalState.SUBMITTED
     assert proposal.partner == user.partner_membership.partner
+    assert (proposal.language, proposal.title_en, proposal.summary_zh_hans) == (
+        "zh-hans",
+        "",
+        CHINESE_SUMMARY,
+    )
     assert proposal.image_1.name != ""
     # The image is shown to its owner through the private file view, and it is a real image.
     image = page.locator(f'img[src*="/partner/proposals/{proposal.pk}/files/image_1/"]').first
@@ -151,10 +166,53 @@ def test_partner_registers_verifies_and_submits_a_proposal_with_an_image(page, s
     assert image.evaluate("element => element.naturalWidth") > 0
 
     page.goto(f"{site}/en/partner/proposals/")
-    row = page.locator("table.data-table tbody tr").filter(has_text="Canal cities youth forum")
+    row = page.locator("table.data-table tbody tr").filter(has_text=CHINESE_TITLE)
     expect(row).to_have_count(1)
     expect(row.locator(".badge")).to_have_text(re.compile(r"^\s*submitted\s*$", re.IGNORECASE))
     expect(row.locator("a")).to_have_attribute("href", f"/en/partner/proposals/{proposal.pk}/")
+
+    # A reviewer accepts it at the review desk.
+    ReviewerFactory(username="reviewer", password=PASSWORD)
+    reviewer_context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    reviewer = reviewer_context.new_page()
+    try:
+        log_in(reviewer, site + reverse("admin:login"), "reviewer")
+        expect(reviewer).to_have_url(site + reverse("admin:index"))
+        reviewer.goto(site + reverse("admin:events_eventproposal_change", args=[proposal.pk]))
+        decide(reviewer, button="Start review")
+        decide(reviewer, button="Accept and publish the event")
+    finally:
+        reviewer_context.close()
+
+    # The event: a romanised address (pinyin and the year), the Chinese text in the Chinese
+    # fields (the English title is the romanised one, for the translators to replace), and
+    # the first image on its public page.
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.ACCEPTED
+    event = ExchangeEvent.objects.get(proposal=proposal)
+    year = proposal.starts_on.year
+    assert event.slug == f"yang-zhou-yun-he-cheng-shi-qing-nian-lun-tan-{year}"
+    assert (event.title_zh_hans, event.summary_zh_hans) == (CHINESE_TITLE, CHINESE_SUMMARY)
+    assert (event.title_en, event.summary_en, event.title_ja, event.title_ko) == (
+        "Yang Zhou Yun He Cheng Shi Qing Nian Lun Tan",
+        "",
+        "",
+        "",
+    )
+    assert (event.image_alt, event.image_credit) == ("运河上的游船", "扬州市")
+
+    page.goto(f"{site}/zh-hans/events/{event.slug}/")
+    expect(page.locator("h1")).to_have_text(CHINESE_TITLE)
+    expect(page.locator("main").last).to_contain_text(CHINESE_SUMMARY)
+    public_image = page.locator(f'.event-image img[src="{event.image.url}"]')
+    expect(public_image).to_be_visible()
+    expect(public_image).to_have_attribute("alt", "运河上的游船")
+    assert public_image.evaluate("element => element.naturalWidth") > 0
+    # In English the Chinese summary is shown marked as the original, never silently.
+    page.goto(f"{site}/en/events/{event.slug}/")
+    expect(
+        page.locator('main span[lang="zh-hans" i]').filter(has_text=CHINESE_SUMMARY)
+    ).to_have_count(1)
 
 
 # --- 3. Review: changes requested, edited, resubmitted, accepted, published ----------------------

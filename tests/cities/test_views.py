@@ -361,3 +361,18 @@ def test_city_list_shows_places_with_activity_unless_asked_for_all(client):
     assert sorted(default) == sorted([tied.city_a.slug, tied.city_b.slug])
     assert "quietville" in every
     assert searched == ["quietville"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("en", "Theme: "), ("zh-hans", "主题："), ("ja", "テーマ："), ("ko", "주제: ")],
+)
+def test_designation_year_theme_label_ends_the_language_way(client, language, label):
+    factories.CultureCityDesignationFactory(
+        year=2020, theme_en="Canals", status=DesignationStatus.PROCLAIMED
+    )
+
+    html = client.get(f"/{language}/culture-cities/2020/").content.decode()
+
+    assert f"<p><strong>{label}</strong>Canals" in html

@@ -1,4 +1,6 @@
+import datetime
 import io
+from datetime import UTC
 
 import pytest
 from django.contrib.auth.models import Group
@@ -346,3 +348,29 @@ def test_city_admin_photo_goes_through_pipeline(superuser_client):
         "The file is named .jpg but its content is PNG. "
         "Save it with the right extension and upload it again."
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "stamp"),
+    [
+        ("en", "30 Nov 2026, 11:43"),
+        ("zh-hans", "2026年11月30日 11:43"),
+        ("ja", "2026年11月30日 11:43"),
+        ("ko", "2026년 11월 30일 11:43"),
+    ],
+)
+def test_change_page_shows_budget_and_timeline_in_the_language(reviewer_client, language, stamp):
+    proposal = EventProposalFactory(
+        state=S.SUBMITTED, budget_amount="200000.00", budget_currency="CNY", participants=1200
+    )
+    ProposalActivity.objects.create(proposal=proposal, from_state=S.DRAFT, to_state=S.SUBMITTED)
+    ProposalActivity.objects.update(created_at=datetime.datetime(2026, 11, 30, 11, 43, tzinfo=UTC))
+
+    content = reviewer_client.get(
+        change_url(proposal), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+
+    assert '<div class="readonly">200,000 CNY</div>' in content
+    assert '<div class="readonly">1,200</div>' in content
+    assert "200000" not in content
+    assert f"<strong>{stamp}</strong>" in content

@@ -333,3 +333,19 @@ def test_city_events_ical_query_count_is_fixed(client, django_assert_num_queries
         response = client.get("/en/cities/hub/events.ics")
 
     assert response.content.decode().count("BEGIN:VEVENT") == count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ja", "ko"])
+def test_event_detail_shows_the_budget_grouped_without_whole_cents(client, language):
+    factories.ExchangeEventFactory(
+        slug="canal-forum-2027", budget_amount="200000.00", budget_currency="CNY"
+    )
+    factories.ExchangeEventFactory(slug="tea-2027", budget_amount="1234.50", budget_currency="JPY")
+
+    whole = client.get(f"/{language}/events/canal-forum-2027/").content.decode()
+    cents = client.get(f"/{language}/events/tea-2027/").content.decode()
+
+    assert "<dd>200,000 CNY</dd>" in whole
+    assert "200000" not in whole
+    assert "<dd>1,234.50 JPY</dd>" in cents

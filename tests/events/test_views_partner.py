@@ -867,3 +867,53 @@ def test_register_takes_the_place_typed_by_name(client):
 
     assert response.status_code == 302
     assert Partner.objects.get().place == nara
+
+
+# --- Dates and budgets in each language's own format ----------------------------------------
+
+TYPOGRAPHY = {
+    "en": ("30 Nov 2026, 11:43", "1 Feb 2027", "200,000 CNY", "1,200"),
+    "zh-hans": ("2026年11月30日 11:43", "2027年2月1日", "200,000 CNY", "1,200"),
+    "ja": ("2026年11月30日 11:43", "2027年2月1日", "200,000 CNY", "1,200"),
+    "ko": ("2026년 11월 30일 11:43", "2027년 2월 1일", "200,000 CNY", "1,200"),
+}
+STAMP = datetime.datetime(2026, 11, 30, 11, 43, tzinfo=datetime.UTC)
+
+
+def typography_proposal(member):
+    proposal = EventProposalFactory(
+        partner=member.partner_membership.partner,
+        starts_on=datetime.date(2027, 2, 1),
+        ends_on=datetime.date(2027, 2, 1),
+        budget_amount="200000.00",
+        budget_currency="CNY",
+        participants=1200,
+    )
+    services.proposal_submit(proposal=proposal, actor=member)
+    proposal.activities.update(created_at=STAMP)
+    EventProposal.objects.filter(pk=proposal.pk).update(updated_at=STAMP)
+    return proposal
+
+
+@pytest.mark.parametrize("language", list(TYPOGRAPHY))
+def test_proposal_detail_shows_dates_and_budget_in_the_language(member_client, member, language):
+    stamp, _day, budget, participants = TYPOGRAPHY[language]
+    proposal = typography_proposal(member)
+
+    html = member_client.get(f"/{language}/partner/proposals/{proposal.pk}/").content.decode()
+
+    assert f'<time datetime="2026-11-30T11:43:00+00:00">{stamp}</time>' in html
+    assert f"<dd>{budget}</dd>" in html
+    assert f"<dd>{participants}</dd>" in html
+    assert "200000.00" not in html
+
+
+@pytest.mark.parametrize("language", list(TYPOGRAPHY))
+def test_proposal_list_shows_dates_in_the_language(member_client, member, language):
+    stamp, day, _budget, _participants = TYPOGRAPHY[language]
+    typography_proposal(member)
+
+    html = member_client.get(f"/{language}/partner/proposals/").content.decode()
+
+    assert f"<td>{day}</td>" in html
+    assert f'<time datetime="2026-11-30T11:43:00+00:00">{stamp}</time>' in html

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -162,3 +164,30 @@ def test_event_admin_has_the_good_practice_inline():
     from events.models import ExchangeEvent
 
     assert GoodPracticeInline in admin.site._registry[ExchangeEvent].inlines
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "places"),
+    [
+        ("en", "Places: Yangzhou CN, Karatsu JP"),
+        ("zh-hans", "城市：扬州 CN、唐津 JP"),
+        ("ja", "自治体：揚州 CN、唐津 JP"),
+        ("ko", "지자체: 양저우 CN, 가라쓰 JP"),
+    ],
+)
+def test_good_practices_page_separates_places_the_language_way(client, language, places):
+    host = CityFactory(
+        name_en="Yangzhou", name_zh_hans="扬州", name_ja="揚州", name_ko="양저우", country="CN"
+    )
+    partner = CityFactory(
+        name_en="Karatsu", name_zh_hans="唐津", name_ja="唐津", name_ko="가라쓰", country="JP"
+    )
+    event = ExchangeEventFactory(host=host)
+    event.partners.add(host, partner)
+    GoodPracticeFactory(event=event)
+
+    html = client.get(f"/{language}/good-practices/").content.decode()
+
+    [paragraph] = re.findall(r"<p>(.*?net-country-cn.*?)</p>", html, flags=re.DOTALL)
+    assert " ".join(re.sub(r"<[^>]+>", "", paragraph).split()) == places
