@@ -20,7 +20,7 @@ from tests.factories import (
 
 
 def test_translated_bases_are_the_models_translated_texts_in_declared_order():
-    assert translated_bases(ExchangeEvent) == ("title", "summary")
+    assert translated_bases(ExchangeEvent) == ("title", "summary", "outcome")
     assert translated_bases(GoodPractice) == ("what", "cost", "who", "result", "repeat")
 
 
