@@ -269,7 +269,14 @@ class FriendshipLinkAdmin(
         ),
         (
             _("Sources and curation"),
-            {"fields": ["sources", "verified", "public_note", "note"]},
+            {
+                "fields": [
+                    "sources",
+                    "verified",
+                    FriendshipLink.public_note.field_names,
+                    "note",
+                ]
+            },
         ),
     ]
 

@@ -30,6 +30,6 @@ class FriendshipLinkAdminForm(OptimisticLockFormMixin, forms.ModelForm):
             "ended_on",
             "sources",
             "verified",
-            "public_note",
+            *FriendshipLink.public_note.field_names,
             "note",
         ]

@@ -631,7 +631,7 @@ class _Planner:
             label_b=row.get("label_b") or "",
             verified=self._verified(row.get("verified") or "", note),
             note=note,
-            public_note=row.get("public_note") or "",
+            public_note_en=row.get("public_note") or "",
         )
         sources = []
         for citation in (row["source"] or "").split(SOURCE_SEPARATOR.strip()):
@@ -653,7 +653,7 @@ def _new_tie_values(facts: TieFacts) -> dict:
         "label_a": facts.label_a,
         "label_b": facts.label_b,
         "note": facts.note,
-        "public_note": facts.public_note,
+        "public_note_en": facts.public_note_en,
         "verified": bool(facts.verified),
     }
 
@@ -667,7 +667,7 @@ _FACT_FIELDS = [
     "label_b",
     "verified",
     "note",
-    "public_note",
+    "public_note_en",
 ]
 
 
@@ -1073,7 +1073,7 @@ def ties_export(*, handle) -> int:
         "date_basis",
         "label_a",
         "label_b",
-        "public_note",
+        "public_note_en",
     )
     count = 0
     for pk, a, b, kind, established, precision, note, verified, *optional in rows.iterator(

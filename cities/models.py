@@ -424,15 +424,21 @@ class FriendshipLink(TimestampedModel):
         blank=True,
         help_text=_("For curators only: how the sources were read, doubts, what to check."),
     )
-    public_note = models.TextField(
-        _("public note"), blank=True, help_text=_("Shown on the tie's page.")
+    public_note_en = models.TextField(
+        _("public note (English)"), blank=True, help_text=_("Shown on the tie's page.")
     )
+    public_note_zh_hans = models.TextField(_("public note (simplified Chinese)"), blank=True)
+    public_note_ja = models.TextField(_("public note (Japanese)"), blank=True)
+    public_note_ko = models.TextField(_("public note (Korean)"), blank=True)
     verified = models.BooleanField(
         _("verified"),
         default=False,
         help_text=_("Confirmed against a trustworthy source; unverified ties are weakly sourced."),
     )
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
+
+    public_note = Translated("public_note")
+    text_origins = TextOriginsField()
 
     objects = FriendshipLinkQuerySet.as_manager()
 

@@ -48,7 +48,7 @@ class TieFacts:
     label_b: str = ""
     verified: bool | None = None
     note: str = ""
-    public_note: str = ""
+    public_note_en: str = ""  # the import's `public_note` column is the English note
 
 
 @dataclass
@@ -210,7 +210,7 @@ def tie_reconcile(*, current: TieFacts, incoming: TieFacts) -> Reconciliation:
         result.changes["verified"] = True
 
     # Notes: fill an empty one; a different one is kept beside the curated note.
-    for name in ("note", "public_note"):
+    for name in ("note", "public_note_en"):
         new, old = getattr(incoming, name).strip(), getattr(current, name).strip()
         if not new or new == old:
             continue

@@ -164,7 +164,14 @@ class ExchangeEventAdmin(TranslationDeskAdminMixin, OptimisticLockAdminMixin, ad
         ),
         (
             _("Figures and outcome"),
-            {"fields": [("budget_amount", "budget_currency"), "participants", "outcome", "image"]},
+            {
+                "fields": [
+                    ("budget_amount", "budget_currency"),
+                    "participants",
+                    ExchangeEvent.outcome.field_names,
+                    "image",
+                ]
+            },
         ),
         (_("Publication and sources"), {"fields": ["is_published", "sources", "note"]}),
     ]

@@ -100,7 +100,8 @@ TIE_COLUMNS = [
         "primary (government or registry source), secondary (news, lists) or unverified.",
         lambda t: t.evidence,
     ),
-    Column("note", "Public note.", lambda t: t.public_note),
+    Column("note", "Public note in English (as public_note_en).", lambda t: t.public_note_en),
+    *translated_columns("public_note", "Public note", origins=True),
     *SOURCE_COLUMNS,
 ]
 

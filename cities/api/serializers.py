@@ -240,7 +240,9 @@ class TieSerializer(serializers.ModelSerializer):
         "unverified: no trustworthy source yet.",
     )
     note = serializers.CharField(
-        source="public_note", read_only=True, help_text="The public note on the tie."
+        source="public_note_en",
+        read_only=True,
+        help_text="The public note on the tie, in English (the same as `public_note_en`).",
     )
 
     class Meta:
@@ -262,6 +264,8 @@ class TieSerializer(serializers.ModelSerializer):
             "verified",
             "evidence",
             "note",
+            *FriendshipLink.public_note.field_names,
+            "text_origins",
             "milestones",
             "sources",
         ]
@@ -272,6 +276,14 @@ class TieSerializer(serializers.ModelSerializer):
             "established_precision": {"help_text": "How much of `established` is known."},
             "date_basis": {"help_text": "What the date is of: signature, ceremony, council …"},
             "status": {"help_text": "active, dormant (no recent exchange) or ended."},
+            "text_origins": {
+                "help_text": (
+                    "Which public notes are originals (as their source published them, "
+                    '"original") and which are translations by the portal ("translation"), '
+                    'by field: {"public_note_ja": "original"}. A text not named was written '
+                    "by a curator."
+                )
+            },
             "ended_on": {"help_text": "When an ended tie ended."},
             "verified": {"help_text": "Confirmed against a trustworthy source."},
         }

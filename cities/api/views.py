@@ -144,6 +144,11 @@ TIE_EXAMPLE = OpenApiExample(
         "ended_on": None,
         "verified": True,
         "note": "CLAIR: date of protocol signing; TCS DB says Feb 1982",
+        "public_note_en": "CLAIR: date of protocol signing; TCS DB says Feb 1982",
+        "public_note_zh_hans": "",
+        "public_note_ja": "",
+        "public_note_ko": "",
+        "text_origins": {},
         "milestones": [],
         "sources": [
             {

@@ -63,7 +63,7 @@ EVENT_COLUMNS = [
     Column("budget_amount", "Budget.", lambda e: e.budget_amount),
     Column("budget_currency", "ISO 4217 currency of the budget.", lambda e: e.budget_currency),
     Column("participants", "Number of participants.", lambda e: e.participants),
-    Column("outcome", "Outcome.", lambda e: e.outcome),
+    *translated_columns("outcome", "Outcome", origins=True),
     *SOURCE_COLUMNS,
 ]
 

@@ -132,7 +132,7 @@ class EventSerializer(serializers.ModelSerializer):
             "budget_amount",
             "budget_currency",
             "participants",
-            "outcome",
+            *ExchangeEvent.outcome.field_names,
             "image",
             "sources",
         ]
@@ -159,7 +159,7 @@ class EventSerializer(serializers.ModelSerializer):
             "description": {"help_text": "Longer description (English)."},
             "venue": {"help_text": "Where it takes place."},
             "online_url": {"help_text": "Link to the online event, if any."},
-            "outcome": {"help_text": "What came out of it."},
+            "outcome_en": {"help_text": "What came out of it, in English."},
         }
 
     def get_url(self, event: ExchangeEvent) -> str:

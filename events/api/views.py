@@ -124,7 +124,10 @@ EVENT_EXAMPLE = OpenApiExample(
         "budget_amount": None,
         "budget_currency": "",
         "participants": None,
-        "outcome": "",
+        "outcome_en": "",
+        "outcome_zh_hans": "",
+        "outcome_ja": "",
+        "outcome_ko": "",
         "image": None,
         "sources": [
             {

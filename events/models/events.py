@@ -165,7 +165,10 @@ class ExchangeEvent(TimestampedModel):
         _("currency"), max_length=3, blank=True, validators=[validate_currency_code]
     )
     participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome_en = models.TextField(_("outcome (English)"), blank=True)
+    outcome_zh_hans = models.TextField(_("outcome (simplified Chinese)"), blank=True)
+    outcome_ja = models.TextField(_("outcome (Japanese)"), blank=True)
+    outcome_ko = models.TextField(_("outcome (Korean)"), blank=True)
     image = models.ImageField(_("image"), upload_to="events/", blank=True)
     image_alt = models.CharField(
         _("image description"),
@@ -183,6 +186,7 @@ class ExchangeEvent(TimestampedModel):
 
     title = Translated("title")
     summary = Translated("summary")
+    outcome = Translated("outcome")
     text_origins = TextOriginsField()
 
     objects = ExchangeEventQuerySet.as_manager()

@@ -271,6 +271,7 @@ def test_tie_detail_has_partial_date_milestones_and_sources(client):
     }
     assert data["sources"] == [source_json]
     assert (data["verified"], data["evidence"], data["note"]) == (True, "primary", "")
+    assert data["text_origins"] == {}
     assert data["milestones"] == [
         {
             "date": "1980",
@@ -285,6 +286,30 @@ def test_tie_detail_has_partial_date_milestones_and_sources(client):
             "sources": [source_json],
         }
     ]
+
+
+def test_tie_detail_has_the_public_note_in_four_languages_and_note_in_english(client):
+    _tie_between(
+        "yangzhou",
+        "karatsu",
+        public_note_en="Renewed in 2015.",
+        public_note_zh_hans="2015年续签。",
+        text_origins={"public_note_zh_hans": "original", "public_note_en": "translation"},
+    )
+
+    data = client.get("/api/v1/ties/karatsu--yangzhou/").json()
+
+    assert {name: data[name] for name in data if "note" in name} == {
+        "note": "Renewed in 2015.",
+        "public_note_en": "Renewed in 2015.",
+        "public_note_zh_hans": "2015年续签。",
+        "public_note_ja": "",
+        "public_note_ko": "",
+    }
+    assert data["text_origins"] == {
+        "public_note_zh_hans": "original",
+        "public_note_en": "translation",
+    }
 
 
 def test_tie_detail_answers_in_either_order(client):
@@ -348,6 +373,30 @@ def test_tie_list_csv_shape(client):
     assert [(row["slug"], row["established"], row["source_urls"]) for row in rows] == [
         ("karatsu--yangzhou", "1982-02-22", "https://a.example/1; https://a.example/2")
     ]
+
+
+def test_tie_list_csv_has_the_public_note_in_four_languages_with_origins(client):
+    _tie_between(
+        "yangzhou",
+        "karatsu",
+        public_note_en="Renewed in 2015.",
+        public_note_zh_hans="2015年续签。",
+        text_origins={"public_note_zh_hans": "original", "public_note_en": "translation"},
+    )
+
+    (row,) = _csv(client.get("/api/v1/ties/", {"format": "csv"}))
+
+    assert {name: value for name, value in row.items() if "note" in name} == {
+        "note": "Renewed in 2015.",
+        "public_note_en": "Renewed in 2015.",
+        "public_note_en_origin": "translation",
+        "public_note_zh_hans": "2015年续签。",
+        "public_note_zh_hans_origin": "original",
+        "public_note_ja": "",
+        "public_note_ja_origin": "",
+        "public_note_ko": "",
+        "public_note_ko_origin": "",
+    }
 
 
 def test_tie_list_query_count_is_fixed(client, django_assert_num_queries):

@@ -1,3 +1,4 @@
+import csv
 import datetime
 import io
 
@@ -155,6 +156,53 @@ def test_ties_import_never_downgrades_a_curated_tie(places):
     assert report.conflicts == []
     assert list(TieNote.objects.values_list("text", flat=True)) == ["UNCERTAIN: from a list"]
     assert report.counts() == {"Ties": {"created": 0, "updated": 1, "unchanged": 0}}
+
+
+def test_ties_import_never_overwrites_a_curated_english_public_note(places):
+    tie = FriendshipLinkFactory(
+        city_a=places["nara"],
+        city_b=places["yangzhou"],
+        kind=TieKind.SISTER,
+        public_note_en="Renewed in 2015 (curated).",
+        public_note_ja="2015年に更新。",
+    )
+    data = io.StringIO(
+        f"{HEADER},public_note\n"
+        "Yangzhou,CN,Nara,JP,sister,,,,Renewed in 2016 according to a list.\n"
+    )
+
+    report = ties_import(handle=data)
+
+    tie.refresh_from_db()
+    assert (tie.public_note_en, tie.public_note_ja) == (
+        "Renewed in 2015 (curated).",
+        "2015年に更新。",
+    )
+    assert list(TieNote.objects.values_list("text", flat=True)) == [
+        "Renewed in 2016 according to a list."
+    ]
+    assert report.counts() == {"Ties": {"created": 0, "updated": 1, "unchanged": 0}}
+
+
+def test_ties_import_fills_an_empty_english_public_note_and_creates_ties_with_it(places):
+    tie = FriendshipLinkFactory(
+        city_a=places["nara"], city_b=places["yangzhou"], kind=TieKind.SISTER
+    )
+    data = io.StringIO(
+        f"{HEADER},public_note\n"
+        "Yangzhou,CN,Nara,JP,sister,,,,Renewed in 2015.\n"
+        "Qingdao,CN,Nagasaki,JP,friendship,1995,,,Ties of the port cities.\n"
+    )
+
+    ties_import(handle=data)
+
+    tie.refresh_from_db()
+    new = FriendshipLink.objects.get(city_a__slug="qingdao")
+    assert (tie.public_note_en, new.public_note_en, new.public_note_ja) == (
+        "Renewed in 2015.",
+        "Ties of the port cities.",
+        "",
+    )
 
 
 def test_ties_import_reports_another_year_as_a_conflict_and_keeps_both_sources(places):
@@ -391,6 +439,21 @@ def test_import_links_command_draws_a_progress_bar_on_long_files(db, tmp_path):
 
     assert err.getvalue().endswith(f"Reading [{'#' * 30}] 400/400\n")
     assert (FriendshipLink.objects.count(), City.objects.count()) == (400, 800)
+
+
+def test_ties_export_writes_the_english_public_note_in_its_column(places):
+    FriendshipLinkFactory(
+        city_a=places["nara"],
+        city_b=places["yangzhou"],
+        public_note_en="Renewed in 2015.",
+        public_note_ja="2015年に更新。",
+    )
+    exported = io.StringIO()
+
+    ties_export(handle=exported)
+
+    exported.seek(0)
+    assert [row["public_note"] for row in csv.DictReader(exported)] == ["Renewed in 2015."]
 
 
 def test_the_demo_ties_exported_import_onto_the_demo_data_unchanged(demo_data):

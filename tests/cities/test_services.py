@@ -169,15 +169,15 @@ def test_tie_save_keeps_the_kind_in_step_with_a_later_upgrade():
 
 @pytest.mark.django_db
 def test_tie_save_refuses_a_tie_changed_since_it_was_opened():
-    tie = FriendshipLinkFactory(public_note="")
+    tie = FriendshipLinkFactory(public_note_en="")
     opened = version_stamp(tie.updated_at)
     other = FriendshipLink.objects.get(pk=tie.pk)
-    other.public_note = "Renewed in 2015."
+    other.public_note_en = "Renewed in 2015."
     other.save()
-    tie.public_note = "A second editor's note."
+    tie.public_note_en = "A second editor's note."
 
     with pytest.raises(ValidationError) as refused:
         tie_save(tie=tie, loaded_version=opened)
 
     assert refused.value.code == "stale"
-    assert FriendshipLink.objects.get(pk=tie.pk).public_note == "Renewed in 2015."
+    assert FriendshipLink.objects.get(pk=tie.pk).public_note_en == "Renewed in 2015."

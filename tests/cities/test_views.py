@@ -276,6 +276,37 @@ def test_tie_detail_shows_each_sides_label(client):
 
 
 @pytest.mark.django_db
+def test_tie_detail_in_japanese_marks_an_english_only_public_note(client):
+    factories.FriendshipLinkFactory(
+        city_a=factories.CityFactory(slug="qingdao"),
+        city_b=factories.CityFactory(slug="shimonoseki", country=Country.JAPAN),
+        public_note_en="Renewed in 2015.",
+    )
+
+    html = client.get("/ja/ties/qingdao--shimonoseki/").content.decode()
+
+    assert (
+        '<p><span lang="en">Renewed in 2015.</span> '
+        '<small class="text-origin">原文：English</small></p>'
+    ) in html
+
+
+@pytest.mark.django_db
+def test_tie_detail_shows_the_public_note_in_the_readers_language(client):
+    factories.FriendshipLinkFactory(
+        city_a=factories.CityFactory(slug="qingdao"),
+        city_b=factories.CityFactory(slug="shimonoseki", country=Country.JAPAN),
+        public_note_en="Renewed in 2015.",
+        public_note_ja="2015年に更新。",
+    )
+
+    html = client.get("/ja/ties/qingdao--shimonoseki/").content.decode()
+
+    assert "<p>2015年に更新。</p>" in html
+    assert "Renewed in 2015." not in html
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("count", [1, 3])
 def test_tie_detail_query_count_is_fixed(client, django_assert_num_queries, count):
     city_a = factories.CityFactory(slug="aaa")

@@ -127,6 +127,9 @@ def test_translator_sees_only_the_translation_fields_as_inputs(translator_client
     form = response.context["adminform"].form
     assert sorted(form.fields) == [
         "loaded_version",
+        "outcome_ja",
+        "outcome_ko",
+        "outcome_zh_hans",
         "summary_ja",
         "summary_ko",
         "summary_zh_hans",

@@ -49,6 +49,9 @@ def test_event_detail_fields(client):
         designation=designation,
         budget_amount="1000.00",
         budget_currency="CNY",
+        outcome_en="Two new junior leagues.",
+        outcome_ja="ジュニアリーグが二つ誕生。",
+        text_origins={"outcome_ja": "original", "outcome_en": "translation"},
     )
     event.partners.add(partner)
     event.links.add(tie)
@@ -70,6 +73,13 @@ def test_event_detail_fields(client):
     ]
     assert (data["designation"]["year"], data["designation"]["city"]) == (2020, "yangzhou")
     assert (data["budget_amount"], data["budget_currency"]) == ("1000.00", "CNY")
+    assert {name: data[name] for name in data if name.startswith("outcome")} == {
+        "outcome_en": "Two new junior leagues.",
+        "outcome_zh_hans": "",
+        "outcome_ja": "ジュニアリーグが二つ誕生。",
+        "outcome_ko": "",
+    }
+    assert data["text_origins"] == {"outcome_ja": "original", "outcome_en": "translation"}
     assert [item["url"] for item in data["sources"]] == ["https://example.org/go"]
     assert data["page_url"] == "http://testserver/en/events/go-2019/"
 
@@ -165,6 +175,28 @@ def test_event_list_csv_shape(client):
     assert [(r["slug"], r["starts"], r["host"], r["partners"]) for r in rows] == [
         ("forum", "2021", "nara", "a-town; b-town")
     ]
+
+
+def test_event_list_csv_has_the_outcome_in_four_languages_with_origins(client):
+    ExchangeEventFactory(
+        slug="forum",
+        outcome_en="A joint brochure.",
+        outcome_ko="공동 안내서.",
+        text_origins={"outcome_ko": "original", "outcome_en": "translation"},
+    )
+
+    (row,) = _csv(client.get("/api/v1/events/", {"format": "csv"}))
+
+    assert {name: value for name, value in row.items() if name.startswith("outcome")} == {
+        "outcome_en": "A joint brochure.",
+        "outcome_en_origin": "translation",
+        "outcome_zh_hans": "",
+        "outcome_zh_hans_origin": "",
+        "outcome_ja": "",
+        "outcome_ja_origin": "",
+        "outcome_ko": "공동 안내서.",
+        "outcome_ko_origin": "original",
+    }
 
 
 def _busy_event(**kwargs):

@@ -182,6 +182,35 @@ def test_event_detail_in_person_hides_online_link(client):
 
 
 @pytest.mark.django_db
+def test_event_detail_in_japanese_marks_an_english_only_outcome(client):
+    factories.ExchangeEventFactory(
+        slug="go-2019", status=EventStatus.HELD, outcome_en="Two new junior leagues."
+    )
+
+    html = client.get("/ja/events/go-2019/").content.decode()
+
+    assert (
+        '<p><span lang="en">Two new junior leagues.</span> '
+        '<small class="text-origin">原文：English</small></p>'
+    ) in html
+
+
+@pytest.mark.django_db
+def test_event_detail_shows_the_outcome_in_the_readers_language(client):
+    factories.ExchangeEventFactory(
+        slug="go-2019",
+        status=EventStatus.HELD,
+        outcome_en="Two new junior leagues.",
+        outcome_ja="ジュニアリーグが二つ誕生。",
+    )
+
+    html = client.get("/ja/events/go-2019/").content.decode()
+
+    assert "<p>ジュニアリーグが二つ誕生。</p>" in html
+    assert "Two new junior leagues." not in html
+
+
+@pytest.mark.django_db
 def test_event_detail_shows_the_proposer_as_organiser_and_the_image(client):
     event = factories.ExchangeEventFactory(
         slug="canal-forum-2027",

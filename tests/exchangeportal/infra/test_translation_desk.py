@@ -15,12 +15,13 @@ from tests.factories import (
     CultureCityDesignationFactory,
     CuratorFactory,
     ExchangeEventFactory,
+    FriendshipLinkFactory,
     TranslatorFactory,
 )
 
 
 def test_translated_bases_are_the_models_translated_texts_in_declared_order():
-    assert translated_bases(ExchangeEvent) == ("title", "summary")
+    assert translated_bases(ExchangeEvent) == ("title", "summary", "outcome")
     assert translated_bases(GoodPractice) == ("what", "cost", "who", "result", "repeat")
 
 
@@ -99,21 +100,23 @@ def test_desk_page_counts_per_model_what_misses_japanese_and_links_the_filtered_
     ExchangeEventFactory(title_ja="書道交流")
     CityFactory(name_ja="")
     CultureCityDesignationFactory(theme_en="Canal cities", theme_ja="運河の都市")
+    FriendshipLinkFactory(public_note_en="Renewed in 2015.")
 
     response = curator_client.get(reverse("admin:translation_desk", args=["ja"]))
 
-    # Only models with translated texts are listed (ties have none yet).
+    # Only models with translated texts are listed (every content model has some now).
     assert _desk_rows(response) == [
         ("Culture City designations", 0, "/admin/cities/culturecitydesignation/?missing=ja"),
         ("exchange indicators", 0, "/admin/cities/exchangeindicator/?missing=ja"),
         ("milestones", 0, "/admin/cities/linkmilestone/?missing=ja"),
         ("places", 1, "/admin/cities/city/?missing=ja"),
+        ("ties", 1, "/admin/cities/friendshiplink/?missing=ja"),
         ("trilateral groups", 0, "/admin/cities/trilateralgroup/?missing=ja"),
         ("event series", 0, "/admin/events/eventseries/?missing=ja"),
         ("events", 2, "/admin/events/exchangeevent/?missing=ja"),
         ("good practices", 0, "/admin/events/goodpractice/?missing=ja"),
     ]
-    assert response.context["total"] == 3
+    assert response.context["total"] == 4
 
 
 @pytest.mark.django_db
@@ -139,9 +142,9 @@ def test_desk_page_query_count_is_fixed(curator_client, django_assert_num_querie
         CityFactory(name_ko="")
 
     # session, user, the user's and its groups' permissions, the user's groups; one count
-    # per model with translated texts (places, designations, figures, milestones, groups,
-    # series, events, good practices)
-    with django_assert_num_queries(5 + 8):
+    # per model with translated texts (places, designations, figures, milestones, ties,
+    # trilateral groups, series, events, good practices)
+    with django_assert_num_queries(5 + 9):
         response = curator_client.get(reverse("admin:translation_desk", args=["ko"]))
 
     assert response.context["total"] == 2 * count
