@@ -361,3 +361,18 @@ def test_city_list_shows_places_with_activity_unless_asked_for_all(client):
     assert sorted(default) == sorted([tied.city_a.slug, tied.city_b.slug])
     assert "quietville" in every
     assert searched == ["quietville"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("basis", "marked"), [("machine", True), ("gazetteer", False), ("curator", False)]
+)
+def test_city_detail_shows_the_reading_and_marks_a_machine_one(client, basis, marked):
+    city = factories.CityFactory(
+        name_en="Karatsu", name_ja="唐津", country="JP", name_kana="からつ", name_kana_basis=basis
+    )
+
+    html = client.get(city.get_absolute_url()).content.decode()
+
+    assert '<small class="reading"><span lang="ja">からつ</span>' in html
+    assert ("(machine reading)" in html) is marked
