@@ -140,7 +140,7 @@ class CityAdmin(TranslationDeskAdminMixin, OptimisticLockAdminMixin, admin.Model
         (None, {"fields": ["slug", "country", "admin_level", "parent", "valid_from", "valid_to"]}),
         (
             _("Names"),
-            {"fields": CITY_NAME_ROWS},
+            {"fields": [*CITY_NAME_ROWS, ("name_kana", "name_kana_basis")]},
         ),
         (
             _("Facts"),
@@ -180,8 +180,14 @@ class CityAdmin(TranslationDeskAdminMixin, OptimisticLockAdminMixin, admin.Model
             ranked = ranked.order_by(*queryset.query.order_by)
         return ranked, False
 
+    readonly_fields = ["name_kana_basis"]
+
     def save_model(self, request, obj, form, change):
-        city_save_names(city=obj, **{field: getattr(obj, field) for field in CITY_NAME_FIELDS})
+        # A reading the curator typed or corrected is theirs (the service marks it).
+        reading = {"name_kana": obj.name_kana} if "name_kana" in form.changed_data else {}
+        city_save_names(
+            city=obj, **{field: getattr(obj, field) for field in CITY_NAME_FIELDS}, **reading
+        )
 
     @admin.display(description=_("own-script name"))
     def own_script_name(self, obj):

@@ -26,7 +26,7 @@ from django.utils.text import slugify
 from exchangeportal.infra.cache import data_version_bump
 
 from .bulk import insert_rows
-from .models import AdminLevel, City
+from .models import AdminLevel, City, KanaBasis
 from .services import city_search_keys_rebuild
 
 GAZETTEER_DIR = Path(__file__).resolve().parent / "data" / "gazetteer"
@@ -46,6 +46,8 @@ PLACE_COLUMNS = [
     "longitude",
     "population",
     "coordinates_basis",
+    "name_kana",
+    "kana_basis",
 ]
 ALIAS_SEPARATOR = "|"
 # The first line of places.tsv: "# key=value; key=value" (source, licence, snapshot date).
@@ -139,6 +141,10 @@ class GazetteerPlace:
     population: int | None
     population_as_of: datetime.date | None
     coordinates_basis: str
+    # Japanese places: readings in hiragana, and whether GeoNames gives them ("gazetteer")
+    # or the analyser read them, confirmed by the Latin names ("machine").
+    name_kana: tuple[str, ...] = ()
+    kana_basis: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -197,6 +203,11 @@ def _read(path: str) -> tuple[GazetteerPlace, ...]:
                     population=int(row["population"]) if row["population"] else None,
                     population_as_of=as_of if row["population"] else None,
                     coordinates_basis=row["coordinates_basis"],
+                    # Files written before the readings have neither column.
+                    name_kana=tuple(
+                        a for a in (row.get("name_kana") or "").split(ALIAS_SEPARATOR) if a
+                    ),
+                    kana_basis=row.get("kana_basis") or "",
                 )
             )
     return tuple(places)
@@ -309,6 +320,7 @@ def _fill(city: City, place: GazetteerPlace, parent: City | None) -> list[str]:
         if not city.coordinates_basis:
             city.coordinates_basis = place.coordinates_basis
             changed.append("coordinates_basis")
+    changed += _fill_kana(city, place)
     if city.population is None and place.population is not None:
         city.population = place.population
         changed.append("population")
@@ -316,6 +328,27 @@ def _fill(city: City, place: GazetteerPlace, parent: City | None) -> list[str]:
             city.population_as_of = place.population_as_of
             changed.append("population_as_of")
     return changed
+
+
+# Readings the gazetteer file owns: a refresh may replace them; a curator's never.
+_FILE_KANA_BASES = frozenset({KanaBasis.GAZETTEER, KanaBasis.MACHINE})
+
+
+def _fill_kana(city: City, place: GazetteerPlace) -> list[str]:
+    """The file's reading, when the place has none or has the file's previous one.
+
+    A curator's reading (or a reading of unknown origin) is never replaced, nor is a
+    curator's decision that a place has none (empty, basis curator)."""
+    value = " ".join(place.name_kana)
+    if not value:
+        return []
+    owned = city.name_kana_basis in _FILE_KANA_BASES
+    if not (owned or (not city.name_kana and not city.name_kana_basis)):
+        return []
+    if (city.name_kana, city.name_kana_basis) == (value, place.kana_basis):
+        return []
+    city.name_kana, city.name_kana_basis = value, place.kana_basis
+    return ["name_kana", "name_kana_basis"]
 
 
 def gazetteer_city_values(place: GazetteerPlace) -> dict:
@@ -331,12 +364,14 @@ def gazetteer_city_values(place: GazetteerPlace) -> dict:
         "population": place.population,
         "population_as_of": place.population_as_of,
         "geonames_id": place.geonames_id,
+        "name_kana": " ".join(place.name_kana),
+        "name_kana_basis": place.kana_basis if place.name_kana else "",
     }
 
 
 _VALUE_FIELDS = (
     "country", "admin_level", *City.NAME_FIELDS, "latitude", "longitude", "coordinates_basis",
-    "population", "population_as_of", "geonames_id",
+    "population", "population_as_of", "geonames_id", "name_kana", "name_kana_basis",
 )  # fmt: skip
 
 

@@ -121,6 +121,14 @@ class CoordinatesBasis(models.TextChoices):
     CAPITAL = "capital", _("its capital")
 
 
+class KanaBasis(models.TextChoices):
+    """Where a Japanese place's kana reading comes from."""
+
+    GAZETTEER = "gazetteer", _("gazetteer (GeoNames)")
+    MACHINE = "machine", _("machine reading")
+    CURATOR = "curator", _("curator")
+
+
 class CityQuerySet(models.QuerySet):
     def with_parent(self):
         return self.select_related("parent")
@@ -186,6 +194,21 @@ class City(TimestampedModel):
         _("other spellings"),
         blank=True,
         help_text=_("One per line: old romanisations, forms with 市 / 시 / 県 suffixes …"),
+    )
+    # The reading of a Japanese place's name in hiragana, from the gazetteer file (GeoNames'
+    # own kana, else the analyser's reading its Latin names confirm) or a curator. The
+    # search keys index it (in kana and Hepburn); no analyser runs when they are rebuilt.
+    name_kana = models.CharField(
+        _("reading (kana)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Hiragana; several readings separated by spaces (なら ならし)."),
+    )
+    name_kana_basis = models.CharField(
+        _("reading from"),
+        max_length=10,
+        choices=KanaBasis.choices,
+        blank=True,
     )
 
     latitude = models.DecimalField(
@@ -300,6 +323,15 @@ class City(TimestampedModel):
     @property
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @property
+    def kana_list(self) -> list[str]:
+        """The stored kana readings, in order."""
+        return self.name_kana.split()
+
+    @property
+    def name_kana_is_machine(self) -> bool:
+        return bool(self.name_kana) and self.name_kana_basis == KanaBasis.MACHINE
 
 
 class SocialPlatform(models.TextChoices):

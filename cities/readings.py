@@ -10,15 +10,15 @@ of the place's Latin names, with or without its suffix. A reading that agrees wi
 Latin name is not indexed: no reading is better than a wrong one.
 
 The rule is `city_reading`; `kana_romaji` and `hiragana` are the script conversions it
-and the search keys use.
+and the search keys use. The analyser runs only when the gazetteer is refreshed
+(`manage.py gazetteer_extract` writes the readings into places.tsv); the search keys read
+the stored `City.name_kana`, so fugashi is imported only when a reading is asked for.
 """
 
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache
-
-import fugashi
 
 # Endings of a Japanese place name and how they are read. 町 and 村 are read either
 # way depending on the place (町田 machi, 北町 chō): both readings are candidates and
@@ -101,7 +101,9 @@ def is_kana(text: str) -> bool:
 
 
 @cache
-def _tagger() -> fugashi.Tagger:
+def _tagger():
+    import fugashi  # noqa: PLC0415 — only the gazetteer refresh reads names
+
     return fugashi.Tagger()  # UniDic-lite, the installed dictionary
 
 

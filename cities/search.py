@@ -25,9 +25,10 @@ so both sides meet in one form:
    "Kyouto", "Kyoto" and "Kyōto" all become "kyoto".
 
 Keys also hold the pinyin reading (pypinyin) of a Chinese place's name, and the
-kana reading of a Japanese place's kanji name (奈良 → なら, kept as ナラ by step 3, and
-its Hepburn spelling "nara"), read by an analyser and kept only when the place's own
-Latin names confirm it (`cities.readings.city_reading`). Korean and Japanese
+kana reading of a Japanese place (奈良 → なら, kept as ナラ by step 3, and its Hepburn
+spelling "nara"), stored on the place (`City.name_kana`): GeoNames' own kana, else an
+analyser's reading kept only when the place's own Latin names confirm it
+(`cities.readings.city_reading`, run when the gazetteer is refreshed, not here). Korean and Japanese
 romanisations are never machine-made: they are data (the official romanisation and
 the aliases of the place), and they decide which machine reading is kept.
 
@@ -38,6 +39,7 @@ one containing it; among equals, the place with more ties.
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache, partial
 from pathlib import Path
 
@@ -58,7 +60,7 @@ from opencc import OpenCC
 from pypinyin import Style, lazy_pinyin
 
 from .models import City, CitySearchKey, FriendshipLink
-from .readings import SUFFIX_READINGS, city_reading, kana_romaji
+from .readings import SUFFIX_READINGS, city_reading, hiragana, kana_romaji
 
 SEARCH_DATA_DIR = Path(__file__).resolve().parent / "data" / "search"
 
@@ -256,36 +258,67 @@ def city_key_set(city) -> set[str]:
             if name:
                 keys.add(pinyin_key(name))
                 keys.add(pinyin_key(_strip_suffix(canonical_han(name))))
-    if city.country == "JP":
-        for reading in city_kana_readings(city):
-            keys.add(search_key(reading, strip_suffix=False))
-            keys.add(search_key(kana_romaji(reading), strip_suffix=False))
+    for reading in city_kana_readings(city):  # stored readings (Japanese places)
+        keys.add(search_key(reading, strip_suffix=False))
+        keys.add(search_key(kana_romaji(reading), strip_suffix=False))
     keys.discard("")
     return keys
 
 
-def city_kana_readings(city) -> list[str]:
-    """The hiragana readings of a Japanese place's kanji name that its Latin names confirm.
+def name_kana_readings(*, name_ja: str, latin_names: Iterable[str]) -> list[str]:
+    """The analyser's hiragana readings of a kanji name that the Latin names confirm.
 
-    The rule is `cities.readings.city_reading`; a kanji alias that is the name with an
-    ending (奈良市, 東京都) adds the reading with that ending (ならし, とうきょうと).
+    Run by the gazetteer refresh (`gazetteer_extract`), never by the search keys. The rule
+    is `cities.readings.city_reading`; the Latin names (English name, romanisation, Latin
+    aliases) are folded as search keys, with and without their suffix.
     """
-    latin_names = [
-        name
-        for name in (city.name_en, city.romanization, *city.alias_list)
-        if name and all(_is_latin(char) or not char.isalpha() for char in name)
+    return city_reading(name_ja, latin_name_keys(latin_names), fold=_fold_reading)
+
+
+def latin_name_keys(latin_names: Iterable[str]) -> set[str]:
+    """The search keys of the Latin names among `latin_names`, with and without suffix."""
+    latin = [
+        name for name in latin_names if name and all(_is_latin(c) or not c.isalpha() for c in name)
     ]
-    latin_keys = {
-        search_key(name, strip_suffix=strip) for name in latin_names for strip in (True, False)
-    }
-    fold = partial(search_key, strip_suffix=False)
-    readings = city_reading(city.name_ja, latin_keys, fold=fold)
+    return {search_key(name, strip_suffix=strip) for name in latin for strip in (True, False)}
+
+
+_fold_reading = partial(search_key, strip_suffix=False)
+
+
+def kana_confirmed(reading: str, latin_keys: set[str]) -> bool:
+    """A hiragana reading, spelt in Hepburn and folded, is one of the Latin keys."""
+    return _fold_reading(kana_romaji(reading)) in latin_keys
+
+
+def city_kana_readings(city) -> list[str]:
+    """The hiragana readings of a place the search keys hold: its stored `name_kana` (no
+    analyser runs here), and the first reading with an ending (ならし, とうきょうと) where
+    the place has a kanji name with that ending: an alias that is the Japanese name plus
+    the ending (奈良 → 奈良市), or a name with an ending its Latin names spell (東京都,
+    "Tōkyō-to": the stored reading may be of the gazetteer's shorter name)."""
+    readings = [hiragana(reading) for reading in city.kana_list]
     if not readings:
         return []
-    for alias in city.alias_list:
-        ending = alias[len(city.name_ja) :] if alias.startswith(city.name_ja) else ""
-        for ending_reading in SUFFIX_READINGS.get(ending, ()):
-            readings.append(readings[0] + ending_reading)
+    latin_keys = None
+    for name in filter(None, [city.name_ja, *city.alias_list]):
+        ending = name[len(city.name_ja) :] if city.name_ja and name != city.name_ja else ""
+        alias_of_name = name.startswith(city.name_ja) and ending in SUFFIX_READINGS
+        for suffix, ending_readings in SUFFIX_READINGS.items():
+            if alias_of_name and suffix != ending:
+                continue
+            if not alias_of_name and not (name.endswith(suffix) and len(name) > len(suffix)):
+                continue
+            for ending_reading in ending_readings:
+                candidate = readings[0] + ending_reading
+                if not alias_of_name:
+                    if latin_keys is None:
+                        latin_keys = latin_name_keys(
+                            [city.name_en, city.romanization, *city.alias_list]
+                        )
+                    if not kana_confirmed(candidate, latin_keys):
+                        continue
+                readings.append(candidate)
     return list(dict.fromkeys(readings))
 
 

@@ -18,6 +18,7 @@ from .models import (
     ConflictField,
     ConflictStatus,
     FriendshipLink,
+    KanaBasis,
     LinkMilestone,
     MilestoneKind,
     Source,
@@ -68,8 +69,11 @@ def _rebuild_batch(cities: list[City]) -> int:
     return len(keys)
 
 
-def city_save_names(*, city: City, **names: str) -> City:
+def city_save_names(*, city: City, name_kana: str | None = None, **names: str) -> City:
     """Set a place's names (any of `CITY_NAME_FIELDS`) and rebuild its search keys.
+
+    A `name_kana` given is a curator's reading: stored with basis curator, so no
+    gazetteer load replaces it (an empty one says the place has no reading).
 
     Validates the place (`full_clean`) before saving; raises `ValidationError` when a
     name is invalid and `TypeError` for a field that is not a name. The save and the
@@ -80,6 +84,9 @@ def city_save_names(*, city: City, **names: str) -> City:
         raise TypeError(f"not a name field of a place: {', '.join(unknown)}")
     for field, value in names.items():
         setattr(city, field, value)
+    if name_kana is not None:
+        city.name_kana = " ".join(name_kana.split())
+        city.name_kana_basis = KanaBasis.CURATOR
     city.full_clean()
     with transaction.atomic():
         city.save()

