@@ -41,11 +41,12 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
@@ -88,13 +89,29 @@ def _data_row() -> DataVersion:
     return row
 
 
+def _state_sql() -> str:
+    quote = connection.ops.quote_name
+    return f"SELECT version, changed_at FROM {quote(DataVersion._meta.db_table)} WHERE id = 1"
+
+
+def _aware(value) -> datetime.datetime:
+    """A datetime as the backend returns it (SQLite: text in UTC), made aware."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, datetime.UTC)
+
+
 def data_state() -> DataState:
-    """The current data version and the time of the last write: one query."""
-    row = DataVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
+    """The current data version and the time of the last write: one primary-key query, on
+    every request that may be answered from the cache — so written in SQL (a third of the
+    ORM's cost: `make bench`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql())
+        row = cursor.fetchone()
     if row is None:
         made = _data_row()
-        row = (made.version, made.changed_at)
-    return DataState(version=row[0], changed_at=row[1])
+        return DataState(version=made.version, changed_at=made.changed_at)
+    return DataState(version=row[0], changed_at=_aware(row[1]))
 
 
 def data_version() -> int:

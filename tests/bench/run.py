@@ -179,8 +179,12 @@ def queries_per_request(paths: dict[str, str]) -> dict[str, dict]:
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
+    from exchangeportal.infra import cache as page_cache
+
     logging.getLogger("django.request").setLevel(logging.ERROR)  # 404s are expected here
     result = {}
+    # No shared cache and no per-process copies: every request is rendered.
+    page_cache.local_pages = page_cache._LocalPages(size=0)
     with override_settings(
         CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     ):
