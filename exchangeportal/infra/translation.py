@@ -84,16 +84,6 @@ def text_origin(obj, field_name: str) -> str:
     return (vars(obj).get("text_origins") or {}).get(field_name, "")
 
 
-def translated_bases(model) -> list[str]:
-    """The model's translated texts (`Translated` attributes), in declaration order."""
-    return [
-        name
-        for klass in reversed(model.__mro__)
-        for name, value in vars(klass).items()
-        if isinstance(value, Translated)
-    ]
-
-
 class ShownText(str):
     """A text as shown to a reader: the `language` (a UI language code) it is written in,
     and whether it is in the reader's language (`is_fallback` when not)."""
@@ -176,3 +166,13 @@ class Translated:
             return self
         original = getattr(obj, self.original) if self.original else None
         return shown_text(obj, self.base, original_language=original)
+
+
+def translated_bases(model) -> tuple[str, ...]:
+    """The model's translated texts (`"title"`, `"summary"` …), in the order they are declared."""
+    bases: dict[str, None] = {}
+    for klass in reversed(model.__mro__):
+        for value in vars(klass).values():
+            if isinstance(value, Translated):
+                bases[value.base] = None
+    return tuple(bases)

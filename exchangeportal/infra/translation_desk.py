@@ -23,7 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .translation import CONTENT_LANGUAGE_SUFFIXES, Translated, language_suffix
+from .translation import CONTENT_LANGUAGE_SUFFIXES, language_suffix, translated_bases
 
 TRANSLATOR_GROUP = "Translator"
 CURATOR_GROUP = "Curator"
@@ -40,16 +40,6 @@ MISSING_LABELS = {
     "ko": _("missing Korean"),
 }
 TRANSLATION_SUFFIXES = tuple(language_suffix(code) for code in DESK_LANGUAGES)
-
-
-def translated_bases(model) -> tuple[str, ...]:
-    """The model's translated texts (`"title"`, `"summary"` …), in the order they are declared."""
-    bases: dict[str, None] = {}
-    for klass in reversed(model.__mro__):
-        for value in vars(klass).values():
-            if isinstance(value, Translated):
-                bases[value.base] = None
-    return tuple(bases)
 
 
 def translation_rows(model) -> list[tuple[str, ...]]:
