@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECRET_KEY=dev-only-not-secret
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint fmt venv dev-venv migrate demo superuser clean messages serve test-browser test-load
+.PHONY: run test lint fmt venv dev-venv migrate demo superuser clean messages serve test-browser test-load test-standards lighthouse
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -85,9 +85,37 @@ bench: dev-venv
 .PHONY: bench
 
 ## test-browser: the real-browser journeys (Playwright driving $(CHROMIUM), never a downloaded
-## browser) against a live server with the demo data; screenshots land in artifacts/screenshots/
-test-browser: dev-venv
+## browser) against a live server with the demo data; screenshots land in artifacts/screenshots/;
+## and the standards checks (tests/browser/test_standards.py): axe-core on every page pattern,
+## the W3C Nu HTML checker (npm's vnu-jar, run by the machine's Java) on the same pages
+test-browser: dev-venv node_modules/.installed
 	$(DEV_ENV) BROWSER_TESTS_CHROMIUM=$(CHROMIUM) $(VENV)/bin/pytest -m browser tests/browser
+
+## test-standards: only the standards checks of test-browser
+test-standards: dev-venv node_modules/.installed
+	$(DEV_ENV) BROWSER_TESTS_CHROMIUM=$(CHROMIUM) $(VENV)/bin/pytest -m browser tests/browser/test_standards.py
+
+# The Nu HTML checker's jar, pinned in package.json and package-lock.json (its install script,
+# which would fetch a Java of its own, is not run: the machine's Java runs it).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+## lighthouse: Lighthouse 12 (npx, the machine's Node) on home, directory, a place page and the
+## map of a running server (LIGHTHOUSE_BASE, default http://127.0.0.1:8000); reports in artifacts/lighthouse/
+LIGHTHOUSE_BASE ?= http://127.0.0.1:8000
+LIGHTHOUSE_PAGES := /en/ /en/cities/ /en/cities/yangzhou/ /en/network/
+lighthouse:
+	mkdir -p artifacts/lighthouse
+	for path in $(LIGHTHOUSE_PAGES); do \
+	  name=$$(echo "$$path" | tr -c 'a-z0-9\n' '-' | sed 's/^-*//; s/-*$$//'); \
+	  CHROME_PATH=$(CHROMIUM) npx --yes lighthouse@12.2.3 "$(LIGHTHOUSE_BASE)$$path" --quiet \
+	    --only-categories=accessibility,best-practices,performance,seo \
+	    --chrome-flags="--headless=new --no-sandbox --disable-gpu" \
+	    --output=json --output=html --output-path="artifacts/lighthouse/$${name:-home}" || exit 1; \
+	  node -e 'const r=require(process.argv[1]);console.log(process.argv[2], Object.values(r.categories).map(c=>c.id+" "+Math.round(c.score*100)).join(", "))' \
+	    "$$PWD/artifacts/lighthouse/$${name:-home}.report.json" "$$path"; \
+	done
 
 ## test-load: concurrency and load against gunicorn + PostgreSQL (LOAD_DATABASE_URL, default
 ## the database portal_load on 127.0.0.1), bounded by LOAD_TIMEOUT seconds; then two gunicorns

@@ -75,12 +75,23 @@ def statistics_refresh(*models_written) -> None:
 
     Without it, the planner goes on planning for the tables as it last measured them
     (a full scan where an index would serve) until autovacuum gets round to it.
+
+    On PostgreSQL it also moves the rows waiting in the GIN indexes' pending lists (the
+    titles' trigram indexes) into the indexes proper: until a vacuum does, every search reads
+    the whole pending list (64 ms for a title search after the synthetic set's COPY; 0.3 ms
+    after).
     """
     quote = connection.ops.quote_name
     tables = [quote(model._meta.db_table) for model in models_written]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {', '.join(tables)}")
+            cursor.execute(
+                "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+                "WHERE a.amname = 'gin' AND i.indrelid = ANY(%s::regclass[])",
+                [[model._meta.db_table for model in models_written]],
+            )
         else:
             for table in tables:
                 cursor.execute(f"ANALYZE {table}")

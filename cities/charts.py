@@ -46,6 +46,12 @@ class Chart:
     def view_box(self) -> str:
         return f"0 0 {self.width} {self.height}"
 
+    @property
+    def has_links(self) -> bool:
+        """Whether a bar links somewhere: such a chart is a group of links, not an image (an
+        image's content is not interactive: axe's nested-interactive)."""
+        return any(bar.url for bar in self.bars)
+
 
 def nice_step(value: float, *, ticks: int = 4) -> float:
     """A round step (1, 2 or 5 × 10ⁿ, at least 1) so that `ticks` steps reach `value`."""

@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -14,7 +15,12 @@ from .models import (
     TieKind,
     TieStatus,
 )
-from .network import COUNTRY_PAIR_CHOICES, ties_filter
+from .network import (
+    COUNTRY_PAIR_CHOICES,
+    DEFAULT_ANNIVERSARY_YEARS,
+    MAX_ANNIVERSARY_YEARS,
+    ties_filter,
+)
 from .selectors import (
     city_active_filter,
     city_designated_filter,
@@ -169,3 +175,53 @@ class DesignationFilterSet(django_filters.FilterSet):
     class Meta:
         model = CultureCityDesignation
         fields = ["year", "country", "status", "city"]
+
+
+YEARS_AHEAD_ERROR = format_lazy(
+    _("Give a whole number of years from 1 to {max}."), max=MAX_ANNIVERSARY_YEARS
+)
+
+
+class AnniversaryFilterForm(forms.Form):
+    """The anniversaries page's and feed's filters: a place (`?place=<slug>`) and how many
+    calendar years to look ahead (`?years=`, this year and next by default, at most
+    `network.MAX_ANNIVERSARY_YEARS`). A value that does not validate is ignored: its error
+    says why, and the list is shown without it."""
+
+    place = forms.SlugField(
+        label=_("Place (slug)"),
+        required=False,
+        max_length=80,
+        error_messages={"invalid": _("A place's address is made of letters, digits and -.")},
+    )
+    years = forms.IntegerField(
+        label=_("Years ahead"),
+        required=False,
+        min_value=1,
+        max_value=MAX_ANNIVERSARY_YEARS,
+        help_text=format_lazy(
+            _("1 (this year) to {max}; 2: this year and next"), max=MAX_ANNIVERSARY_YEARS
+        ),
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_ANNIVERSARY_YEARS}),
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), YEARS_AHEAD_ERROR),
+    )
+
+    def clean_place(self):
+        slug = self.cleaned_data["place"]
+        if not slug:
+            return None
+        place = City.objects.filter(slug=slug).first()
+        if place is None:
+            raise forms.ValidationError(
+                _("No place has the address “%(slug)s”."), params={"slug": slug}
+            )
+        return place
+
+    def filters(self) -> dict:
+        """The valid filters: {'city': City | None, 'years': int}."""
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "city": data.get("place"),
+            "years": data.get("years") or DEFAULT_ANNIVERSARY_YEARS,
+        }

@@ -26,7 +26,7 @@ from django.utils.text import slugify
 from exchangeportal.infra.cache import data_version_bump
 
 from .bulk import insert_rows
-from .models import AdminLevel, City, KanaBasis
+from .models import MACHINE_KANA_BASES, AdminLevel, City, KanaBasis
 from .services import city_search_keys_rebuild
 
 GAZETTEER_DIR = Path(__file__).resolve().parent / "data" / "gazetteer"
@@ -331,7 +331,7 @@ def _fill(city: City, place: GazetteerPlace, parent: City | None) -> list[str]:
 
 
 # Readings the gazetteer file owns: a refresh may replace them; a curator's never.
-_FILE_KANA_BASES = frozenset({KanaBasis.GAZETTEER, KanaBasis.MACHINE})
+_FILE_KANA_BASES = frozenset({KanaBasis.GAZETTEER, *MACHINE_KANA_BASES})
 
 
 def _fill_kana(city: City, place: GazetteerPlace) -> list[str]:

@@ -42,6 +42,9 @@ from .models import (
     ConflictField,
     DateBasis,
     FriendshipLink,
+    HistoryAction,
+    HistoryEntry,
+    HistoryVia,
     LinkMilestone,
     Source,
     TieConflict,
@@ -49,7 +52,7 @@ from .models import (
     TieNote,
 )
 from .reconcile import Reconciliation, TieFacts, tie_reconcile
-from .services import city_search_keys_rebuild
+from .services import city_search_keys_rebuild, tie_history_changes
 
 TIE_COLUMNS = [
     "city_a",
@@ -936,6 +939,19 @@ def _source_ids(wanted: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     return result
 
 
+def _where(origin: str, line: int) -> str:
+    return f"{origin}, line {line}" if origin else f"line {line}"
+
+
+def _stored_ties(ids: list[int]) -> dict[int, FriendshipLink]:
+    """The ties an import updates, as stored before it writes (for their history)."""
+    stored = {}
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start : start + BATCH_SIZE]
+        stored.update({tie.pk: tie for tie in FriendshipLink.objects.filter(pk__in=chunk)})
+    return stored
+
+
 def _write(report: TieImportReport, planned: list[PlannedTie], origin: str) -> None:
     now = timezone.now()
     ids = _create_places(report) if report.created_places else {}
@@ -950,6 +966,7 @@ def _write(report: TieImportReport, planned: list[PlannedTie], origin: str) -> N
 
     through = FriendshipLink.sources.through
     links = []
+    history: list[HistoryEntry] = []  # each tie's line: created, or what changed (old → new)
     new_ties = [plan for plan in planned if plan.existing is None]
     for start in range(0, len(new_ties), BATCH_SIZE):
         batch = new_ties[start : start + BATCH_SIZE]
@@ -971,14 +988,36 @@ def _write(report: TieImportReport, planned: list[PlannedTie], origin: str) -> N
         for plan in batch:
             pk = created[(ids.get(plan.a, plan.a), ids.get(plan.b, plan.b))]
             links += [{"friendshiplink_id": pk, "source_id": source_ids[s]} for s in plan.sources]
+            history.append(
+                HistoryEntry(
+                    tie_id=pk,
+                    action=HistoryAction.CREATED,
+                    via=HistoryVia.IMPORT,
+                    via_detail=_where(origin, plan.line),
+                    source_id=source_ids[plan.sources[0]] if plan.sources else None,
+                    created_at=now,
+                )
+            )
 
     updated = [plan for plan in planned if plan.outcome == "updated"]
     by_fields: dict[tuple[str, ...], list[FriendshipLink]] = defaultdict(list)
     conflicts, notes, milestones = [], [], []
+    stored = _stored_ties([plan.existing for plan in updated if plan.values])
     for plan in updated:
         if plan.values:
             tie = FriendshipLink(pk=plan.existing, updated_at=now, **plan.values)
             by_fields[tuple(sorted(plan.values))].append(tie)
+            history.append(
+                HistoryEntry(
+                    tie_id=plan.existing,
+                    action=HistoryAction.CHANGED,
+                    changes=tie_history_changes(stored[plan.existing], plan.values),
+                    via=HistoryVia.IMPORT,
+                    via_detail=_where(origin, plan.line),
+                    source_id=source_ids[plan.sources[0]] if plan.sources else None,
+                    created_at=now,
+                )
+            )
         links += [
             {"friendshiplink_id": plan.existing, "source_id": source_ids[s]} for s in plan.sources
         ]
@@ -1009,6 +1048,7 @@ def _write(report: TieImportReport, planned: list[PlannedTie], origin: str) -> N
             )
         )
     TieConflict.objects.bulk_create(conflicts, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    HistoryEntry.objects.bulk_create(history, batch_size=BATCH_SIZE)
     TieNote.objects.bulk_create(notes, batch_size=BATCH_SIZE, ignore_conflicts=True)
     for plan, upgrade in milestones:
         milestone, created = LinkMilestone.objects.get_or_create(

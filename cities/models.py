@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exchangeportal.infra.translation import TextOriginsField, Translated, translated_field_names
 
-from .dates import DatePrecision, format_partial_date, partial_date_iso
+from .dates import DatePrecision, format_partial_date, parse_partial_date, partial_date_iso
 from .validators import (
     latitude_validators,
     longitude_validators,
@@ -81,6 +82,15 @@ class Source(models.Model):
         default=SourceKind.SECONDARY,
         help_text=_("Primary when the publisher is a government or an official registry."),
     )
+    # A document a city office sent with a suggestion (the signed agreement as a PDF),
+    # published with the fact it supports; most sources have a URL instead.
+    document = models.FileField(
+        _("document"),
+        upload_to="sources/",
+        max_length=200,
+        blank=True,
+        help_text=_("A PDF the publisher supplied, e.g. the signed agreement."),
+    )
 
     class Meta:
         verbose_name = _("source")
@@ -102,6 +112,13 @@ class Source(models.Model):
     def label(self) -> str:
         """What a reader sees as the link text: the title, else the site's host name."""
         return self.title or self.publisher or urlsplit(self.url).hostname or self.url
+
+    @property
+    def link(self) -> str:
+        """Where the source can be read: its URL, else its document's address, else ""."""
+        if self.url:
+            return self.url
+        return self.document.url if self.document else ""
 
 
 class AdminLevel(models.TextChoices):
@@ -126,12 +143,21 @@ class KanaBasis(models.TextChoices):
 
     GAZETTEER = "gazetteer", _("gazetteer (GeoNames)")
     MACHINE = "machine", _("machine reading")
+    ROMANISATION = "romanised", _("machine reading of the romanised name")
     CURATOR = "curator", _("curator")
+
+
+# The readings a program made (and the place page marks as such).
+MACHINE_KANA_BASES = frozenset({KanaBasis.MACHINE, KanaBasis.ROMANISATION})
 
 
 class CityQuerySet(models.QuerySet):
     def with_parent(self):
         return self.select_related("parent")
+
+    def without_coordinates(self):
+        """Places the map cannot show: latitude or longitude unknown."""
+        return self.filter(Q(latitude__isnull=True) | Q(longitude__isnull=True))
 
 
 def _script_name_fields() -> tuple[str, ...]:
@@ -331,7 +357,7 @@ class City(TimestampedModel):
 
     @property
     def name_kana_is_machine(self) -> bool:
-        return bool(self.name_kana) and self.name_kana_basis == KanaBasis.MACHINE
+        return bool(self.name_kana) and self.name_kana_basis in MACHINE_KANA_BASES
 
 
 class SocialPlatform(models.TextChoices):
@@ -406,6 +432,14 @@ class FriendshipLinkQuerySet(models.QuerySet):
 
     def involving(self, city):
         return self.filter(Q(city_a=city) | Q(city_b=city))
+
+    def without_date(self):
+        """Ties whose establishment date is unknown."""
+        return self.filter(established_on__isnull=True)
+
+    def without_source(self):
+        """Ties that name no source at all."""
+        return self.filter(sources__isnull=True)
 
     def between(self, slug_a: str, slug_b: str):
         """The tie joining the places with these slugs, in either order (at most one)."""
@@ -551,6 +585,25 @@ class FriendshipLink(TimestampedModel):
 class ConflictField(models.TextChoices):
     KIND = "kind", _("kind")
     ESTABLISHED = "established", _("date established")
+    LABEL_A = "label_a", _("label used by place A")
+    LABEL_B = "label_b", _("label used by place B")
+    NAME_EN = "name_en", _("name (English)")
+    NAME_ZH_HANS = "name_zh_hans", _("name (simplified Chinese)")
+    NAME_ZH_HANT = "name_zh_hant", _("name (traditional Chinese)")
+    NAME_JA = "name_ja", _("name (Japanese)")
+    NAME_KO = "name_ko", _("name (Korean)")
+    ROMANIZATION = "romanization", _("official romanisation")
+
+
+# The conflicts that concern a place rather than a tie: a name in one script.
+PLACE_CONFLICT_FIELDS = (
+    ConflictField.NAME_EN,
+    ConflictField.NAME_ZH_HANS,
+    ConflictField.NAME_ZH_HANT,
+    ConflictField.NAME_JA,
+    ConflictField.NAME_KO,
+    ConflictField.ROMANIZATION,
+)
 
 
 class ConflictStatus(models.TextChoices):
@@ -560,10 +613,24 @@ class ConflictStatus(models.TextChoices):
 
 
 class TieConflict(models.Model):
-    """A fact from an import that disagrees with a curated tie: kept for a curator, not written."""
+    """A fact from outside (an import, a city office's suggestion) that disagrees with a curated
+    tie or place: kept for a curator, not written. Names concern the place, the rest the tie."""
 
     tie = models.ForeignKey(
-        "FriendshipLink", verbose_name=_("tie"), on_delete=models.CASCADE, related_name="conflicts"
+        "FriendshipLink",
+        verbose_name=_("tie"),
+        on_delete=models.CASCADE,
+        related_name="conflicts",
+        null=True,
+        blank=True,
+    )
+    place = models.ForeignKey(
+        City,
+        verbose_name=_("place"),
+        on_delete=models.CASCADE,
+        related_name="conflicts",
+        null=True,
+        blank=True,
     )
     field = models.CharField(_("field"), max_length=20, choices=ConflictField.choices)
     current_value = models.CharField(_("curated value"), max_length=200, blank=True)
@@ -603,14 +670,39 @@ class TieConflict(models.Model):
                 fields=["tie", "field", "incoming_value"],
                 condition=Q(status="open"),
                 name="tie_conflict_open_once",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["place", "field", "incoming_value"],
+                condition=Q(status="open"),
+                name="place_conflict_open_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(tie__isnull=False, place__isnull=True)
+                | Q(tie__isnull=True, place__isnull=False),
+                name="conflict_of_a_tie_or_a_place",
+                violation_error_message=_("A conflict concerns either a tie or a place."),
+            ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="tie_conflict_status_idx")]
 
     def __str__(self) -> str:
-        return (
-            f"{self.tie}: {self.get_field_display()} {self.current_value} ≠ {self.incoming_value}"
-        )
+        subject = self.tie if self.tie_id else self.place
+        return f"{subject}: {self.get_field_display()} {self.current_value} ≠ {self.incoming_value}"
+
+    @property
+    def incoming_display(self) -> str:
+        """The incoming value as a reader reads it (a kind's name, a partial date)."""
+        if self.field == ConflictField.KIND:
+            try:
+                return str(TieKind(self.incoming_value).label)
+            except ValueError:
+                return self.incoming_value
+        if self.field == ConflictField.ESTABLISHED:
+            try:
+                return format_partial_date(*parse_partial_date(self.incoming_value))
+            except ValueError:
+                return self.incoming_value
+        return self.incoming_value
 
 
 class TieNote(models.Model):
@@ -875,3 +967,143 @@ class CitySearchKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class HistoryVia(models.TextChoices):
+    """Who made a change, as the public reads it."""
+
+    CURATOR = "curator", _("a curator")
+    IMPORT = "import", _("an import")
+    OFFICE = "office", _("the city office")
+
+
+class HistoryAction(models.TextChoices):
+    CREATED = "created", _("recorded")
+    CHANGED = "changed", _("changed")
+    MILESTONE = "milestone", _("milestone added")
+    CONFLICT = "conflict", _("kept for a curator")
+
+
+class HistoryEntryQuerySet(models.QuerySet):
+    def for_page(self):
+        """Newest first, with what each line shows (source, milestone, user) loaded."""
+        return self.select_related("source", "milestone", "changed_by").order_by(
+            "-created_at", "-id"
+        )
+
+
+class HistoryEntry(models.Model):
+    """One change to a tie or a place: who, when, which fields (old → new), from which source.
+
+    Written only by `cities.services` (`history_record`), never edited; `changes` maps a
+    field name to [old, new] as stored text (dates in ISO form, choices by value).
+    """
+
+    tie = models.ForeignKey(
+        FriendshipLink,
+        verbose_name=_("tie"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="history",
+    )
+    place = models.ForeignKey(
+        City,
+        verbose_name=_("place"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="history",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=HistoryAction.choices)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    milestone = models.ForeignKey(
+        LinkMilestone,
+        verbose_name=_("milestone"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("source"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    via = models.CharField(_("by"), max_length=10, choices=HistoryVia.choices)
+    via_detail = models.CharField(
+        _("details"),
+        max_length=300,
+        blank=True,
+        help_text=_("The organisation, the suggestion or the file the change came from."),
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    objects = HistoryEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["tie", "created_at"], name="history_tie_idx"),
+            models.Index(fields=["place", "created_at"], name="history_place_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tie__isnull=False, place__isnull=True)
+                | Q(tie__isnull=True, place__isnull=False),
+                name="history_of_a_tie_or_a_place",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.tie_id and f"tie {self.tie_id}" or f"place {self.place_id}"
+        return f"{subject}: {self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(field's name, old, new) for each change, as a reader reads them, in field order."""
+        model = FriendshipLink if self.tie_id else City
+        rows = []
+        for name, (old, new) in self.changes.items():
+            try:
+                model_field = model._meta.get_field(name)
+            except FieldDoesNotExist:  # a field since removed: show its name
+                rows.append((name, old, new))
+                continue
+            rows.append(
+                (
+                    str(model_field.verbose_name),
+                    _history_value(model_field, old),
+                    _history_value(model_field, new),
+                )
+            )
+        return rows
+
+
+def _history_value(model_field, value) -> str:
+    """A stored history value as text: a choice's label, yes/no, or the text itself."""
+    if value in (None, ""):
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(model_field, models.BooleanField):
+        return str(_("yes") if value else _("no"))
+    if isinstance(model_field, models.DateField):
+        try:
+            return format_partial_date(*parse_partial_date(str(value)))
+        except ValueError:
+            return str(value)
+    return str(value)

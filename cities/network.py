@@ -9,11 +9,13 @@ rank ties by their recent events, in `events.triads`.
 
 import datetime
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -162,36 +164,50 @@ def _round_years_established(year: int) -> list[int]:
     return [year - age for age in range(10, year - 1799) if is_round_anniversary(age)]
 
 
-def tie_anniversaries(*, today: datetime.date | None = None):
-    """Ties (not ended) reaching a round anniversary this year or next, in calendar order.
+DEFAULT_ANNIVERSARY_YEARS = 2  # this year and next
+# A look-ahead of at most five calendar years: round anniversaries are at least five years
+# apart, so within five years a tie has at most one and the list keeps one row per tie.
+MAX_ANNIVERSARY_YEARS = 5
+
+
+def tie_anniversaries(
+    *,
+    today: datetime.date | None = None,
+    years: int = DEFAULT_ANNIVERSARY_YEARS,
+    city: City | None = None,
+):
+    """Ties (not ended) reaching a round anniversary in the `years` calendar years from this
+    one (this year and next by default; 1 to `MAX_ANNIVERSARY_YEARS`), in calendar order;
+    only the ties of `city` when given.
 
     Annotated `anniversary_year` and `anniversary_age`. Within a year, ties known to
     the day come in date order; a tie known only to the month sorts after every day
     of its month, a tie known only to the year after every month of its year.
     """
+    if not 1 <= years <= MAX_ANNIVERSARY_YEARS:
+        raise ValueError(f"years must be 1 to {MAX_ANNIVERSARY_YEARS}, not {years}")
     today = today or timezone.localdate()
-    this_year, next_year = today.year, today.year + 1
-    this_years = _round_years_established(this_year)
-    next_years = _round_years_established(next_year)
+    established_in = {
+        year: _round_years_established(year) for year in range(today.year, today.year + years)
+    }
+    ties = FriendshipLink.objects.with_places()
+    if city is not None:
+        ties = ties.involving(city)
     return (
-        FriendshipLink.objects.with_places()
-        .exclude(status=TieStatus.ENDED)
+        ties.exclude(status=TieStatus.ENDED)
         .filter(established_on__isnull=False)
-        .filter(established_on__year__in=this_years + next_years)
+        .filter(established_on__year__in=sorted({y for ys in established_in.values() for y in ys}))
         .annotate(
             anniversary_year=Case(
-                When(established_on__year__in=this_years, then=Value(this_year)),
-                default=Value(next_year),
+                *[
+                    When(established_on__year__in=ys, then=Value(year))
+                    for year, ys in established_in.items()
+                ],
                 output_field=IntegerField(),
             ),
-            anniversary_age=Case(
-                When(
-                    established_on__year__in=this_years,
-                    then=Value(this_year) - ExtractYear("established_on"),
-                ),
-                default=Value(next_year) - ExtractYear("established_on"),
-                output_field=IntegerField(),
-            ),
+        )
+        .annotate(
+            anniversary_age=F("anniversary_year") - ExtractYear("established_on"),
             sort_month=Case(
                 When(established_precision=DatePrecision.YEAR, then=Value(13)),
                 default=ExtractMonth("established_on"),
@@ -205,6 +221,82 @@ def tie_anniversaries(*, today: datetime.date | None = None):
         )
         .order_by("anniversary_year", "sort_month", "sort_day", "id")
     )
+
+
+def anniversary_mark(tie, *, today: datetime.date) -> None:
+    """Set `anniversary_on` (the day, or the first day of the month or year, it falls on) and
+    `anniversary_passed` (this year's anniversary is over: its day, or its whole month, is
+    behind `today`; never for a tie known only to the year) on an annotated tie."""
+    tie.anniversary_on = anniversary_date(
+        tie.established_on, tie.established_precision, tie.anniversary_year
+    )
+    passed = False
+    if tie.anniversary_year == today.year:
+        if tie.established_precision == DatePrecision.DAY:
+            passed = tie.anniversary_on < today
+        elif tie.established_precision == DatePrecision.MONTH:
+            passed = tie.anniversary_on.month < today.month
+    tie.anniversary_passed = passed
+
+
+def tie_anniversaries_in_months(
+    *, today: datetime.date | None = None, months: int = 2, limit: int = 50
+):
+    """The first `limit` ties reaching a round anniversary in this calendar month or the next
+    `months - 1` (at most 12), known at least to the month (a tie known only to the year
+    cannot be placed in a month), in calendar order, marked as `anniversary_mark` does.
+    One query."""
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    wanted = []
+    for step in range(months):
+        month_index = first.month - 1 + step
+        wanted.append((first.year + month_index // 12, month_index % 12 + 1))
+    years_needed = wanted[-1][0] - today.year + 1
+    condition = Q()
+    for year, month in wanted:
+        condition |= Q(anniversary_year=year, established_on__month=month)
+    ties = list(
+        tie_anniversaries(today=today, years=years_needed)
+        .exclude(established_precision=DatePrecision.YEAR)
+        .filter(condition)[:limit]
+    )
+    for tie in ties:
+        anniversary_mark(tie, today=today)
+    return ties
+
+
+@dataclass(frozen=True)
+class Anniversary:
+    """A round anniversary of a tie: its age, its year and the day (or the first day of the
+    month or year) it falls on, to the precision of the tie's date."""
+
+    age: int
+    year: int
+    on: datetime.date
+    precision: str
+
+
+def next_round_anniversary(tie, *, today: datetime.date | None = None) -> Anniversary | None:
+    """The tie's next round anniversary that has not passed (this year's while its day, or
+    its month, is still ahead or unknown), or None for a tie without a date or one that
+    ended. No query."""
+    if tie.established_on is None or tie.status == TieStatus.ENDED:
+        return None
+    today = today or timezone.localdate()
+    established, precision = tie.established_on, tie.established_precision
+    age = max(today.year - established.year, 10)
+    while True:
+        if is_round_anniversary(age):
+            year = established.year + age
+            on = anniversary_date(established, precision, year)
+            passed = year == today.year and (
+                (precision == DatePrecision.DAY and on < today)
+                or (precision == DatePrecision.MONTH and on.month < today.month)
+            )
+            if not passed:
+                return Anniversary(age=age, year=year, on=on, precision=precision)
+        age += 1
 
 
 # --- Tie statistics ---------------------------------------------------------------------------
@@ -290,8 +382,12 @@ def indicator_series(places) -> dict[int, list[dict]]:
     }
 
 
+CHART_MIN_POINTS = 3  # one or two figures are a figure card: a chart of one bar says nothing
+
+
 def indicator_charts(series_list: list[dict], *, prefix: str) -> list[dict]:
-    """A small bar chart per indicator series (one bar per year); `dom_id` is unique on a page."""
+    """A small bar chart per indicator series of three or more years (one bar per year), None
+    for a series of one or two (shown as a figure card); `dom_id` is unique on a page."""
     return [
         {
             **series,
@@ -300,7 +396,9 @@ def indicator_charts(series_list: list[dict], *, prefix: str) -> list[dict]:
                 [(str(year), float(value), "") for year, value in series["points"]],
                 width=320,
                 height=140,
-            ),
+            )
+            if len(series["points"]) >= CHART_MIN_POINTS
+            else None,
         }
         for index, series in enumerate(series_list)
     ]

@@ -4,6 +4,10 @@
 `AppConfig.ready`), and the page's view merges what each panel gives into its template
 context. A panel is a function taking the request and the page's object(s) by name and
 returning a dict of context; the page's template renders it (e.g. `events_page`).
+
+A place panel may also give `timeline_entries`, a list of `cities.timeline.TimelineEntry`:
+the lists of every panel are joined (not replaced) and the place page merges them into the
+place's one chronological timeline.
 """
 
 from collections.abc import Callable
@@ -12,6 +16,7 @@ PLACE, TIE, DESIGNATION_YEAR = "place", "tie", "designation_year"
 PAGES = (PLACE, TIE, DESIGNATION_YEAR)
 
 Panel = Callable[..., dict]
+JOINED_KEYS = {"timeline_entries"}  # lists that panels add to instead of replacing
 _panels: dict[str, list[Panel]] = {page: [] for page in PAGES}
 
 
@@ -27,5 +32,8 @@ def panel_context(page: str, request, **objects) -> dict:
     """The context every panel registered for `page` gives, merged in registration order."""
     context: dict = {}
     for panel in _panels[page]:
-        context.update(panel(request, **objects))
+        given = panel(request, **objects)
+        for key in JOINED_KEYS & given.keys():
+            given[key] = [*context.get(key, []), *given[key]]
+        context.update(given)
     return context

@@ -107,6 +107,18 @@ def _tagger():
     return fugashi.Tagger()  # UniDic-lite, the installed dictionary
 
 
+def loose_key(key: str) -> str:
+    """A folded Latin key with what Hepburn spellings of one reading differ in made equal.
+
+    Vowel runs collapse to one vowel ("bungoono", "bungono" → "bungono"; "toon" → "ton"),
+    "ou" becomes "o", and "m" before b, m or p becomes "n" (traditional Hepburn writes
+    Tamba, Semboku, Nihombashi for たんば, せんぼく, にほんばし).
+    """
+    key = re.sub(r"m(?=[bmp])", "n", key)
+    key = re.sub(r"ou", "o", key)
+    return re.sub(r"([aeiou])\1+", r"\1", key)
+
+
 def analyser_readings(text: str) -> list[str]:
     """The analyser's readings of a kanji name in hiragana, best first (no duplicates): its
     two best analyses, each read word by word (a name the dictionary knows as a place is
@@ -157,8 +169,11 @@ def city_reading(
     if not targets:
         return []
 
+    loose_targets = {loose_key(target) for target in targets}
+
     def confirmed(reading: str) -> bool:
-        return fold(kana_romaji(reading)) in targets
+        key = fold(kana_romaji(reading))
+        return key in targets or loose_key(key) in loose_targets
 
     stem, suffix = _split_suffix(name_ja)
     endings = SUFFIX_READINGS.get(suffix, ())
@@ -177,3 +192,86 @@ def city_reading(
         if confirmed(candidate) or confirmed_ending:
             return [candidate, *(confirmed_ending or with_ending)]
     return []
+
+
+# Hepburn syllables → hiragana, longest first; the inverse of _HEPBURN with the yōon.
+_ROMAJI = {
+    romaji: kana for kana, romaji in _HEPBURN.items() if kana not in "ぁぃぅぇぉゎゐゑをぢづ"
+}
+_ROMAJI.update({"o": "お", "ji": "じ", "zu": "ず", "wo": "を"})
+for _kana, _stem in [
+    ("き", "ky"), ("ぎ", "gy"), ("し", "sh"), ("じ", "j"), ("ち", "ch"), ("に", "ny"),
+    ("ひ", "hy"), ("び", "by"), ("ぴ", "py"), ("み", "my"), ("り", "ry"),
+]:  # fmt: skip
+    for _vowel, _small in (("a", "ゃ"), ("u", "ゅ"), ("o", "ょ")):
+        _ROMAJI[_stem + _vowel] = _kana + _small
+_ROMAJI.update({"ja": "じゃ", "ju": "じゅ", "jo": "じょ"})
+_ROMAJI_LONGEST = max(len(romaji) for romaji in _ROMAJI)
+# Macron vowels: the vowel and the kana that lengthens it (ō is おう, or おお: see below).
+_MACRONS = {"ā": "aあ", "â": "aあ", "ī": "iい", "î": "iい", "ū": "uう", "û": "uう",
+            "ē": "eえ", "ê": "eえ", "ō": "oう", "ô": "oう"}  # fmt: skip
+
+
+# Characters that begin a place name read おう (the rest of the names starting with Ō are 大).
+_READ_OU = tuple("王青近奥桜邑応央欧黄皇凰翁押")
+_VOWELS_AND_Y = frozenset("aeiouy")
+_LABIALS = frozenset("bmp")
+
+
+def romaji_reading(latin: str, *, name_ja: str = "") -> str:
+    """The hiragana a Hepburn name spells (Yoshino → よしの, Tōkōji → とうこうじ,
+    Tamba → たんば, Shin'ichi → しんいち), or "" when it is not Hepburn throughout.
+
+    For a Japanese place the analyser cannot read in agreement with its Latin names (no
+    kanji name, or one the dictionary misreads): the reading is then the one the place's
+    own romanised name spells. Hepburn writes both おう and おお as ō: inside a name it
+    is read おう (Tōkyō, Kōbe, Kyōgoku); a name's first Ō is read おお, as 大 (Ōita,
+    Ōguchi, Ōtsu) begins most names that start so, unless the kanji name starts with a
+    character read おう (王子 Ōji, 青梅 Ōme, 近江 Ōmi, 奥州 Ōshū).
+    """
+    text = unicodedata.normalize("NFC", latin).casefold()
+    out: list[str] = []
+    first_o_is_oo = not name_ja.startswith(_READ_OU)
+    for word in re.split(r"[\s\-‐–]+", text):
+        if not word:
+            continue
+        letters: list[str] = []
+        for char in word:
+            if char in _MACRONS:
+                vowel, lengthener = _MACRONS[char]
+                if char in "ōô" and first_o_is_oo and not out and not letters:
+                    lengthener = "お"  # the name's first letter
+                letters.extend([vowel, lengthener])
+            else:
+                letters.append(char)
+        position = 0
+        while position < len(letters):
+            char = letters[position]
+            following = letters[position + 1] if position + 1 < len(letters) else ""
+            if not ("a" <= char <= "z") and char not in "'’":
+                out.append(char)  # a lengthening kana from a macron
+                position += 1
+                continue
+            if char in "'’":
+                position += 1
+                continue
+            if (char == "n" and following not in _VOWELS_AND_Y) or (
+                char == "m" and following in _LABIALS
+            ):
+                out.append("ん")  # n before a consonant or at the end; m before b, m, p
+                position += 1
+                continue
+            if char not in "aeioun" and following == char or (char == "t" and following == "c"):
+                out.append("っ")  # a doubled consonant: Yokkaichi, Hatchō
+                position += 1
+                continue
+            for length in range(_ROMAJI_LONGEST, 0, -1):
+                chunk = "".join(letters[position : position + length])
+                if chunk in _ROMAJI:
+                    out.append(_ROMAJI[chunk])
+                    position += length
+                    break
+            else:
+                return ""
+    reading = "".join(out)
+    return reading if is_kana(reading) else ""

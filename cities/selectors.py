@@ -6,6 +6,7 @@ number of queries whatever the data size. Counts are annotations, never a
 per-row `.count()`.
 """
 
+import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 
@@ -35,6 +37,7 @@ from .models import (
     Country,
     CultureCityDesignation,
     FriendshipLink,
+    HistoryEntry,
     LinkMilestone,
     Source,
     TieConflict,
@@ -102,9 +105,12 @@ def places_answering_to(reference: str, *, limit: int = 6) -> list[City]:
     offer) or a bare slug means that place. Otherwise: the places whose name, in any
     script, is exactly the text (case-insensitive), by English name and slug, at most
     `limit`.
-    Two queries at most; [] when nothing answers.
+    Two queries at most; [] when nothing answers (and at once for a text holding a NUL
+    character, which no name holds and PostgreSQL refuses in a query).
     """
     reference = reference.strip()
+    if "\x00" in reference:
+        return []
     found = _SLUG_IN_REFERENCE.search(reference)
     slug = found.group(1) if found else reference.lower()
     by_slug = list(City.objects.filter(slug=slug)[:1])
@@ -193,6 +199,13 @@ def _source_prefetch() -> Prefetch:
 def tie_queryset() -> QuerySet:
     """Ties with both places, their sources and their milestones (with sources)."""
     return FriendshipLink.objects.select_related("city_a", "city_b").prefetch_related(
+        *_tie_prefetches()
+    )
+
+
+def _tie_prefetches() -> list[Prefetch]:
+    """What a tie shows beside its places: its sources and its milestones (with sources)."""
+    return [
         _source_prefetch(),
         Prefetch(
             "milestones",
@@ -200,7 +213,7 @@ def tie_queryset() -> QuerySet:
                 _source_prefetch()
             ),
         ),
-    )
+    ]
 
 
 def tie_open_conflicts(*, tie: FriendshipLink) -> list[TieConflict]:
@@ -210,6 +223,19 @@ def tie_open_conflicts(*, tie: FriendshipLink) -> list[TieConflict]:
         .select_related("incoming_source")
         .order_by("field", "id")
     )
+
+
+HISTORY_PAGE_SIZE = 10
+
+
+def tie_history(*, tie: FriendshipLink, limit: int = HISTORY_PAGE_SIZE) -> list[HistoryEntry]:
+    """The latest changes to a tie (newest first), with their sources: one query."""
+    return list(HistoryEntry.objects.filter(tie=tie).for_page()[:limit])
+
+
+def city_history(*, city: City, limit: int = HISTORY_PAGE_SIZE) -> list[HistoryEntry]:
+    """The latest changes to a place (newest first), with their sources: one query."""
+    return list(HistoryEntry.objects.filter(place=city).for_page()[:limit])
 
 
 @dataclass
@@ -251,6 +277,14 @@ def city_ties_page(*, city: City, number=None, per_page: int = TIES_PAGE_SIZE):
     page number → 404. Bounded work: the counts, one page of ties and their
     prefetches, whatever the number of ties.
     """
+    # Most places have fewer ties than a page: read them all at once (one query and its
+    # prefetches), then count and order them here, with no COUNT and no ordering expressions.
+    every = list(
+        FriendshipLink.objects.with_places().involving(city).order_by("id")[: per_page + 1]
+    )
+    if len(every) <= per_page:
+        prefetch_related_objects(every, *_tie_prefetches())
+        return _city_ties_one_page(city=city, ties=every, per_page=per_page, number=number)
     counts = city_tie_counts_by_country(city=city)
     order = [code for code, _label in Country.choices]
     ties = (
@@ -273,9 +307,41 @@ def city_ties_page(*, city: City, number=None, per_page: int = TIES_PAGE_SIZE):
     )
     # the count is known from the counts: no COUNT query
     page = paginate_or_404(ties, per_page=per_page, number=number, count=sum(counts.values()))
+    page.country_counts = counts  # ties per partner country, over every page
+    page.complete = False
     groups = city_ties_by_country(city=city, ties=page.object_list)
     for group in groups:
         group.total = counts.get(group.country, len(group.ties))
+    return page, groups
+
+
+def _country_rank(country: str) -> int:
+    codes = [code for code, _label in Country.choices]
+    return codes.index(country) if country in codes else len(codes)
+
+
+def _city_ties_one_page(*, city: City, ties: list, per_page: int, number):
+    """`city_ties_page` for a place whose ties fit on one page: `ties` are all of them."""
+    counts: dict[str, int] = {}
+    for tie in ties:
+        country = tie.partner_of(city).country
+        counts[country] = counts.get(country, 0) + 1
+    # The order of the query in `city_ties_page`: country, then date (unknown last), then id.
+    ties.sort(
+        key=lambda tie: (
+            _country_rank(tie.partner_of(city).country),
+            tie.partner_of(city).country,
+            tie.established_on is None,
+            tie.established_on or datetime.date.min,
+            tie.pk,
+        )
+    )
+    page = paginate_or_404(ties, per_page=per_page, number=number)
+    page.country_counts = counts
+    page.complete = True  # the page holds every tie of the place (with its milestones)
+    groups = city_ties_by_country(city=city, ties=page.object_list)
+    for group in groups:
+        group.total = counts[group.country]
     return page, groups
 
 
@@ -396,9 +462,42 @@ def ties_of_matching_places(query: str) -> QuerySet:
     if not search.search_key(query or ""):
         return FriendshipLink.objects.none()
     places = search.city_match_ids(query)
-    return (
-        FriendshipLink.objects.with_places()
-        .prefetch_related("sources")
-        .filter(Q(city_a__in=places) | Q(city_b__in=places))
-        .order_by("-established_on", "pk")
+    # One UNION of the two sides' indexed lookups: `city_a IN … OR city_b IN …` reads every tie.
+    matching = (
+        FriendshipLink.objects.filter(city_a__in=places)
+        .order_by()
+        .values("pk")
+        .union(FriendshipLink.objects.filter(city_b__in=places).order_by().values("pk"))
     )
+    return tie_search_rows().filter(pk__in=matching).order_by("-established_on", "pk")
+
+
+def tie_search_rows() -> QuerySet:
+    """Ties as the search page shows them: both places and the sources loaded."""
+    return FriendshipLink.objects.with_places().prefetch_related("sources")
+
+
+@dataclass(frozen=True)
+class CurationCounts:
+    """What the curators' dashboard lists as needing attention."""
+
+    ties_without_date: int
+    ties_without_source: int
+    places_without_coordinates: int
+    open_conflicts: int
+
+
+def curation_counts() -> CurationCounts:
+    """The records a curator should complete or decide, counted with the same querysets the
+    admin's list filters use. Four COUNT queries, whatever the data size."""
+    return CurationCounts(
+        ties_without_date=FriendshipLink.objects.without_date().count(),
+        ties_without_source=FriendshipLink.objects.without_source().count(),
+        places_without_coordinates=City.objects.without_coordinates().count(),
+        open_conflicts=TieConflict.objects.filter(status=ConflictStatus.OPEN).count(),
+    )
+
+
+def latest_ties(*, limit: int) -> list[FriendshipLink]:
+    """The ties added to the portal most recently (both places loaded), newest first. One query."""
+    return list(FriendshipLink.objects.with_places().order_by("-created_at", "-id")[:limit])

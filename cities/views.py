@@ -12,10 +12,17 @@ from exchangeportal.infra.cache import AnonymousPageCacheMixin
 
 from .filters import CityFilterSet
 from .models import City
+from .network import (
+    anniversary_mark,
+    next_round_anniversary,
+    place_indicator_charts,
+    tie_anniversaries,
+)
 from .panels import DESIGNATION_YEAR, PLACE, TIE, panel_context
 from .selectors import (
     city_designations,
     city_detail_queryset,
+    city_history,
     city_list,
     city_name_match,
     city_ties_page,
@@ -23,10 +30,13 @@ from .selectors import (
     designation_years,
     designations_for_year,
     tie_between,
+    tie_history,
     tie_open_conflicts,
 )
+from .timeline import city_timeline
 
 CITY_PAGE_SIZE = 24
+PLACE_ANNIVERSARIES = 10  # on a place page; the anniversaries page (?place=) lists them all
 
 
 class CityListView(AnonymousPageCacheMixin, ListView):
@@ -57,13 +67,27 @@ class CityListView(AnonymousPageCacheMixin, ListView):
 
 
 class CityDetailView(AnonymousPageCacheMixin, View):
-    """A place: names, facts, ties by partner country, designations, events."""
+    """A place: a header with its names, locator map and key numbers; its timeline; then its
+    ties by partner country, anniversaries, Culture City years, events and figures."""
 
     def get(self, request, slug):
         city = city_detail_queryset().filter(slug=slug).first()
         if city is None:
             return city_not_found(request, slug)
+        today = timezone.localdate()
         ties_page, tie_groups = city_ties_page(city=city, number=request.GET.get("ties_page"))
+        designations = list(city_designations(city=city))
+        panels = panel_context(PLACE, request, city=city)
+        timeline = city_timeline(
+            city=city,
+            designations=designations,
+            extra=panels.pop("timeline_entries", []),
+            ties=ties_page.object_list if ties_page.complete else None,
+        )
+        anniversaries = list(tie_anniversaries(today=today, city=city)[: PLACE_ANNIVERSARIES + 1])
+        for tie in anniversaries:
+            tie.partner = tie.partner_of(city)
+            anniversary_mark(tie, today=today)
         return render(
             request,
             "cities/city_detail.html",
@@ -71,9 +95,15 @@ class CityDetailView(AnonymousPageCacheMixin, View):
                 "city": city,
                 "ties_page": ties_page,
                 "tie_groups": tie_groups,
-                "designations": city_designations(city=city),
-                "today": timezone.localdate(),
-                **panel_context(PLACE, request, city=city),
+                "partner_countries": len(ties_page.country_counts),
+                "designations": designations,
+                "timeline": timeline,
+                "anniversaries": anniversaries[:PLACE_ANNIVERSARIES],
+                "more_anniversaries": len(anniversaries) > PLACE_ANNIVERSARIES,
+                "indicator_series_list": place_indicator_charts(city),
+                "today": today,
+                **panels,
+                "history": city_history(city=city),
             },
         )
 
@@ -114,6 +144,8 @@ class TieDetailView(AnonymousPageCacheMixin, View):
         context = {
             "tie": tie,
             "open_conflicts": tie_open_conflicts(tie=tie),
+            "next_anniversary": next_round_anniversary(tie),
+            "history": tie_history(tie=tie),
             **panel_context(TIE, request, tie=tie),
         }
         return render(request, "cities/tie_detail.html", context)

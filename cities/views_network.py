@@ -15,9 +15,15 @@ from exchangeportal.infra.ical import all_day_component, calendar_response
 from exchangeportal.infra.paging import paginate_or_404
 
 from .dates import DatePrecision
-from .filters import TieFilterSet
+from .filters import AnniversaryFilterForm, TieFilterSet
 from .models import TieKind
-from .network import anniversary_date, tie_anniversaries, tie_list
+from .network import (
+    DEFAULT_ANNIVERSARY_YEARS,
+    anniversary_date,
+    anniversary_mark,
+    tie_anniversaries,
+    tie_list,
+)
 
 TIES_PER_PAGE = 50
 ANNIVERSARIES_PER_PAGE = 50
@@ -64,29 +70,48 @@ class NetworkMapView(AnonymousPageCacheMixin, TemplateView):
 
 
 class AnniversaryListView(AnonymousPageCacheMixin, TemplateView):
-    """Round anniversaries of ties this year and next: a planning tool for city offices."""
+    """Round anniversaries of ties this year and next (`?years=` looks further ahead, `?place=`
+    keeps one place's ties): a planning tool for city offices. This year's anniversaries that
+    are over are marked as passed."""
 
     template_name = "network/anniversaries.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
+        form = AnniversaryFilterForm(self.request.GET)
+        filters = form.filters()
         page = paginate_or_404(
-            tie_anniversaries(today=today),
+            tie_anniversaries(today=today, **filters),
             per_page=ANNIVERSARIES_PER_PAGE,
             number=self.request.GET.get("page"),
         )
         for tie in page.object_list:
-            tie.anniversary_on = anniversary_date(
-                tie.established_on, tie.established_precision, tie.anniversary_year
-            )
+            anniversary_mark(tie, today=today)
+            if filters["city"] is not None:
+                tie.partner = tie.partner_of(filters["city"])
         context.update(
+            form=form,
             page_obj=page,
             ties=page.object_list,
+            place=filters["city"],
+            years=filters["years"],
+            query=_anniversary_query(filters),
             this_year=today.year,
             next_year=today.year + 1,
+            last_year=today.year + filters["years"] - 1,
         )
         return context
+
+
+def _anniversary_query(filters: dict) -> str:
+    """The valid filters as a query string (for the iCal link): bad values are left out."""
+    query = {}
+    if filters["city"] is not None:
+        query["place"] = filters["city"].slug
+    if filters["years"] != DEFAULT_ANNIVERSARY_YEARS:
+        query["years"] = filters["years"]
+    return urlencode(query)
 
 
 def _ical_summary(tie, age: int) -> str:
@@ -101,7 +126,8 @@ def _ical_summary(tie, age: int) -> str:
 @require_GET
 @cache_page_for_anonymous
 def anniversaries_ical(request):
-    """The same anniversaries as an iCalendar feed (all-day events).
+    """The same anniversaries as an iCalendar feed (all-day events), with the page's filters
+    (`?place=`, `?years=`; a bad value is ignored).
 
     A tie known to the day gives an event on that day; one known only to the
     month or the year gives an event on the first day of that month or year, with
@@ -110,7 +136,8 @@ def anniversaries_ical(request):
     today = timezone.localdate()
     stamp = timezone.now()
     components = []
-    for tie in tie_anniversaries(today=today):
+    filters = AnniversaryFilterForm(request.GET).filters()
+    for tie in tie_anniversaries(today=today, **filters):
         summary = _ical_summary(tie, tie.anniversary_age)
         if tie.established_precision == DatePrecision.MONTH:
             summary += " — " + _("day not known, month only")

@@ -14,7 +14,7 @@ from .services import good_practice_save
 
 # --- Good practices (network insights) ---------------------------------------------------------
 
-# Each part of the write-up in the four languages side by side.
+# Each translated text (the title, each part of the write-up) in the four languages side by side.
 _GOOD_PRACTICE_WRITE_UP = translation_rows(GoodPractice)
 
 
@@ -27,17 +27,30 @@ class GoodPracticeAdmin(TranslationDeskAdminMixin, OptimisticLockAdminMixin, adm
             "their changes."
         ),
     )
-    list_display = ["event", "is_published", "marked_by", "updated_at"]
-    list_filter = ["is_published", "event__category", "event__format"]
-    list_select_related = ["event", "marked_by"]
+    list_display = ["__str__", "since_on", "is_published", "marked_by", "updated_at"]
+    list_filter = ["is_published", "category", "event__category", "event__format"]
+    list_select_related = ["event", "series", "marked_by"]
     search_fields = [
+        *GoodPractice.title.field_names,
         *(f"event__{name}" for name in ExchangeEvent.title.field_names),
         *GoodPractice.what.field_names,
     ]
-    autocomplete_fields = ["event"]
+    autocomplete_fields = ["event", "series", "places", "sources"]
     readonly_fields = ["marked_by"]
     fieldsets = [
-        (None, {"fields": ["event", "is_published", "marked_by"]}),
+        (None, {"fields": ["slug", "is_published", "marked_by"]}),
+        (
+            _("The case"),
+            {
+                "fields": [
+                    ("event", "series"),
+                    "places",
+                    ("since_on", "since_precision", "is_ongoing"),
+                    ("category", "format"),
+                    "sources",
+                ]
+            },
+        ),
         (_("Write-up"), {"fields": _GOOD_PRACTICE_WRITE_UP}),
     ]
 
@@ -49,6 +62,7 @@ class GoodPracticeInline(TranslationDeskAdminMixin, admin.StackedInline):
     """Mark an event as a good practice from the event's own page."""
 
     model = GoodPractice
+    fk_name = "event"
     extra = 0
     max_num = 1
     fields = ["is_published", *_GOOD_PRACTICE_WRITE_UP]
@@ -184,3 +198,4 @@ class ExchangeEventAdmin(TranslationDeskAdminMixin, OptimisticLockAdminMixin, ad
 # The review desk (partners and proposals) registers its own admin classes.
 
 from .admin_review import EventProposalAdmin, PartnerAdmin  # noqa: E402, F401
+from .admin_suggestions import SuggestionAdmin  # noqa: E402, F401

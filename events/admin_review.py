@@ -14,16 +14,16 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cities.admin import city_search_fields
 from cities.templatetags.portal import money
 from exchangeportal.infra.translation import translated_field_names
 
-from . import selectors, services
+from . import selectors, services, services_suggestions
 from .models import (
-    PROPOSAL_IMAGE_FIELDS,
     PROPOSAL_SUMMARY_FIELDS,
     PROPOSAL_TITLE_FIELDS,
     EventProposal,
@@ -52,13 +52,41 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "country", "place", "proposal_count"]
-    list_filter = ["kind", "country"]
-    list_select_related = ["place"]
+    list_display = ["__str__", "kind", "country", "place", "office_of", "proposal_count"]
+    list_filter = ["kind", "country", ("office_of", admin.EmptyFieldListFilter)]
+    list_select_related = ["place", "office_of"]
     search_fields = [*translated_field_names("name"), "website"]
     autocomplete_fields = ["place"]
+    # Verified through the actions (`partner_office_verify`), never typed in.
+    readonly_fields = ["office_of", "office_verified_by", "office_verified_at"]
     inlines = [MembershipInline]
     formfield_overrides = {URLField: {"assume_scheme": "https", "widget": AdminURLFieldWidget}}
+    actions = ["verify_office_action", "revoke_office_action"]
+
+    @admin.action(description=_("Verify as the office of its place"))
+    def verify_office_action(self, request, queryset):
+        self._office_bulk(request, queryset, services_suggestions.partner_office_verify)
+
+    @admin.action(description=_("Withdraw the office verification"))
+    def revoke_office_action(self, request, queryset):
+        self._office_bulk(request, queryset, services_suggestions.partner_office_revoke)
+
+    def _office_bulk(self, request, queryset, service):
+        if not services_suggestions.user_may_verify_offices(request.user):
+            raise PermissionDenied
+        done = 0
+        for partner in queryset.select_related("place"):
+            try:
+                service(partner=partner, actor=request.user)
+                done += 1
+            except ValidationError as error:
+                self.message_user(
+                    request, f"“{partner}”: {' '.join(error.messages)}", messages.ERROR
+                )
+        if done:
+            self.message_user(
+                request, _("%(count)s partner(s) updated.") % {"count": done}, messages.SUCCESS
+            )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(proposal_total=Count("proposals"))
@@ -90,8 +118,6 @@ class EventProposalAdmin(admin.ModelAdmin):
         "partner",
         "host",
         "state",
-        "category",
-        "format",
         "starts_on",
         "submitted_at",
         "reviewer",
@@ -190,14 +216,42 @@ class EventProposalAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("files"))
     def files_display(self, obj):
-        items = [
-            (reverse("partners:proposal_file", kwargs={"pk": obj.pk, "field": name}), name)
-            for name in (*PROPOSAL_IMAGE_FIELDS, "document")
-            if getattr(obj, name)
-        ]
-        if not items:
+        """The uploaded images as thumbnails (each opening the full image) and the PDF as a
+        link, all served by the private file view; the partner's texts are escaped."""
+        parts = []
+        for number, (name, _file) in enumerate(obj.images, start=1):
+            url = reverse("partners:proposal_file", kwargs={"pk": obj.pk, "field": name})
+            if number == 1 and obj.image_alt:
+                alt = obj.image_alt
+            else:
+                alt = _("Image %(number)d of the proposal “%(title)s”") % {
+                    "number": number,
+                    "title": obj,
+                }
+            parts.append(
+                format_html(
+                    '<a href="{}" class="review-thumb"><img src="{}?size=thumb" alt="{}" '
+                    'loading="lazy"></a>',
+                    url,
+                    url,
+                    alt,
+                )
+            )
+        if obj.document:
+            url = reverse("partners:proposal_file", kwargs={"pk": obj.pk, "field": "document"})
+            parts.append(
+                format_html(
+                    '<a href="{}" class="review-document">{}</a>',
+                    url,
+                    _("PDF: %(name)s") % {"name": obj.document_name or "proposal.pdf"},
+                )
+            )
+        if not parts:
             return "—"
-        return format_html_join(", ", '<a href="{}">{}</a>', items)
+        return format_html(
+            '<span class="review-files">{}</span>',
+            format_html_join("", "{}", ((part,) for part in parts)),
+        )
 
     # --- Transition buttons on the change page ---
 
@@ -254,11 +308,16 @@ class EventProposalAdmin(admin.ModelAdmin):
                 service = services.TRANSITION_SERVICES.get(target)
                 if service is None or target not in TRANSITION_LABELS:
                     raise PermissionDenied
+                before = proposal.state
                 result = service(proposal=proposal, actor=request.user, message=message)
-                messages.success(
-                    request,
-                    _("The proposal is now %(state)s.") % {"state": result.get_state_display()},
-                )
+                if result.state == before:
+                    messages.info(
+                        request,
+                        _("Nothing changed. %(state)s")
+                        % {"state": services.STATE_SENTENCES[result.state]},
+                    )
+                else:
+                    messages.success(request, services.TRANSITION_DONE[result.state])
         except ValidationError as error:
             for text in error.messages:
                 messages.error(request, text)
@@ -266,31 +325,43 @@ class EventProposalAdmin(admin.ModelAdmin):
 
     # --- Bulk actions: loop through the services, report what failed ---
 
-    def _run_bulk(self, request, queryset, service, **kwargs):
+    def _run_bulk(self, request, queryset, service, *, done_message, **kwargs):
+        """Call `service` for each selected proposal; one sentence for those done
+        (`done_message(count)`, an ngettext), one per proposal that failed."""
         done, failed = 0, []
         for proposal in queryset:
             try:
                 service(proposal=proposal, actor=request.user, **kwargs)
                 done += 1
-            except (ValidationError, PermissionDenied) as error:
-                reason = (
-                    " ".join(error.messages)
-                    if isinstance(error, ValidationError)
-                    else _("not allowed")
+            except ValidationError as error:
+                failed.append(
+                    _("“%(proposal)s” was not changed. %(reason)s")
+                    % {"proposal": proposal, "reason": " ".join(error.messages)}
                 )
-                failed.append(f"“{proposal}”: {reason}")
+            except PermissionDenied:
+                failed.append(
+                    _("“%(proposal)s” was not changed: you may not do this.")
+                    % {"proposal": proposal}
+                )
         if done:
-            self.message_user(
-                request, _("%(count)s proposal(s) done.") % {"count": done}, messages.SUCCESS
-            )
+            self.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
         for line in failed:
-            self.message_user(request, _("Failed: %(line)s") % {"line": line}, messages.ERROR)
+            self.message_user(request, line, messages.ERROR)
 
     @admin.action(description=_("Start review of the selected proposals"))
     def start_review_action(self, request, queryset):
         if not services.user_is_reviewer(request.user):
             raise PermissionDenied
-        self._run_bulk(request, queryset, services.proposal_start_review)
+        self._run_bulk(
+            request,
+            queryset,
+            services.proposal_start_review,
+            done_message=lambda count: ngettext(
+                "The review of %(count)d proposal started: you are its reviewer.",
+                "The review of %(count)d proposals started: you are their reviewer.",
+                count,
+            ),
+        )
 
     @admin.action(description=_("Reject the selected proposals with a message"))
     def reject_with_message_action(self, request, queryset):
@@ -299,7 +370,15 @@ class EventProposalAdmin(admin.ModelAdmin):
         form = RejectActionForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             self._run_bulk(
-                request, queryset, services.proposal_reject, message=form.cleaned_data["message"]
+                request,
+                queryset,
+                services.proposal_reject,
+                message=form.cleaned_data["message"],
+                done_message=lambda count: ngettext(
+                    "%(count)d proposal was rejected: its partner was sent your message.",
+                    "%(count)d proposals were rejected: their partners were sent your message.",
+                    count,
+                ),
             )
             return None
         return TemplateResponse(

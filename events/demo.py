@@ -9,11 +9,14 @@ from urllib.parse import urlsplit
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.encoding import iri_to_uri
 from django.utils.text import slugify
 
 from cities.dates import DatePrecision, parse_partial_date
 from cities.demo import (
     TRANSLATIONS_FILE,
+    DemoDataError,
     LoadReport,
     PlaceIndex,
     country_from_name,
@@ -24,11 +27,18 @@ from cities.demo import (
     translations_apply,
     upsert,
 )
-from cities.models import CultureCityDesignation
+from cities.models import CultureCityDesignation, Source, SourceKind
 from cities.selectors import ties_with
 from exchangeportal.infra.translation import TextOrigin
 
-from .models import EventCategory, EventFormat, EventSeries, EventStatus, ExchangeEvent
+from .models import (
+    EventCategory,
+    EventFormat,
+    EventSeries,
+    EventStatus,
+    ExchangeEvent,
+    GoodPractice,
+)
 
 EVENTS_DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -253,6 +263,145 @@ def _load_events_file(
             translations_apply(event, translated.get(("event", row["title"]), []))
 
 
+GOOD_PRACTICES_FILE = "good_practices.csv"
+GOOD_PRACTICE_SOURCES_FILE = "good_practice_sources.csv"
+_PLACE_WITH_COUNTRY = re.compile(r"^(.+) \((CN|JP|KR)\)$")
+
+
+def _practice_places(text: str, places: PlaceIndex) -> list:
+    """ "Yangzhou (CN); Karatsu (JP)" → the places, by the keys the place files use."""
+    found = []
+    for part in (part.strip() for part in text.split(";")):
+        if not part:
+            continue
+        match = _PLACE_WITH_COUNTRY.match(part)
+        if match is None:
+            raise ValueError(f"write a place as 'Name (CN)', not '{part}'")
+        found.append(places.get(match.group(1), match.group(2)))
+    return found
+
+
+def _practice_source(report: LoadReport, row: dict[str, str]) -> Source:
+    """A case's source with its title, publisher, kind and access date. A stored source (the
+    same address) keeps what a curator wrote: only its empty fields are filled, and a
+    publisher that is only the site's host name is replaced."""
+    if row["kind"] not in SourceKind.values:
+        raise ValueError(f"unknown kind '{row['kind']}'")
+    accessed_on = parse_date(row["accessed_on"]) if row["accessed_on"] else None
+    if row["accessed_on"] and accessed_on is None:
+        raise ValueError(f"accessed_on '{row['accessed_on']}' is not a date (YYYY-MM-DD)")
+    url = iri_to_uri(row["url"].strip())
+    stored = Source.objects.filter(url=url).order_by("id").first()
+    if stored is None:
+        source = upsert(
+            report,
+            Source,
+            match=Q(url=url, title=row["title"]),
+            values={
+                "url": url,
+                "title": row["title"],
+                "publisher": row["publisher"],
+                "kind": row["kind"],
+                "accessed_on": accessed_on,
+            },
+        )
+        report.sources[(url, "")] = source
+        return source
+    fields = []
+    host = urlsplit(url).hostname or ""
+    if stored.publisher in ("", host) and row["publisher"] and stored.publisher != row["publisher"]:
+        stored.publisher = row["publisher"]
+        fields.append("publisher")
+        if row["kind"] == SourceKind.PRIMARY and stored.kind != SourceKind.PRIMARY:
+            stored.kind = SourceKind.PRIMARY  # the kind followed the host name: it is ours
+            fields.append("kind")
+    if not stored.title and row["title"]:
+        stored.title = row["title"]
+        fields.append("title")
+    if stored.accessed_on is None and accessed_on:
+        stored.accessed_on = accessed_on
+        fields.append("accessed_on")
+    if fields:
+        stored.save(update_fields=fields)
+    report.record(stored, "updated" if fields else "unchanged")
+    return stored
+
+
+def load_good_practices(
+    report: LoadReport,
+    places: PlaceIndex,
+    data_dir: Path,
+    translated: dict[tuple[str, str], list[tuple[str, str]]],
+) -> None:
+    """The researched good-practice cases (`good_practices.csv`), their sources
+    (`good_practice_sources.csv`: at least one per case) and the portal's translations.
+    Fill-only, like every loader: a curator's text, link or date is kept."""
+    sources: dict[str, list[Source]] = {}
+    path = data_dir / GOOD_PRACTICE_SOURCES_FILE
+    columns = ["practice", "url", "title", "publisher", "kind", "accessed_on", "evidence"]
+    for line, row in read_rows(path, columns):
+        with row_errors(path, line):
+            if not row["url"].startswith(("http://", "https://")):
+                raise ValueError(f"a source needs its address, not '{row['url']}'")
+            sources.setdefault(row["practice"], []).append(_practice_source(report, row))
+
+    path = data_dir / GOOD_PRACTICES_FILE
+    columns = ["slug", "title", "event", "series", "places", "since", "ongoing", "category"]
+    columns += ["format", "what", "who", "result", "repeat"]
+    seen = set()
+    for line, row in read_rows(path, columns):
+        with row_errors(path, line):
+            slug = row["slug"]
+            if slug in seen:
+                raise ValueError(f"the case '{slug}' is there twice")
+            seen.add(slug)
+            if not sources.get(slug):
+                raise ValueError(f"the case '{slug}' has no row in {GOOD_PRACTICE_SOURCES_FILE}")
+            event = ExchangeEvent.objects.filter(slug=row["event"]).first()
+            if row["event"] and event is None:
+                raise ValueError(f"unknown event '{row['event']}'")
+            series = EventSeries.objects.filter(slug=row["series"]).first()
+            if row["series"] and series is None:
+                raise ValueError(f"unknown series '{row['series']}'")
+            since_on, precision = parse_partial_date(row["since"]) if row["since"] else (None, "")
+            if row["category"] and row["category"] not in EventCategory.values:
+                raise ValueError(f"unknown category '{row['category']}'")
+            if row["format"] and row["format"] not in EventFormat.values:
+                raise ValueError(f"unknown format '{row['format']}'")
+            if row["ongoing"] not in ("", "yes"):
+                raise ValueError(f"ongoing is 'yes' or empty, not '{row['ongoing']}'")
+            # The event may already carry a case a curator wrote: that one is filled in.
+            match = Q(slug=slug) | Q(event=event) if event else Q(slug=slug)
+            practice = upsert(
+                report,
+                GoodPractice,
+                match=match,
+                values={
+                    "slug": slug,
+                    "title_en": row["title"],
+                    "event": event,
+                    "series": series,
+                    "since_on": since_on,
+                    "since_precision": precision or DatePrecision.YEAR,
+                    "is_ongoing": row["ongoing"] == "yes",
+                    "category": row["category"],
+                    "format": row["format"],
+                    "what_en": row["what"],
+                    "who_en": row["who"],
+                    "result_en": row["result"],
+                    "repeat_en": row["repeat"],
+                    "is_published": True,
+                },
+                many={"places": _practice_places(row["places"], places), "sources": sources[slug]},
+            )
+            translations_apply(practice, translated.get(("practice", slug), []))
+    unknown = set(sources) - seen
+    if unknown:
+        raise DemoDataError(
+            data_dir / GOOD_PRACTICE_SOURCES_FILE, 0, f"sources of unknown cases: {sorted(unknown)}"
+        )
+
+
 def load_events_demo(
     report: LoadReport, places: PlaceIndex, data_dir: Path = EVENTS_DATA_DIR
 ) -> None:
@@ -271,3 +420,4 @@ def load_events_demo(
             titles=titles,
             translated=translated,
         )
+    load_good_practices(report, places, data_dir, translated)

@@ -9,12 +9,13 @@ outage never breaks the request. Links are built per recipient, so a Korean part
 import dataclasses
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from exchangeportal.infra.mail import Message, mail_queue
+
+from . import selectors
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,12 +38,10 @@ def partner_recipients(partner, *, extra_email: str = "", extra_language: str = 
 
 
 def reviewer_recipients():
-    users = (
-        get_user_model()
-        .objects.filter(groups__name="Reviewer", is_active=True, is_staff=True)
-        .exclude(email="")
-    )
-    return [Recipient(user.email, settings.LANGUAGE_CODE) for user in users.distinct()]
+    return [
+        Recipient(user.email, settings.LANGUAGE_CODE)
+        for user in selectors.reviewers_to_notify().only("email")
+    ]
 
 
 def queue_mail(

@@ -108,7 +108,8 @@ class EventFilterSet(django_filters.FilterSet):
 class EventApiFilterSet(EventFilterSet):
     """The events list's filters, plus `place` (hosted or joined) for the API's place links.
 
-    In the API a `host` no place answers to is not an error: it gives an empty list.
+    In the API a `host` no place answers to, or a `series` slug no series has, is not an
+    error: it gives an empty list (the portal's page offers the series as a list instead).
     """
 
     host = django_filters.CharFilter(
@@ -118,6 +119,11 @@ class EventApiFilterSet(EventFilterSet):
         help_text=_("Its address name (slug) or its name in any script."),
     )
 
+    series = django_filters.CharFilter(
+        label=_("Series (slug)"),
+        field_name="series__slug",
+        max_length=EventSeries._meta.get_field("slug").max_length,
+    )
     place = django_filters.CharFilter(
         label=_("Place (slug), as host or partner"), method="filter_place", max_length=80
     )

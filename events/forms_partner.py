@@ -1,6 +1,7 @@
 """Public forms for partners: sign-up and the proposal form."""
 
 import contextlib
+import functools
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
@@ -12,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, FriendshipLink
 from cities.selectors import place_reference, places_answering_to, ties_among
-from cities.validators import validate_country_code
 from exchangeportal.infra.images import ACCEPT_ATTRIBUTE, process_image
+from exchangeportal.infra.locale_names import CURRENCY_CODES, country_choices, currency_choices
 from exchangeportal.infra.mail import Message, mail_queue
 from exchangeportal.infra.translation import CONTENT_LANGUAGE_SUFFIXES, language_suffix
 
@@ -27,6 +28,8 @@ from .models import (
 from .validators import REQUIRED_ON_SUBMIT, proposal_errors, proposal_values, validate_pdf
 
 HONEYPOT_FIELD = "homepage"
+# A hidden input beside the "ties served" checkboxes: the ties the page has shown.
+TIES_SHOWN_FIELD = "ties_shown"
 
 
 class HoneypotMixin:
@@ -66,6 +69,23 @@ class InRangeMultipleChoiceMixin:
                     params={"value": item},
                 )
         return super()._check_values(value)
+
+
+class CodeChoiceField(forms.ChoiceField):
+    """A select of codes (countries, currencies) that also takes a code typed in lower case by
+    a script or an older page ("cn", "jpy")."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+class CurrencyField(CodeChoiceField):
+    """The select of `currency_choices`. Whether a code is a currency in use is the proposal
+    rule's to say (`events.validators.proposal_budget_currency_rule`), so the form, the API
+    and the services refuse an unknown code in the same words."""
+
+    def validate(self, value):
+        forms.Field.validate(self, value)  # required or not; not the choice check
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -113,9 +133,18 @@ def _as_places(value) -> list[City]:
     return places
 
 
-def resolve_place(reference: str) -> City:
-    """The one place a typed reference means, or a ValidationError that says what to type."""
-    places = places_answering_to(reference)
+def resolve_place(reference: str, *, answers: dict[str, list[City]] | None = None) -> City:
+    """The one place a typed reference means, or a ValidationError that says what to type.
+
+    `answers` remembers what each reference answered, so a form that looks its places up
+    before cleaning (to offer the ties between them) does not ask the database twice.
+    """
+    if answers is None:
+        places = places_answering_to(reference)
+    else:
+        if reference not in answers:
+            answers[reference] = places_answering_to(reference)
+        places = answers[reference]
     if len(places) == 1:
         return places[0]
     if not places:
@@ -142,6 +171,8 @@ class OnePlaceField(forms.CharField):
     JavaScript the typed name alone works. Two queries at most to resolve it.
     """
 
+    answers = None  # set by the form: what each reference answered (see `resolve_place`)
+
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 300)
         super().__init__(**kwargs)
@@ -157,7 +188,7 @@ class OnePlaceField(forms.CharField):
 
     def clean(self, value):
         reference = super().clean(value)
-        return resolve_place(reference) if reference else None
+        return resolve_place(reference, answers=self.answers) if reference else None
 
 
 class PlaceListField(forms.CharField):
@@ -168,6 +199,7 @@ class PlaceListField(forms.CharField):
     """
 
     widget = forms.Textarea(attrs={"rows": 3})
+    answers = None  # set by the form, as on `OnePlaceField`
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 6000)
@@ -179,11 +211,7 @@ class PlaceListField(forms.CharField):
         return "\n".join(place_reference(place) for place in _as_places(value or []))
 
     def clean(self, value):
-        text = super().clean(value) or ""
-        references = [
-            line.strip() for line in text.replace("；", ";").replace(";", "\n").splitlines()
-        ]
-        references = list(dict.fromkeys(line for line in references if line))
+        references = place_lines(super().clean(value) or "")
         if len(references) > MAX_PARTNER_PLACES:
             raise ValidationError(
                 _("Name at most %(limit)d partner places."),
@@ -193,7 +221,7 @@ class PlaceListField(forms.CharField):
         places, errors = [], []
         for reference in references:
             try:
-                place = resolve_place(reference)
+                place = resolve_place(reference, answers=self.answers)
             except ValidationError as error:
                 errors.extend(error.error_list)
                 continue
@@ -202,6 +230,12 @@ class PlaceListField(forms.CharField):
         if errors:
             raise ValidationError(errors)
         return places
+
+
+def place_lines(text: str) -> list[str]:
+    """The references of a partner-places text: one per line or separated by ";", once each."""
+    lines = [line.strip() for line in text.replace("；", ";").replace(";", "\n").splitlines()]
+    return list(dict.fromkeys(line for line in lines if line))
 
 
 class TieMultipleChoiceField(InRangeMultipleChoiceMixin, forms.ModelMultipleChoiceField):
@@ -244,10 +278,10 @@ class PartnerRegistrationForm(HoneypotMixin, forms.Form):
     )
     name_ko = forms.CharField(label=_("Organisation name (Korean)"), max_length=300, required=False)
     kind = forms.ChoiceField(label=_("Kind of organisation"), choices=PartnerKind.choices)
-    country = forms.CharField(
+    country = CodeChoiceField(
         label=_("Country"),
-        max_length=2,
-        help_text=_("Two-letter code: CN, JP, KR, or any other ISO code."),
+        choices=lambda: [("", _("Choose the country")), *country_choices()],
+        help_text=_("Where your organisation is based."),
     )
     place = OnePlaceField(
         label=_("Place"),
@@ -273,11 +307,6 @@ class PartnerRegistrationForm(HoneypotMixin, forms.Form):
 
     # No check that the e-mail address is free: the form would tell anyone who has an account.
     # `partner_register` mails the address's owner instead, and the sign-up answers the same.
-
-    def clean_country(self):
-        country = self.cleaned_data["country"].strip().upper()
-        validate_country_code(country)
-        return country
 
     def clean(self):
         cleaned = super().clean()
@@ -332,8 +361,13 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
         required=False,
         help_text=_(
             "Optional: the sister or friendship ties this event serves, among the ties "
-            "between the places of the saved draft."
+            "between the host and the partner places named above."
         ),
+    )
+    budget_currency = CurrencyField(
+        label=_("Currency"),
+        required=False,
+        choices=lambda: [("", "—"), *currency_choices()],
     )
     online_url = forms.URLField(
         label=_("Online link"), max_length=500, required=False, assume_scheme="https"
@@ -366,15 +400,32 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 8}),
         }
 
-    def __init__(self, *args, require_complete: bool = False, **kwargs):
+    def __init__(self, *args, require_complete: bool = False, typed_places=None, **kwargs):
+        """`typed_places`: a mapping with the host and partner places as typed, for an unbound
+        form that offers their ties (the fragment static/js/proposal-ties.js asks for); a
+        bound form reads them from its data."""
         self.initial_from_caller = kwargs.get("initial") or {}
         super().__init__(*args, **kwargs)
         self.require_complete = require_complete
-        # Only the ties between the places the draft already names: a short list, not
-        # every tie of the portal (100,000 at synthetic scale).
-        saved_places = self._saved_places()
-        self.fields["links"].queryset = ties_among(saved_places)
-        self.links_offered = len(saved_places) >= 2  # else there is no tie to choose from
+        # Only the ties between the places named (as typed in this request, else as saved):
+        # a short list, not every tie of the portal (100,000 at synthetic scale). The places
+        # are looked up once; the fields' cleaning reuses the answers.
+        answers: dict[str, list[City]] = {}
+        self.fields["host"].answers = self.fields["partner_places"].answers = answers
+        self.unresolved_places: list[str] = []
+        if self.is_bound or typed_places is not None:
+            named = self._typed_places(answers, self.data if self.is_bound else typed_places)
+        else:
+            named = self._saved_places()
+        self.fields["links"].queryset = ties_among(named)
+        self.links_offered = len(named) >= 2  # else there is no tie to choose from
+        stored_currency = self.instance.budget_currency
+        if stored_currency and stored_currency not in CURRENCY_CODES:
+            # An older free-text value: shown (and refused by the rule), never dropped silently.
+            self.fields["budget_currency"].choices = [
+                (stored_currency, stored_currency),
+                *self.fields["budget_currency"].choices,
+            ]
         # The browser's hint; the rules themselves are `events.validators`'.
         self.fields["participants"].widget.attrs["min"] = 1
         self.fields["budget_amount"].widget.attrs["min"] = 0
@@ -398,6 +449,41 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
         if self.instance.pk is None and "language" not in self.initial_from_caller:
             self.initial["language"] = default_language()
         self.add_honeypot()
+
+    def _typed_places(self, answers: dict[str, list[City]], typed) -> list[City]:
+        """The places the submitted host and partner places name, each reference looked up
+        once (at most `MAX_PARTNER_PLACES` + 1); those that name no place, or several, are in
+        `unresolved_places` (the fields say why when cleaned)."""
+        references = [
+            str(typed.get(self.add_prefix("host")) or "").strip(),
+            *place_lines(str(typed.get(self.add_prefix("partner_places")) or "")),
+        ]
+        places: list[City] = []
+        for reference in [ref for ref in references if ref][: MAX_PARTNER_PLACES + 1]:
+            try:
+                place = resolve_place(reference, answers=answers)
+            except ValidationError:
+                self.unresolved_places.append(reference)
+                continue
+            if place not in places:
+                places.append(place)
+        return places
+
+    @functools.cached_property
+    def offered_tie_ids(self) -> list[int]:
+        """The ties offered as checkboxes (between the places named), by primary key."""
+        if not self.links_offered:
+            return []
+        return list(self.fields["links"].queryset.values_list("pk", flat=True))
+
+    @property
+    def offered_tie_ids_text(self) -> str:
+        """Written into the form beside the checkboxes: the ties the partner has been shown."""
+        return ",".join(map(str, self.offered_tie_ids))
+
+    def _ties_shown(self) -> set[int]:
+        shown = str(self.data.get(self.add_prefix(TIES_SHOWN_FIELD)) or "")
+        return {int(item) for item in shown.split(",") if item.strip().isdigit()}
 
     def _saved_places(self) -> list[City]:
         proposal = self.instance
@@ -444,9 +530,6 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
             return language
         return self.instance.language if self.instance.pk else default_language()
 
-    def clean_budget_currency(self):
-        return (self.cleaned_data.get("budget_currency") or "").upper()
-
     def clean(self):
         """The proposal rules (`events.validators`; with `require_complete` the submission
         rules too), on the fields that passed their own checks: a field already refused, or
@@ -457,6 +540,20 @@ class ProposalForm(HoneypotMixin, forms.ModelForm):
         for field, messages in errors.items():
             if field not in self.errors:
                 self.add_error(field, messages)
+        if (
+            self.require_complete
+            and "links" not in self.errors
+            and set(self.offered_tie_ids) - self._ties_shown()
+        ):
+            # Submitted before the ties between these places were on the page (no JavaScript,
+            # or places changed): offer them instead of submitting without a choice.
+            self.add_error(
+                "links",
+                _(
+                    "The places you named have ties between them: tick the ones this event "
+                    "serves (or none), then submit again."
+                ),
+            )
         return cleaned
 
     # What the view hands to `proposal_save`.

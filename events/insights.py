@@ -99,11 +99,26 @@ def events_shared_by_triads(triads) -> dict[tuple[int, int, int], list[ExchangeE
 
 
 def good_practices(filters: dict | None = None):
-    """Published good practices, newest event first, filtered by category and format."""
+    """Published good practices, the latest started first, filtered by category and format
+    (a case's own, else its event's)."""
     filters = filters or {}
     queryset = GoodPractice.objects.published().for_list()
-    if filters.get("category"):
-        queryset = queryset.filter(event__category=filters["category"])
-    if filters.get("format"):
-        queryset = queryset.filter(event__format=filters["format"])
+    for name in ("category", "format"):
+        if filters.get(name):
+            queryset = queryset.filter(
+                Q(**{name: filters[name]}) | Q(**{name: "", f"event__{name}": filters[name]})
+            )
     return queryset
+
+
+def good_practice_detail_queryset():
+    """Published good practices for their own page: the list's relations plus the event's
+    sources and its series' edition count."""
+    return (
+        GoodPractice.objects.published()
+        .for_list()
+        .select_related("event__series")
+        .annotate(
+            series_editions=Count("series__events", filter=Q(series__events__is_published=True))
+        )
+    )

@@ -2,19 +2,23 @@
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     Max,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 
 from cities.models import City, CultureCityDesignation, FriendshipLink, Source
@@ -49,6 +53,20 @@ def event_list() -> QuerySet:
         .select_related("host", "series")
         .prefetch_related(_partners())
         .order_by("-starts_on", "id")
+    )
+
+
+def events_in_period(
+    *, first_day: datetime.date, last_day: datetime.date, limit: int
+) -> list[ExchangeEvent]:
+    """Published events that take place on at least one day from `first_day` to `last_day`
+    (a multi-day event that began before counts), host loaded, in date order; at most
+    `limit` of them (one query)."""
+    return list(
+        ExchangeEvent.objects.published()
+        .filter(starts_on__lte=last_day, ends_on__gte=first_day)
+        .select_related("host")
+        .order_by("starts_on", "ends_on", "id")[:limit]
     )
 
 
@@ -101,14 +119,28 @@ def event_series_neighbours(
     return previous, following
 
 
+def _event_ids_of_places(*, host: Q, partner: Q) -> QuerySet:
+    """Ids of the events whose host answers to `host` or one of whose partner rows answers to
+    `partner` (a Q on the partner table), as one UNION of two indexed lookups: the host's
+    index and the partner table's (city) index. One OR across both (`host = X OR id IN
+    (partners)`) reads every event on PostgreSQL, and SQLite scans them too."""
+    return (
+        ExchangeEvent.objects.filter(host)
+        .order_by()
+        .values("pk")
+        .union(
+            ExchangeEvent.partners.through.objects.filter(partner)
+            .order_by()
+            .values("exchangeevent_id")
+        )
+    )
+
+
 def events_for_city(*, city: City, today: datetime.date) -> QuerySet:
     """Published events the place hosted or joined: upcoming first (soonest), then past (latest)."""
-    joined = ExchangeEvent.partners.through.objects.filter(city_id=city.pk).values(
-        "exchangeevent_id"
-    )
     return (
         event_list()
-        .filter(Q(host=city) | Q(pk__in=joined))
+        .filter(pk__in=_event_ids_of_places(host=Q(host_id=city.pk), partner=Q(city_id=city.pk)))
         .annotate(
             is_upcoming=Case(
                 When(ends_on__gte=today, then=Value(True)),
@@ -121,6 +153,36 @@ def events_for_city(*, city: City, today: datetime.date) -> QuerySet:
     )
 
 
+def _city_list_key(event: ExchangeEvent, today: datetime.date) -> tuple:
+    """The order of `events_for_city`, for events in memory."""
+    if event.ends_on >= today:
+        return (0, event.starts_on.toordinal(), event.pk)
+    return (1, -event.starts_on.toordinal(), event.pk)
+
+
+def events_for_city_newest(*, city: City, limit: int) -> list[ExchangeEvent]:
+    """The newest `limit` published events the place hosted or joined, with host and series,
+    newest first (one query): the place's timeline, and its whole events list when fewer than
+    `limit` come back."""
+    return list(
+        ExchangeEvent.objects.published()
+        .select_related("host", "series")
+        .filter(pk__in=_event_ids_of_places(host=Q(host_id=city.pk), partner=Q(city_id=city.pk)))
+        .order_by("-starts_on", "-id")[:limit]
+    )
+
+
+def events_in_city_order(events: list[ExchangeEvent], *, today: datetime.date) -> list:
+    """Events in memory in the order of `events_for_city` (upcoming first, soonest; then past,
+    latest), partners not loaded."""
+    return sorted(events, key=lambda event: _city_list_key(event, today))
+
+
+def events_partners_load(events: list[ExchangeEvent]) -> None:
+    """Load the partner places of events in memory (one query), as `event_list` does."""
+    prefetch_related_objects(events, _partners())
+
+
 def events_for_tie(*, tie: FriendshipLink) -> QuerySet:
     """Published events that serve the tie, newest first."""
     return event_list().filter(links=tie)
@@ -129,6 +191,16 @@ def events_for_tie(*, tie: FriendshipLink) -> QuerySet:
 def events_for_designation_year(*, year: int) -> QuerySet:
     """Published events of that year's Culture City programmes, by date."""
     return event_list().filter(designation__year=year).order_by("starts_on", "id")
+
+
+def latest_events(*, limit: int) -> list[ExchangeEvent]:
+    """The published events added to the portal most recently (host loaded), newest first.
+    One query."""
+    return list(
+        ExchangeEvent.objects.published()
+        .select_related("host")
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 def upcoming_events(*, today: datetime.date, limit: int = 5) -> list[ExchangeEvent]:
@@ -171,10 +243,9 @@ def event_open_data_list() -> QuerySet:
 
 def event_place_filter(queryset: QuerySet, slug: str) -> QuerySet:
     """Events the place (by slug) hosted or joined as a partner."""
-    joined = ExchangeEvent.partners.through.objects.filter(city__slug=slug).values(
-        "exchangeevent_id"
+    return queryset.filter(
+        pk__in=_event_ids_of_places(host=Q(host__slug=slug), partner=Q(city__slug=slug))
     )
-    return queryset.filter(Q(host__slug=slug) | Q(pk__in=joined))
 
 
 def event_text_search(queryset: QuerySet, query: str) -> QuerySet:
@@ -252,6 +323,51 @@ def proposal_detail_for_partner(*, partner: Partner, pk: int) -> EventProposal:
     return _proposal_detail_queryset(EventProposal.objects.for_partner(partner)).get(pk=pk)
 
 
+PROGRAMME_EXAMPLES = 6
+# Decisions looked at for the typical review time, and how many make it worth stating.
+REVIEW_TIME_SAMPLE = 50
+REVIEW_TIME_MINIMUM = 3
+
+
+def programme_examples(*, limit: int = PROGRAMME_EXAMPLES) -> list[ExchangeEvent]:
+    """Examples for the partner programme page: published events accepted through the
+    programme first (with the proposing partner), then published events that serve a tie
+    (the kind of exchange the programme is for); newest first within each. Two queries."""
+    serves_a_tie = ExchangeEvent.links.through.objects.filter(exchangeevent=OuterRef("pk"))
+    return list(
+        event_list()
+        .select_related("proposal__partner")
+        .annotate(
+            accepted_here=Case(
+                When(proposal__isnull=False, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .filter(Q(proposal__isnull=False) | Exists(serves_a_tie))
+        .order_by("-accepted_here", "-starts_on", "id")[:limit]
+    )
+
+
+def proposal_review_days() -> dict[str, int] | None:
+    """The typical time from submission to decision: the median whole days over the latest
+    `REVIEW_TIME_SAMPLE` decided proposals, and how many that is; None below
+    `REVIEW_TIME_MINIMUM` decisions. One query."""
+    decided = list(
+        EventProposal.objects.filter(
+            state__in=(ProposalState.ACCEPTED, ProposalState.REJECTED),
+            submitted_at__isnull=False,
+            decided_at__isnull=False,
+        )
+        .order_by("-decided_at", "-id")
+        .values_list("submitted_at", "decided_at")[:REVIEW_TIME_SAMPLE]
+    )
+    if len(decided) < REVIEW_TIME_MINIMUM:
+        return None
+    days = sorted(max((decided_at - submitted_at).days, 0) for submitted_at, decided_at in decided)
+    return {"days": days[len(days) // 2], "count": len(days)}
+
+
 def proposal_timeline(*, proposal: EventProposal, include_internal: bool) -> list:
     """The proposal's activities in order; internal notes only for reviewers."""
     activities = ProposalActivity.objects.filter(proposal=proposal).select_related("actor")
@@ -264,6 +380,41 @@ def proposal_admin_queryset(queryset: QuerySet[EventProposal]) -> QuerySet[Event
     """The review desk's changelist: the relations its columns show, loaded up front."""
     return queryset.select_related("partner", "host", "reviewer").prefetch_related(
         Prefetch("partner_places")
+    )
+
+
+# The states in which a proposal waits for someone, in the order the review desk meets them:
+# for a reviewer to start, for the reviewer's decision, for the partner's changes.
+PROPOSAL_WAITING_STATES = (
+    ProposalState.SUBMITTED,
+    ProposalState.UNDER_REVIEW,
+    ProposalState.CHANGES_REQUESTED,
+)
+REVIEWER_GROUP = "Reviewer"
+
+
+def proposal_waiting_counts() -> dict[str, int]:
+    """How many proposals wait in each of `PROPOSAL_WAITING_STATES` (zeros included), in
+    that order. One grouped COUNT query."""
+    rows = (
+        EventProposal.objects.filter(state__in=PROPOSAL_WAITING_STATES)
+        .values("state")
+        .annotate(total=Count("id"))
+        .order_by()
+    )
+    found = {row["state"]: row["total"] for row in rows}
+    return {state: found.get(state, 0) for state in PROPOSAL_WAITING_STATES}
+
+
+def reviewers_to_notify() -> QuerySet:
+    """The users told of new proposals: active staff in the Reviewer group with an e-mail
+    address. When there is none, nobody hears of a submission (the dashboard warns)."""
+    User = get_user_model()
+    return (
+        User.objects.filter(groups__name=REVIEWER_GROUP, is_active=True, is_staff=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
     )
 
 
@@ -340,13 +491,13 @@ def events_matching(query: str) -> QuerySet:
             ExchangeEvent.objects.filter(by_title).order_by().values("pk"),
         )
     )
-    return (
-        ExchangeEvent.objects.published()
-        .with_places()
-        .prefetch_related("partners")
-        .filter(pk__in=matching)
-        .order_by("-starts_on", "pk")
-    )
+    return event_search_rows().published().filter(pk__in=matching).order_by("-starts_on", "pk")
+
+
+def event_search_rows() -> QuerySet:
+    """Events as the search page shows them (`includes/_event_item.html`): host, series and
+    partner places loaded."""
+    return ExchangeEvent.objects.with_places().prefetch_related("partners")
 
 
 def portal_totals() -> dict[str, int]:

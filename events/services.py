@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from cities.dates import DatePrecision
@@ -65,6 +66,52 @@ REVIEWER_TARGETS = frozenset({S.UNDER_REVIEW, S.CHANGES_REQUESTED, S.ACCEPTED, S
 REVIEW_PERMISSION = "events.review_eventproposal"
 
 VERIFY_EMAIL_SALT = "events.partner-verify-email"
+
+# Messages are whole sentences, one per state and transition (a state's label glued into a
+# sentence reads wrongly in every language): where a proposal stands now, …
+STATE_SENTENCES = {
+    S.DRAFT: _("It is still a draft."),
+    S.SUBMITTED: _("It was submitted and waits for a reviewer."),
+    S.UNDER_REVIEW: _("It is under review."),
+    S.CHANGES_REQUESTED: _("Changes were requested from the partner."),
+    S.ACCEPTED: _("It was accepted."),
+    S.REJECTED: _("It was not accepted."),
+    S.WITHDRAWN: _("It was withdrawn."),
+}
+# … why a transition is refused (followed by the state sentence), …
+TRANSITION_REFUSALS = {
+    S.SUBMITTED: _("This proposal cannot be submitted now."),
+    S.UNDER_REVIEW: _("The review of this proposal cannot start now."),
+    S.CHANGES_REQUESTED: _("Changes can be requested only while a proposal is under review."),
+    S.ACCEPTED: _("A proposal can be accepted only while it is under review."),
+    S.REJECTED: _("A proposal can be rejected only while it is under review."),
+    S.WITHDRAWN: _("This proposal can no longer be withdrawn."),
+}
+# … and what a transition did, for the one who made it (admin, partner pages).
+TRANSITION_DONE = {
+    S.SUBMITTED: _("Proposal submitted. We sent you a receipt."),
+    S.UNDER_REVIEW: _("The review started: you are now this proposal's reviewer."),
+    S.CHANGES_REQUESTED: _("Changes were requested: the partner was sent your message."),
+    S.ACCEPTED: _("The proposal was accepted and its event is published."),
+    S.REJECTED: _("The proposal was rejected: the partner was sent your message."),
+    S.WITHDRAWN: _("Proposal withdrawn."),
+}
+
+
+def two_sentences(first, second) -> str:
+    # Chinese and Japanese join sentences without a space: the joint is translated too.
+    return _("%(first)s %(second)s") % {"first": first, "second": second}
+
+
+def transition_refusal(*, from_state: str, to_state: str) -> str:
+    """Why a proposal in `from_state` cannot move to `to_state`, in two sentences."""
+    refusal = TRANSITION_REFUSALS.get(to_state, _("This proposal cannot be changed so now."))
+    return two_sentences(refusal, STATE_SENTENCES[from_state])
+
+
+def not_editable_message(*, state: str) -> str:
+    """Why a proposal in `state` cannot be edited, in two sentences."""
+    return two_sentences(_("This proposal can no longer be edited."), STATE_SENTENCES[state])
 
 
 class ProposalError(ValidationError):
@@ -351,9 +398,8 @@ def _transition(
         from_state = locked.state
         if to_state not in allowed_targets(from_state):
             raise TransitionNotAllowed(
-                _("A proposal that is %(from)s cannot become %(to)s."),
+                transition_refusal(from_state=from_state, to_state=to_state),
                 code="transition_not_allowed",
-                params={"from": S(from_state).label, "to": S(to_state).label},
             )
         update_fields = ["state", "updated_at"]
         if before_save is not None:
@@ -566,19 +612,22 @@ TRANSITION_SERVICES = {
 }
 
 
-def proposal_add_note(*, proposal: EventProposal, actor, message: str) -> ProposalActivity:
-    """Record a reviewer's internal note; the partner never sees it."""
+def review_note_add(*, activities, state: str, actor, message: str):
+    """Record a reviewer's internal note on a reviewed item's timeline (`activities`, its
+    related manager; `state`, its state now); the partner never sees it."""
     if not user_is_reviewer(actor):
         raise PermissionDenied
     if not (message or "").strip():
         raise ProposalError(_("The note is empty."), code="empty_note")
-    return ProposalActivity.objects.create(
-        proposal=proposal,
-        actor=actor,
-        from_state=proposal.state,
-        to_state=proposal.state,
-        message=message.strip(),
-        is_internal=True,
+    return activities.create(
+        actor=actor, from_state=state, to_state=state, message=message.strip(), is_internal=True
+    )
+
+
+def proposal_add_note(*, proposal: EventProposal, actor, message: str) -> ProposalActivity:
+    """Record a reviewer's internal note; the partner never sees it."""
+    return review_note_add(
+        activities=proposal.activities, state=proposal.state, actor=actor, message=message
     )
 
 
@@ -673,10 +722,40 @@ def _copy_to_public(private_name: str) -> str:
 # --- Good practices ---------------------------------------------------------------------------
 
 
+def _good_practice_free_slug(practice: GoodPractice) -> str:
+    """An unused address from the case's title, its event's slug or its series' slug."""
+    if practice.event_id:
+        base = practice.event.slug
+    elif practice.title_en:
+        base = slugify(practice.title_en)
+    elif practice.series_id:
+        base = practice.series.slug
+    else:
+        base = ""
+    base = (base or "case")[:90].strip("-") or "case"
+    taken = set(
+        GoodPractice.objects.filter(slug__startswith=base)
+        .exclude(pk=practice.pk)
+        .values_list("slug", flat=True)
+    )
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
 def good_practice_save(*, practice: GoodPractice, user) -> GoodPractice:
-    """Save a good-practice write-up; the curator who first marks the event is kept as
-    `marked_by` (from the practice's own admin page or the event's inline alike)."""
+    """Save a good-practice case (from its own admin page or the event's inline alike).
+
+    The curator who first marks it is kept as `marked_by`; an empty address is made from the
+    title (or the event's or series' slug); an empty "since" takes the event's start date.
+    """
     if practice.marked_by_id is None and user is not None and user.is_authenticated:
         practice.marked_by = user
+    if not practice.slug:
+        practice.slug = _good_practice_free_slug(practice)
+    if practice.since_on is None and practice.event_id:
+        practice.since_on = practice.event.starts_on
+        practice.since_precision = practice.event.date_precision
     practice.save()
     return practice

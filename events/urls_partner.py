@@ -4,11 +4,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views_partner as views
+from . import views_suggestions
 from .forms_partner import QueuedPasswordResetForm
 
 app_name = "partners"
 
 urlpatterns = [
+    path("partners/", views.ProgrammeView.as_view(), name="programme"),
     path("partners/register/", views.RegisterView.as_view(), name="register"),
     path("partners/verify/<str:token>/", views.VerifyEmailView.as_view(), name="verify_email"),
     path(
@@ -79,6 +81,7 @@ urlpatterns = [
     ),
     path("partner/proposals/", views.ProposalListView.as_view(), name="proposal_list"),
     path("partner/proposals/new/", views.ProposalFormView.as_view(), name="proposal_create"),
+    path("partner/proposals/ties/", views.ProposalTiesView.as_view(), name="proposal_ties"),
     path("partner/proposals/<int:pk>/", views.ProposalDetailView.as_view(), name="proposal_detail"),
     path(
         "partner/proposals/<int:pk>/edit/", views.ProposalFormView.as_view(), name="proposal_edit"
@@ -97,5 +100,30 @@ urlpatterns = [
         "partner/proposals/<int:pk>/files/<str:field>/",
         views.ProposalFileView.as_view(),
         name="proposal_file",
+    ),
+    path(
+        "partner/suggestions/",
+        views_suggestions.SuggestionListView.as_view(),
+        name="suggestion_list",
+    ),
+    path(
+        "partner/suggestions/new/<str:kind>/",
+        views_suggestions.SuggestionCreateView.as_view(),
+        name="suggestion_create",
+    ),
+    path(
+        "partner/suggestions/<int:pk>/",
+        views_suggestions.SuggestionDetailView.as_view(),
+        name="suggestion_detail",
+    ),
+    path(
+        "partner/suggestions/<int:pk>/withdraw/",
+        views_suggestions.SuggestionWithdrawView.as_view(),
+        name="suggestion_withdraw",
+    ),
+    path(
+        "partner/suggestions/<int:pk>/document/",
+        views_suggestions.SuggestionDocumentView.as_view(),
+        name="suggestion_document",
     ),
 ]

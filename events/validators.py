@@ -17,14 +17,18 @@ from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from exchangeportal.infra.locale_names import CURRENCY_CODES
 from exchangeportal.infra.translation import language_suffix
 
 from .models import (
+    DATED_CORRECTIONS,
     PROPOSAL_PARTNER_FIELDS,
     PROPOSAL_SUMMARY_FIELDS,
     PROPOSAL_TITLE_FIELDS,
+    TIE_CORRECTIONS,
     EventFormat,
     EventProposal,
+    SuggestionKind,
 )
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
@@ -209,23 +213,46 @@ def proposal_host_not_partner_rule(values: Values) -> Errors:
     return {}
 
 
+# A budget as the API takes it: not negative, at most 14 whole digits and 2 decimals (the
+# column's 16 digits); the rule below is the same for every entry point.
+BUDGET_AMOUNT_PATTERN = r"^(?:[0-9]{1,14}(?:\.[0-9]{0,2})?|\.[0-9]{1,2})$"
+MIN_PARTICIPANTS = 1
+BUDGET_NEGATIVE_MESSAGE = _("A budget cannot be negative.")
+PARTICIPANTS_MIN_MESSAGE = _("Expect at least one participant.")
+# The column's limit on PostgreSQL (a positive integer), the same on every database.
+MAX_PARTICIPANTS = 2_147_483_647
+
+
 def proposal_budget_rule(values: Values) -> Errors:
     budget = values.get("budget_amount")
     if budget is not None and budget < 0:
-        return {"budget_amount": [gettext("A budget cannot be negative.")]}
+        return {"budget_amount": [str(BUDGET_NEGATIVE_MESSAGE)]}
     return {}
 
 
 def proposal_budget_currency_rule(values: Values) -> Errors:
-    if values.get("budget_amount") is not None and not values.get("budget_currency"):
+    """A budget has a currency, and a currency is one in use (`CURRENCY_CODES`, the codes the
+    form's select offers)."""
+    currency = values.get("budget_currency")
+    if currency and currency not in CURRENCY_CODES:
+        return {
+            "budget_currency": [
+                gettext(
+                    "“%(code)s” is not a currency in use. Choose one from the list "
+                    "(ISO 4217 codes such as CNY, JPY, KRW, USD or EUR)."
+                )
+                % {"code": currency}
+            ]
+        }
+    if values.get("budget_amount") is not None and not currency:
         return {"budget_currency": [gettext("Give the currency of the budget.")]}
     return {}
 
 
 def proposal_participants_rule(values: Values) -> Errors:
     participants = values.get("participants")
-    if participants is not None and participants < 1:
-        return {"participants": [gettext("Expect at least one participant.")]}
+    if participants is not None and participants < MIN_PARTICIPANTS:
+        return {"participants": [str(PARTICIPANTS_MIN_MESSAGE)]}
     return {}
 
 
@@ -319,4 +346,74 @@ def proposal_errors(
     for result in results:
         for field, messages in result.items():
             errors.setdefault(field, []).extend(messages)
+    return errors
+
+
+# --- City offices' suggestions ----------------------------------------------------------------
+
+# The fields each kind of suggestion needs (besides a source, see `suggestion_errors`).
+SUGGESTION_REQUIRED = {
+    "new_tie": ("partner_place", "tie_kind", "date"),
+    "milestone": ("tie", "milestone_kind", "date"),
+    "correction": ("correction_field",),
+}
+
+
+def suggestion_errors(values: Values, *, today: datetime.date | None = None) -> Errors:
+    """Every rule a city office's suggestion breaks, as {field: [translated messages]}.
+
+    `values` holds the suggestion's fields (`kind`, `place` — the office's place —,
+    `partner_place`, `tie`, `tie_kind`, `date`, `milestone_kind`, `kind_after`,
+    `correction_field`, `value`, `source_url`) and `has_document` (a PDF is attached). The
+    partner form and the service both ask this function, so each rule is written once.
+    """
+    today = today or timezone.localdate()
+    errors: Errors = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    kind = values.get("kind")
+    if kind not in SuggestionKind.values:
+        add("kind", gettext("Choose what you suggest: a new tie, a milestone or a correction."))
+        return errors
+    for name in SUGGESTION_REQUIRED[kind]:
+        if values.get(name) in (None, ""):
+            add(name, gettext("This field is required."))
+    place, partner, tie = values.get("place"), values.get("partner_place"), values.get("tie")
+    if kind == SuggestionKind.NEW_TIE:
+        if not values.get("has_document"):
+            add("document", gettext("Attach the signed agreement as a PDF."))
+        if partner is not None and place is not None and partner.pk == place.pk:
+            add("partner_place", gettext("A place cannot be tied to itself."))
+        elif values.get("existing_tie") is not None:
+            add(
+                "partner_place",
+                gettext(
+                    "Your place and this place are already tied: suggest a milestone or a "
+                    "correction of that tie instead."
+                ),
+            )
+    elif not values.get("has_document") and not values.get("source_url"):
+        add(
+            "source_url",
+            gettext("Give the public page that states it, or attach the document as a PDF."),
+        )
+    if tie is not None and place is not None and place.pk not in (tie.city_a_id, tie.city_b_id):
+        add("tie", gettext("Choose one of your own place's ties."))
+    upgrade = kind == SuggestionKind.MILESTONE and values.get("milestone_kind") == "upgrade"
+    if upgrade and not values.get("kind_after"):
+        add("kind_after", gettext("Say what kind of tie it became."))
+    if kind == SuggestionKind.CORRECTION and values.get("correction_field"):
+        field = values["correction_field"]
+        if field in TIE_CORRECTIONS and tie is None:
+            add("tie", gettext("Choose the tie to correct."))
+        if field in DATED_CORRECTIONS:
+            if values.get("date") is None:
+                add("date", gettext("Give the correct date."))
+        elif not (values.get("value") or "").strip():
+            add("value", gettext("Give the correct value."))
+    date = values.get("date")
+    if date is not None and date > today:
+        add("date", gettext("The date cannot be in the future."))
     return errors

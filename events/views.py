@@ -1,7 +1,7 @@
 """Public pages of exchange events and series, and the events iCal feed."""
 
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -13,17 +13,22 @@ from exchangeportal.infra.ical import events_calendar_response
 from exchangeportal.infra.paging import paginate_or_404
 
 from .filters import EventFilterSet
+from .month_view import month_bounds, month_calendar, month_is_shown
 from .selectors import (
     event_detail_queryset,
     event_list,
     event_series_neighbours,
     events_for_city,
+    events_in_period,
     feed_events,
     series_detail_queryset,
     series_events,
 )
 
 EVENT_PAGE_SIZE = 20
+# The most events one month of the calendar shows; more (synthetic data, a festival
+# month) and the page says so and links to the list.
+CALENDAR_EVENT_LIMIT = 300
 
 
 class EventListView(AnonymousPageCacheMixin, ListView):
@@ -41,6 +46,42 @@ class EventListView(AnonymousPageCacheMixin, ListView):
         context = super().get_context_data(**kwargs)
         context.update(filterset=self.filterset, ignored_fields=self.filterset.ignored_fields)
         return context
+
+
+class EventCalendarTodayView(View):
+    """The calendar's current month (not cached: it moves at midnight)."""
+
+    def get(self, request):
+        today = timezone.localdate()
+        return redirect("events:event_calendar", year=today.year, month=today.month)
+
+
+class EventCalendarView(AnonymousPageCacheMixin, View):
+    """One month of events as a grid of weeks, server-rendered (no JavaScript); a list of
+    days on a narrow screen (CSS)."""
+
+    def get(self, request, year: int, month: int):
+        if not month_is_shown(year, month):
+            raise Http404(_("The calendar has no page for this month."))
+        first_day, last_day = month_bounds(year, month)
+        events = events_in_period(
+            first_day=first_day, last_day=last_day, limit=CALENDAR_EVENT_LIMIT + 1
+        )
+        month_view = month_calendar(
+            year=year,
+            month=month,
+            today=timezone.localdate(),
+            events=events[:CALENDAR_EVENT_LIMIT],
+        )
+        return render(
+            request,
+            "events/event_calendar.html",
+            {
+                "month": month_view,
+                "truncated": len(events) > CALENDAR_EVENT_LIMIT,
+                "today": timezone.localdate(),
+            },
+        )
 
 
 class EventDetailView(AnonymousPageCacheMixin, View):
@@ -98,4 +139,5 @@ class CityEventsCalendarView(AnonymousPageCacheMixin, View):
             events,
             name=_("Exchange events of %(place)s") % {"place": city.name},
             filename=f"{city.slug}-events.ics",
+            time_zone=city.time_zone.key,
         )

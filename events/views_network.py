@@ -26,6 +26,7 @@ from cities.network import (
 )
 from cities.views_network import link_to
 from exchangeportal.infra.cache import AnonymousPageCacheMixin, cache_page_for_anonymous
+from exchangeportal.infra.csvfile import csv_download_response
 from exchangeportal.infra.paging import paginate_or_404
 
 from .insights import (
@@ -421,13 +422,12 @@ def statistics_csv(request, slug: str):
     """The numbers of one statistic as CSV (first column the row label)."""
     form, years = _quiet_years(request)
     if slug == "indicators":
-        return _indicators_csv()
+        return _indicators_csv(request)
     build = DATASET_BUILDERS.get(slug)
     if build is None:
         raise Http404(_("There is no statistic called “%(slug)s”.") % {"slug": slug})
     dataset = build(years)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
+    response = csv_download_response(request, filename=f"{slug}.csv")
     writer = csv.writer(response)
     writer.writerow(dataset.columns)
     for row in dataset.rows:
@@ -435,9 +435,8 @@ def statistics_csv(request, slug: str):
     return response
 
 
-def _indicators_csv() -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="indicators.csv"'
+def _indicators_csv(request) -> HttpResponse:
+    response = csv_download_response(request, filename="indicators.csv")
     writer = csv.writer(response)
     writer.writerow(["place", "country", "indicator", "year", "value", "unit", "sources"])
     records = (

@@ -16,14 +16,22 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from exchangeportal.infra.images import thumbnail_name
+from exchangeportal.infra.locale_names import default_currency
 from exchangeportal.infra.ratelimit import client_ip, rate_limit_exceeded, ratelimit_hit
 
 from . import selectors, services
 from .forms_partner import PartnerRegistrationForm, ProposalForm
-from .models import PROPOSAL_IMAGE_FIELDS, EventProposal, PartnerMembership
+from .models import (
+    PROPOSAL_IMAGE_FIELDS,
+    EventProposal,
+    PartnerKind,
+    PartnerMembership,
+    ProposalState,
+)
 from .storage import private_storage
 
 LOGIN_URL = reverse_lazy("partners:login")
+LANGUAGE_COUNTRIES = {"zh-hans": "CN", "ja": "JP", "ko": "KR"}
 
 
 class RegisterView(FormView):
@@ -39,7 +47,8 @@ class RegisterView(FormView):
     form_class = PartnerRegistrationForm
 
     def get_initial(self):
-        return {"country": ""}
+        # The reader's language suggests the country; English readers choose.
+        return {"country": LANGUAGE_COUNTRIES.get(get_language() or "", "")}
 
     def form_invalid(self, form, status=400):
         response = super().form_invalid(form)
@@ -85,6 +94,24 @@ class RegisterView(FormView):
             % {"email": email},
         )
         return redirect("partners:login")
+
+
+class ProgrammeView(TemplateView):
+    """The public page of the partner programme: who may propose, what makes a good
+    proposal, what happens after submitting, examples from the database. Three queries."""
+
+    template_name = "partners/programme.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            partner_kinds=PartnerKind.choices,
+            states=ProposalState,
+            review_days=settings.PROPOSAL_REVIEW_DAYS,
+            review_time=selectors.proposal_review_days(),
+            examples=selectors.programme_examples(),
+            is_partner=selectors.partner_for_user(user=self.request.user) is not None,
+            **kwargs,
+        )
 
 
 class VerifyEmailView(View):
@@ -145,6 +172,24 @@ class ProposalListView(PartnerRequiredMixin, ListView):
         return super().get_context_data(partner=self.partner, membership=self.membership, **kwargs)
 
 
+class ProposalTiesView(PartnerRequiredMixin, View):
+    """The "ties served" checkboxes for the places typed so far (GET host, partner_places,
+    links): the fragment static/js/proposal-ties.js puts into the form. Built by the
+    proposal form itself, so the choices are the ones the submit accepts. Bounded: at most
+    `MAX_PARTNER_PLACES` + 1 places looked up."""
+
+    def get(self, request):
+        ticked = [value for value in request.GET.getlist("links") if value.isdigit()]
+        form = ProposalForm(
+            instance=EventProposal(partner=self.partner),
+            typed_places=request.GET,
+            initial={"links": ticked},
+        )
+        response = render(request, "partners/includes/_ties.html", {"form": form})
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
 class ProposalDetailView(PartnerRequiredMixin, TemplateView):
     template_name = "partners/proposal_detail.html"
 
@@ -180,11 +225,7 @@ class ProposalFormView(PartnerRequiredMixin, View):
             return None
         proposal = _partner_proposal(self.partner, self.kwargs["pk"])
         if not proposal.is_editable:
-            messages.error(
-                self.request,
-                _("This proposal is %(state)s and can no longer be edited.")
-                % {"state": proposal.get_state_display()},
-            )
+            messages.error(self.request, services.not_editable_message(state=proposal.state))
             raise _Redirect(proposal.get_absolute_url())
         return proposal
 
@@ -219,6 +260,7 @@ class ProposalFormView(PartnerRequiredMixin, View):
                 "contact_name": request.user.get_full_name(),
                 "contact_email": request.user.email,
                 "host": self.partner.place_id,
+                "budget_currency": default_currency(self.partner.country),
             }
         return self.render_form(ProposalForm(instance=proposal, initial=initial), proposal)
 
@@ -280,25 +322,43 @@ class ProposalFormView(PartnerRequiredMixin, View):
         return redirect(proposal.get_absolute_url())
 
     def _keep_valid_parts(self, form, proposal):
-        """Save the images and PDF that passed their checks, with the fields that are valid."""
+        """Save the images and PDF that passed their checks, with every field that is valid
+        for a draft (the places and ties included), so the stored draft holds what the
+        partner typed. The submission rules do not apply to a draft: a field refused only by
+        them (e.g. partner places all in the host's country) is kept as typed. If even that
+        save is refused, the page says to choose the files again."""
         images, document = form.valid_uploads(), form.valid_document()
         if not images and not document:
             return proposal
-        fields = {
-            name: value for name, value in form.content_fields().items() if name not in form.errors
+        draft = ProposalForm(
+            self.request.POST, instance=proposal or EventProposal(partner=self.partner)
+        )
+        draft.is_valid()
+        valid = {
+            name: value for name, value in draft.cleaned_data.items() if name not in draft.errors
         }
+        fields = {name: value for name, value in draft.content_fields().items() if name in valid}
         try:
             proposal = services.proposal_save(
                 proposal=proposal,
                 partner=self.partner,
                 actor=self.request.user,
                 fields=fields,
+                partner_places=valid.get("partner_places"),
+                links=valid.get("links"),
                 images=images,
                 document=document,
                 language=get_language() or settings.LANGUAGE_CODE,
             )
         except ValidationError as error:
             _add_errors(form, error)
+            form.add_error(
+                None,
+                _(
+                    "Your files could not be kept with the draft: choose them again after "
+                    "correcting the fields marked below."
+                ),
+            )
             return proposal
         form.instance = proposal
         messages.info(

@@ -1,13 +1,17 @@
 """Good practices: exchanges that worked and are easy to copy, as marked by staff."""
 
 from django import forms
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import TemplateView
 
 from exchangeportal.infra.cache import AnonymousPageCacheMixin
 from exchangeportal.infra.paging import paginate_or_404
 
-from .insights import good_practices
+from .insights import good_practice_detail_queryset, good_practices
 from .models import EventCategory, EventFormat
 
 PRACTICES_PER_PAGE = 20
@@ -42,3 +46,13 @@ class GoodPracticeListView(AnonymousPageCacheMixin, TemplateView):
             form=form, page_obj=page, practices=page.object_list, filter_query=query.urlencode()
         )
         return context
+
+
+class GoodPracticeDetailView(AnonymousPageCacheMixin, View):
+    """One case: what, who (places and organisations), since when, results, sources."""
+
+    def get(self, request, slug):
+        practice = good_practice_detail_queryset().filter(slug=slug).first()
+        if practice is None:
+            raise Http404(gettext("No published good practice has this address."))
+        return render(request, "practices/practice_detail.html", {"practice": practice})

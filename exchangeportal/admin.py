@@ -37,7 +37,7 @@ class QueuedMailAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("last error"))
     def short_error(self, obj):
-        return obj.last_error[:120]
+        return obj.last_error if len(obj.last_error) <= 60 else f"{obj.last_error[:59]}…"
 
     @admin.action(description=_("Send the selected mail again"), permissions=["view"])
     def send_again(self, request, queryset):

@@ -3,8 +3,11 @@
 Included from `exchangeportal/urls.py` under `api/` (not language-prefixed).
 """
 
+from csp.constants import NONCE
+from csp.decorators import csp_update
 from django.http import FileResponse
 from django.urls import include, path, re_path
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -12,6 +15,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
@@ -60,10 +64,38 @@ class OpenDataDumpView(APIView):
         )
 
 
+class SwaggerDocsView(SpectacularSwaggerView):
+    """Swagger UI within the portal's Content-Security-Policy: the sidecar's files and
+    `static/js/api-swagger.js`, no inline script or style (`templates/api/swagger_ui.html`)."""
+
+    template_name = "api/swagger_ui.html"
+
+
+# ReDoc's search runs in a web worker it builds from a blob: allowed on this page only.
+@method_decorator(
+    csp_update({"style-src": [NONCE], "worker-src": ["'self'", "blob:"]}), name="dispatch"
+)
+class RedocDocsView(SpectacularRedocView):
+    """ReDoc within the Content-Security-Policy (`templates/api/redoc.html`): no inline script;
+    the styles ReDoc writes at run time carry this response's nonce; no outside web fonts or
+    images (`static/js/api-redoc.js`)."""
+
+    template_name = "api/redoc.html"
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response.data["favicon_href"] = SwaggerDocsView._swagger_ui_favicon()
+        return response
+
+
 class TokenView(ObtainAuthToken):
     """A partner's API token, in exchange for their user name and password."""
 
     throttle_classes = [AnonThrottle, UserThrottle]
+    # Credentials are the body: no session or token is needed (or read) to ask for a token.
+    authentication_classes = []
+    permission_classes = [AllowAny]
 
     @extend_schema(
         summary="Get your API token",
@@ -114,7 +146,8 @@ urlpatterns = [
     path("v1/token/", TokenView.as_view(), name="token"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
-    re_path(r"^(?P<path>.*)$", api_not_found, name="not_found"),
+    path("docs/", SwaggerDocsView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", RedocDocsView.as_view(url_name="api:schema"), name="redoc"),
+    # Any other address, control characters included (`.` would stop at a line break).
+    re_path(r"^(?P<path>[\s\S]*)$", api_not_found, name="not_found"),
 ]

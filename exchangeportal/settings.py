@@ -63,6 +63,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "exchangeportal.infra.middleware.HealthCheckMiddleware",
     "exchangeportal.infra.middleware.RequestIDMiddleware",
+    # HEAD answers lose their body (outermost, so its Content-Length is that of the encoded
+    # body); then Brotli/gzip for what holds no secret (exchangeportal/infra/compression.py).
+    "exchangeportal.infra.compression.HeadResponseMiddleware",
+    "exchangeportal.infra.compression.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -208,6 +212,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "exchangeportal.infra.api.schema.postprocess_error_responses",
+        "exchangeportal.infra.api.schema.postprocess_text_patterns",
     ],
 }
 
@@ -358,6 +363,9 @@ STORAGES = {
     },
 }
 WHITENOISE_AUTOREFRESH = DEBUG
+# collectstatic writes a .br (the `brotli` package is installed) and a .gz beside each file;
+# whitenoise serves the one the client accepts. GeoJSON is not in its list of types.
+WHITENOISE_MIMETYPES = {".geojson": "application/geo+json"}
 WHITENOISE_USE_FINDERS = DEBUG or not STATIC_MANIFEST
 
 # Content-Security-Policy (django-csp): everything from this site; no inline script or style.
@@ -406,6 +414,8 @@ PARTNER_SIGNUP_RATE = os.environ.get("PARTNER_SIGNUP_RATE", "5/3600")  # per IP
 PROPOSAL_SUBMIT_RATE_PARTNER = os.environ.get("PROPOSAL_SUBMIT_RATE_PARTNER", "10/3600")
 PROPOSAL_SUBMIT_RATE_IP = os.environ.get("PROPOSAL_SUBMIT_RATE_IP", "20/3600")
 PROPOSAL_OPEN_LIMIT = int(os.environ.get("PROPOSAL_OPEN_LIMIT", "20"))
+# The review time the portal's reviewers aim for, stated on the partner programme page.
+PROPOSAL_REVIEW_DAYS = int(os.environ.get("PROPOSAL_REVIEW_DAYS", "14"))
 # Days an e-mail verification link stays valid.
 PARTNER_EMAIL_VERIFICATION_DAYS = int(os.environ.get("PARTNER_EMAIL_VERIFICATION_DAYS", "3"))
 AXES_VERBOSE = False

@@ -1,10 +1,13 @@
 """sitemap.xml: every public page in the four languages, with hreflang alternates."""
 
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import sitemap
 from django.urls import reverse
 
 from cities.models import City, CultureCityDesignation, FriendshipLink
 from events.models import EventSeries, ExchangeEvent
+
+from .infra.cache import cache_page_for_anonymous
 
 
 class PortalSitemap(Sitemap):
@@ -23,6 +26,11 @@ class StaticPagesSitemap(PortalSitemap):
             "cities:city_list",
             "cities:designation_archive",
             "events:event_list",
+            "network:map",
+            "network:triads",
+            "network:anniversaries",
+            "network:statistics",
+            "practices:practice_list",
         ]
 
     def location(self, item):
@@ -95,3 +103,10 @@ SITEMAPS = {
     "events": EventSitemap,
     "series": SeriesSitemap,
 }
+
+
+@cache_page_for_anonymous(dated=False)
+def sitemap_view(request):
+    """sitemap.xml, kept in the page cache until the next write; its Last-Modified is the last
+    write (the data version's `changed_at`)."""
+    return sitemap(request, sitemaps=SITEMAPS)

@@ -2,16 +2,16 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from .sitemaps import SITEMAPS
-from .views import HomeView, robots_txt
+from .sitemaps import sitemap_view
+from .views import HomeView, favicon, robots_txt
 
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemap_view, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
     # The open API and its documentation (not language-prefixed); the map's GeoJSON
     # endpoints (namespace "geojson") first, before the API's catch-all 404.
     path("api/v1/", include("cities.urls_geojson")),

@@ -28,6 +28,16 @@ def _demo_data_dump(django_db_setup, django_db_blocker, tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def _groups_dump(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The groups the data migrations made (Curator, Reviewer, Translator), with their
+    permissions by natural key, kept before a transactional test flushes them."""
+    path = tmp_path_factory.mktemp("groups") / "groups.json"
+    with django_db_blocker.unblock():
+        call_command("dumpdata", "auth.group", natural_foreign=True, output=str(path), verbosity=0)
+    return path
+
+
 @pytest.fixture
 def demo_data(db, _demo_data_dump):
     """The real demo data, as `make run` loads it (loaded once, restored per test)."""

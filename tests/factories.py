@@ -277,6 +277,34 @@ class GoodPracticeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "events.GoodPractice"
 
+    slug = factory.Sequence(lambda n: f"good-practice-{n}")
     event = factory.SubFactory(ExchangeEventFactory)
     what_en = factory.Sequence(lambda n: f"A joint workshop that other towns can copy ({n}).")
     cost_en = "About 2 million yen, shared by the two cities."
+
+
+class SuggestionFactory(factory.django.DjangoModelFactory):
+    """A city office's new-tie suggestion, submitted; the partner is an office of `place`."""
+
+    class Meta:
+        model = "events.Suggestion"
+
+    partner = factory.SubFactory(
+        PartnerFactory, office_of=factory.SelfAttribute("..place"), kind="city_government"
+    )
+    place = factory.SubFactory(CityFactory, country=Country.CHINA)
+    kind = "new_tie"
+    state = ProposalState.SUBMITTED
+    partner_place = factory.SubFactory(CityFactory, country=Country.JAPAN)
+    tie_kind = TieKind.FRIENDSHIP
+    date = datetime.date(2024, 5, 10)
+    label_own = "友好城市"
+
+
+class SuggestionActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.SuggestionActivity"
+
+    suggestion = factory.SubFactory(SuggestionFactory)
+    from_state = ""
+    to_state = ProposalState.SUBMITTED

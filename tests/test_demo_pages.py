@@ -197,7 +197,8 @@ def test_big_city_pages_show_their_well_known_ties_with_dates_and_primary_source
     page = client.get(f"/en/cities/{place}/").content.decode()
     tie = client.get(f"/api/v1/ties/{slug}/").json()
 
-    card = page[page.index(f'href="/en/ties/{slug}/"') :]
+    ties = page[page.index('id="ties"') :]  # the ties section (the timeline links them too)
+    card = ties[ties.index(f'href="/en/ties/{slug}/"') :]
     card = card[: card.index("</li>")]
     assert f'datetime="{established}"' in card
     assert "badge--evidence-primary" in card

@@ -2,6 +2,7 @@
 
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -337,7 +338,20 @@ FEATURE_COLLECTION_SCHEMA = {
 }
 
 
+class GeoJSONSchema(AutoSchema):
+    """A GeoJSON view answers a list of features, not a list action: document its filters,
+    `search` and paging as a list's (drf-spectacular only does so for list actions)."""
+
+    def get_filter_backends(self):
+        return getattr(self.view, "filter_backends", [])
+
+    def _get_pagination_parameters(self):
+        paginator = self._get_paginator()
+        return paginator.get_schema_operation_parameters(self.view) if paginator else []
+
+
 class _GeoJSONView(ApiPageCacheMixin, GenericAPIView):
+    schema = GeoJSONSchema()
     renderer_classes = [GeoJSONRenderer]
     pagination_class = GeoJSONPagination
     filter_backends = [PortalFilterBackend, SearchFilter]

@@ -135,3 +135,12 @@ def money(amount, currency: str = "") -> str:
     places = 0 if value == value.to_integral_value() else 2
     number = formats.number_format(value, places, use_l10n=True, force_grouping=True)
     return f"{number} {currency}".strip()
+
+
+@register.filter
+def capped_count(count: int, capped: bool = False) -> str:
+    """A count of matches as shown: "12", or "1,000+" (grouped the active language's way) when
+    the count stopped at its cap (`exchangeportal.infra.paging.paginate_capped`)."""
+    if not capped:
+        return str(count)
+    return f"{formats.number_format(count, use_l10n=True, force_grouping=True)}+"

@@ -1,7 +1,10 @@
 """What the open API says about exchange events and series (explicit fields, with sources)."""
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,6 +16,13 @@ from cities.api.serializers import (
     tie_pair_slug,
 )
 from cities.models import City, CultureCityDesignation, FriendshipLink
+from exchangeportal.infra.api.fields import (
+    VISIBLE_TEXT_PATTERN,
+    JsonTypesMixin,
+    PatternDecimalField,
+    PatternTextField,
+)
+from exchangeportal.infra.api.viewsets import SLUG_PATTERN
 from exchangeportal.infra.images import process_image
 
 from ..models import (
@@ -23,7 +33,16 @@ from ..models import (
     ExchangeEvent,
 )
 from ..selectors import proposal_actions_for
-from ..validators import proposal_errors, proposal_values, validate_pdf
+from ..validators import (
+    BUDGET_AMOUNT_PATTERN,
+    BUDGET_NEGATIVE_MESSAGE,
+    MAX_PARTICIPANTS,
+    MIN_PARTICIPANTS,
+    PARTICIPANTS_MIN_MESSAGE,
+    proposal_errors,
+    proposal_values,
+    validate_pdf,
+)
 
 
 class SeriesRefSerializer(serializers.ModelSerializer):
@@ -214,6 +233,34 @@ class SeriesSerializer(serializers.ModelSerializer):
 # --- Proposals (partners and reviewers) ---------------------------------------------------------
 
 
+PLACE_SLUG_MAX_LENGTH = City._meta.get_field("slug").max_length
+PLACE_SLUG_REGEX = re.compile(f"^{SLUG_PATTERN}$")
+TIE_PAIR_REGEX = re.compile(f"^{SLUG_PATTERN}--{SLUG_PATTERN}$")
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": PLACE_SLUG_REGEX.pattern,
+        "maxLength": PLACE_SLUG_MAX_LENGTH,
+        "example": "yangzhou",
+    }
+)
+class PlaceSlugField(serializers.SlugRelatedField):
+    """A place by its slug; text that cannot be a slug is refused before the database is
+    asked (as the schema's pattern says)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not (
+            len(data) <= PLACE_SLUG_MAX_LENGTH and PLACE_SLUG_REGEX.match(data)
+        ):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data[:100])
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": TIE_PAIR_REGEX.pattern, "example": "karatsu--yangzhou"}
+)
 class TiePairField(serializers.Field):
     """A tie given as `<slug-a>--<slug-b>` (either order)."""
 
@@ -226,16 +273,13 @@ class TiePairField(serializers.Field):
         return tie_pair_slug(tie)
 
     def to_internal_value(self, data) -> FriendshipLink:
-        if not isinstance(data, str) or "--" not in data or len(data) > 200:
+        if not isinstance(data, str) or len(data) > 200 or not TIE_PAIR_REGEX.match(data):
             self.fail("invalid")
         slug_a, _sep, slug_b = data.partition("--")
         tie = FriendshipLink.objects.with_places().between(slug_a, slug_b).first()
         if tie is None:
             self.fail("does_not_exist", value=data)
         return tie
-
-
-extend_schema_field({"type": "string", "example": "karatsu--yangzhou"})(TiePairField)
 
 
 class TieListField(serializers.ListField):
@@ -283,8 +327,12 @@ API_LANGUAGE_NAMES = {
 }
 
 
-class ProposalSerializer(serializers.ModelSerializer):
-    """A partner's event proposal. State, partner, reviewer and dates are set by the services."""
+class ProposalSerializer(JsonTypesMixin, serializers.ModelSerializer):
+    """A partner's event proposal. State, partner, reviewer and dates are set by the services.
+
+    In JSON each field takes its JSON type (`JsonTypesMixin`); the bounds the proposal's rules
+    set (`events.validators`) are stated on the fields, so the schema says them too.
+    """
 
     image_1 = _upload_field(
         ProposalImageField,
@@ -303,19 +351,30 @@ class ProposalSerializer(serializers.ModelSerializer):
 
     url = serializers.SerializerMethodField(help_text="This proposal in the API.")
     partner = serializers.SerializerMethodField(help_text="The proposing organisation.")
-    host = serializers.SlugRelatedField(
+    host = PlaceSlugField(
         slug_field="slug",
         queryset=City.objects.all(),
         allow_null=True,
         required=False,
         help_text="Slug of the host place.",
     )
-    partner_places = serializers.SlugRelatedField(
+    partner_places = PlaceSlugField(
         slug_field="slug",
         queryset=City.objects.all(),
         many=True,
         required=False,
         help_text="Slugs of the partner places (at least one abroad, to submit).",
+    )
+    budget_amount = PatternDecimalField(
+        pattern=BUDGET_AMOUNT_PATTERN,
+        message=_("Give the budget as a number with at most 2 decimals, e.g. “1500.00”."),
+        negative_message=BUDGET_NEGATIVE_MESSAGE,
+        max_digits=16,
+        decimal_places=2,
+        allow_null=True,
+        required=False,
+        help_text='Budget (not negative, at most 2 decimals, as text: `"1500.00"`), in '
+        "`budget_currency`.",
     )
     links = TieListField(
         required=False,
@@ -387,8 +446,13 @@ class ProposalSerializer(serializers.ModelSerializer):
             "ends_on": {"help_text": "Proposed last day."},
             "venue": {"help_text": "Venue (needed to submit an in-person or hybrid event)."},
             "online_url": {"help_text": "Online link (needed to submit an online or hybrid one)."},
-            "participants": {"help_text": "Expected participants (at least 1)."},
-            "budget_amount": {"help_text": "Budget (not negative), in `budget_currency`."},
+            "participants": {
+                "help_text": "Expected participants (at least 1).",
+                "min_value": MIN_PARTICIPANTS,
+                "max_value": MAX_PARTICIPANTS,
+                # The proposal rule's own words, as the form and the service say it.
+                "error_messages": {"min_value": PARTICIPANTS_MIN_MESSAGE},
+            },
             "budget_currency": {"help_text": "ISO 4217 currency code of the budget."},
             "source_url": {"help_text": "A public page about the event; becomes its source."},
             "contact_name": {"help_text": "Contact person."},
@@ -458,7 +522,9 @@ class ProposalSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ProposalMessageSerializer(serializers.Serializer):
+class ProposalMessageSerializer(JsonTypesMixin, serializers.Serializer):
+    """The body of submit, withdraw, start-review and accept: an optional message."""
+
     message = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -467,13 +533,16 @@ class ProposalMessageSerializer(serializers.Serializer):
     )
 
 
-class ProposalDecisionSerializer(serializers.Serializer):
-    message = serializers.RegexField(
-        r"\S",
+DECISION_MESSAGE_REQUIRED = _("Write a message to the partner explaining the decision.")
+
+
+class ProposalDecisionSerializer(JsonTypesMixin, serializers.Serializer):
+    """The body of request-changes and reject: the message explaining the decision."""
+
+    message = PatternTextField(
+        pattern=VISIBLE_TEXT_PATTERN,
+        message=DECISION_MESSAGE_REQUIRED,
         max_length=5000,
-        help_text="The message to the partner explaining the decision (required).",
-        error_messages=dict.fromkeys(
-            ("invalid", "blank", "required"),
-            "Write a message to the partner explaining the decision.",
-        ),
+        help_text="The message to the partner explaining the decision (required; not only spaces).",
+        error_messages=dict.fromkeys(("blank", "required"), DECISION_MESSAGE_REQUIRED),
     )

@@ -11,11 +11,12 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from cities.api.views import csv_format_parameter, list_responses, slug_parameter
 from exchangeportal.infra.api.filters import PortalFilterBackend, SearchFilter, StrictOrderingFilter
+from exchangeportal.infra.api.parsers import StrictMultiPartParser
 from exchangeportal.infra.api.viewsets import ReadOnlyResourceViewSet
 from exchangeportal.infra.ratelimit import client_ip
 
@@ -341,7 +342,7 @@ class ProposalViewSet(
     """
 
     serializer_class = ProposalSerializer
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [JSONParser, StrictMultiPartParser]
     permission_classes = [permissions.IsAuthenticated, IsPartnerUser]
     filter_backends = [PortalFilterBackend]
     filterset_class = ProposalFilterSet

@@ -26,3 +26,14 @@ from .proposals import (  # noqa: F401
     ProposalActivity,
     ProposalState,
 )
+from .suggestions import *  # noqa: F403
+from .suggestions import (  # noqa: F401
+    DATED_CORRECTIONS,
+    SUGGESTION_MILESTONE_KINDS,
+    TIE_CORRECTIONS,
+    CorrectionField,
+    Suggestion,
+    SuggestionActivity,
+    SuggestionKind,
+    SuggestionOutcome,
+)

@@ -288,22 +288,88 @@ class ExchangeEvent(TimestampedModel):
 
 class GoodPracticeQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(is_published=True, event__is_published=True)
+        """Published cases; a case told through an event needs that event published too."""
+        return self.filter(is_published=True).filter(
+            Q(event__isnull=True) | Q(event__is_published=True)
+        )
 
     def for_list(self):
-        return self.select_related("event", "event__host", "event__series").prefetch_related(
-            "event__partners", "event__sources"
+        return self.select_related("event", "event__host", "series").prefetch_related(
+            models.Prefetch("places", queryset=City.objects.order_by("name_en")),
+            models.Prefetch("sources", queryset=Source.objects.order_by("publisher", "title")),
+            models.Prefetch("event__partners", queryset=City.objects.order_by("name_en")),
+            models.Prefetch(
+                "event__sources", queryset=Source.objects.order_by("publisher", "title")
+            ),
         )
 
 
 class GoodPractice(TimestampedModel):
-    """An event that staff marked as a good practice, with a write-up another city can follow."""
+    """A successful case of exchange another city can follow: what was done, who took part
+    (places and organisations), since when, what came of it, and its sources. A case may be
+    told through one event, a series (a tournament held every year) or on its own."""
 
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("The case's address; filled from its title when left empty."),
+    )
+    title_en = models.CharField(
+        _("title (English)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Left empty, the case takes the title of its event or series."),
+    )
+    title_zh_hans = models.CharField(_("title (simplified Chinese)"), max_length=300, blank=True)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=300, blank=True)
+    title_ko = models.CharField(_("title (Korean)"), max_length=300, blank=True)
     event = models.OneToOneField(
         ExchangeEvent,
         verbose_name=_("event"),
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="good_practice",
+        help_text=_("The event the case is about, or its latest recorded edition."),
+    )
+    series = models.ForeignKey(
+        EventSeries,
+        verbose_name=_("series"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="good_practices",
+    )
+    places = models.ManyToManyField(
+        City, verbose_name=_("places"), blank=True, related_name="good_practices"
+    )
+    since_on = models.DateField(
+        _("since"), null=True, blank=True, help_text=_("When it began (or took place).")
+    )
+    since_precision = models.CharField(
+        _("precision of the date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.YEAR,
+    )
+    is_ongoing = models.BooleanField(
+        _("still running"), default=False, help_text=_("It is repeated to this day.")
+    )
+    category = models.CharField(
+        _("category"),
+        max_length=30,
+        choices=EventCategory.choices,
+        blank=True,
+        help_text=_("Left empty, the event's category."),
+    )
+    format = models.CharField(
+        _("format"),
+        max_length=10,
+        choices=EventFormat.choices,
+        blank=True,
+        help_text=_("Left empty, the event's format."),
     )
     what_en = models.TextField(_("what was done (English)"))
     what_zh_hans = models.TextField(_("what was done (simplified Chinese)"), blank=True)
@@ -327,6 +393,7 @@ class GoodPractice(TimestampedModel):
     )
     repeat_ja = models.TextField(_("what another city needs to repeat it (Japanese)"), blank=True)
     repeat_ko = models.TextField(_("what another city needs to repeat it (Korean)"), blank=True)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True)
     is_published = models.BooleanField(_("published"), default=True)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -337,6 +404,7 @@ class GoodPractice(TimestampedModel):
         related_name="+",
     )
 
+    title = Translated("title")
     what = Translated("what")
     cost = Translated("cost")
     who = Translated("who")
@@ -349,17 +417,88 @@ class GoodPractice(TimestampedModel):
     class Meta:
         verbose_name = _("good practice")
         verbose_name_plural = _("good practices")
-        ordering = ["-event__starts_on", "id"]
+        ordering = [F("since_on").desc(nulls_last=True), "id"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(what_en=""),
                 name="good_practice_has_write_up",
                 violation_error_message=_("Say what was done (in English at least)."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(event__isnull=False) | Q(series__isnull=False) | ~Q(title_en=""),
+                name="good_practice_has_a_subject",
+                violation_error_message=_(
+                    "Give the case a title (in English at least), an event or a series."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
-        return str(self.event)
+        return str(self.heading)
 
     def get_absolute_url(self) -> str:
-        return reverse("practices:practice_list") + f"#practice-{self.pk}"
+        return reverse("practices:practice_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        # `self.event` and not only `event_id`: on a new event's page the inline's event is
+        # not saved yet.
+        if not (self.event is not None or self.series_id or self.title_en):
+            raise ValidationError(
+                {
+                    "title_en": _(
+                        "Give the case a title (in English at least), an event or a series."
+                    )
+                }
+            )
+
+    @property
+    def heading(self):
+        """The case's own title, else its event's, else its series' (select them with it)."""
+        if self.title:
+            return self.title
+        if self.event_id:
+            return self.event.title
+        if self.series_id:
+            return self.series.name
+        return self.title
+
+    @property
+    def shown_sources(self) -> list:
+        """The case's own sources, else its event's (prefetched by `for_list`)."""
+        own = list(self.sources.all())
+        if own or not self.event_id:
+            return own
+        return list(self.event.sources.all())
+
+    @property
+    def shown_places(self) -> list:
+        """The case's places, else its event's host and partner places."""
+        own = list(self.places.all())
+        if own or not self.event_id:
+            return own
+        partners = [place for place in self.event.partners.all() if place.pk != self.event.host_id]
+        return [self.event.host, *partners]
+
+    @property
+    def shown_category(self) -> str:
+        return self.category or (self.event.category if self.event_id else "")
+
+    @property
+    def shown_format(self) -> str:
+        return self.format or (self.event.format if self.event_id else "")
+
+    @property
+    def shown_category_display(self) -> str:
+        return str(EventCategory(self.shown_category).label) if self.shown_category else ""
+
+    @property
+    def shown_format_display(self) -> str:
+        return str(EventFormat(self.shown_format).label) if self.shown_format else ""
+
+    @property
+    def since_display(self) -> str:
+        return format_partial_date(self.since_on, self.since_precision)
+
+    @property
+    def since_iso(self) -> str:
+        return partial_date_iso(self.since_on, self.since_precision)

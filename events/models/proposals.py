@@ -55,6 +55,26 @@ class Partner(TimestampedModel):
         related_name="partners",
     )
     website = models.URLField(_("website"), max_length=500, blank=True)
+    # Set by a curator only (`partner_office_verify`): the organisation is the office of this
+    # place, so it may suggest new ties, milestones and corrections for it.
+    office_of = models.ForeignKey(
+        City,
+        verbose_name=_("verified office of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offices",
+        help_text=_("Set by a curator who checked that the organisation is the place's office."),
+    )
+    office_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("office verified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    office_verified_at = models.DateTimeField(_("office verified"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("partner")
@@ -348,15 +368,10 @@ class EventProposal(TimestampedModel):
         ]
 
 
-class ProposalActivity(models.Model):
-    """One line of a proposal's timeline: a transition, a message or an internal note."""
+class ReviewActivity(models.Model):
+    """One line of a reviewed item's timeline (a proposal's, a suggestion's): a transition,
+    a message, or an internal note the partner never sees."""
 
-    proposal = models.ForeignKey(
-        EventProposal,
-        verbose_name=_("proposal"),
-        on_delete=models.CASCADE,
-        related_name="activities",
-    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -372,6 +387,20 @@ class ProposalActivity(models.Model):
     message = models.TextField(_("message"), blank=True)
     is_internal = models.BooleanField(
         _("internal note"), default=False, help_text=_("Seen by reviewers only.")
+    )
+
+    class Meta:
+        abstract = True
+
+
+class ProposalActivity(ReviewActivity):
+    """One line of a proposal's timeline: a transition, a message or an internal note."""
+
+    proposal = models.ForeignKey(
+        EventProposal,
+        verbose_name=_("proposal"),
+        on_delete=models.CASCADE,
+        related_name="activities",
     )
 
     class Meta:

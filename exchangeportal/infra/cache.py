@@ -29,6 +29,10 @@ How to apply it to a public page (see README, "Performance"):
 Only anonymous GET/HEAD requests without a session or messages cookie are served from the
 cache or answered 304; only 200 responses that set no cookie and did not use a CSRF token (a
 page with a form) are stored. `X-Page-Cache: hit|miss|skip` says what happened.
+
+A stored page keeps its Brotli and gzip variants beside the plain body (made once, when it is
+stored: `exchangeportal.infra.compression`), so a hit answers in the encoding the client
+accepts without compressing anything.
 """
 
 import datetime
@@ -52,6 +56,14 @@ from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 from ..models import DataVersion
+from .compression import (
+    ENCODINGS,
+    accepted_encoding,
+    apply_encoding,
+    encode,
+    holds_secret,
+    is_compressible,
+)
 
 PAGE_KEY_PREFIX = "portal:page"
 DEFAULT_TIMEOUT = 600
@@ -133,31 +145,34 @@ def data_version_bump(**_signal_kwargs) -> None:
 # --- Validators and keys ----------------------------------------------------------------------
 
 
-def _page_identity(request, state: DataState, variant: str) -> str:
+def _page_identity(request, state: DataState, variant: str, *, dated: bool = True) -> str:
     """What a page depends on: the data version, today ("upcoming" becomes "past" at
-    midnight), the language, the full address and the variant (the API's Accept header)."""
-    today = timezone.localdate().isoformat()
+    midnight; not for an undated page such as the sitemap), the language, the full address
+    and the variant (the API's Accept header)."""
+    today = timezone.localdate().isoformat() if dated else "-"
     return f"{state.version}|{today}|{get_language() or ''}|{request.get_full_path()}|{variant}"
 
 
-def page_etag(request, state: DataState, *, variant: str = "") -> str:
-    digest = hashlib.sha256(_page_identity(request, state, variant).encode()).hexdigest()
+def page_etag(request, state: DataState, *, variant: str = "", dated: bool = True) -> str:
+    identity = _page_identity(request, state, variant, dated=dated)
+    digest = hashlib.sha256(identity.encode()).hexdigest()
     return f'"{digest[:32]}"'
 
 
-def page_last_modified(state: DataState) -> datetime.datetime:
-    """The last write, but never earlier than the start of today (UTC): the day is part of
-    every page."""
+def page_last_modified(state: DataState, *, dated: bool = True) -> datetime.datetime:
+    """The last write, but never earlier than the start of today (UTC) for a dated page: the
+    day is part of it. An undated page was last modified by the last write."""
+    if not dated:
+        return state.changed_at
     start_of_day = datetime.datetime.combine(
         timezone.localdate(), datetime.time.min, tzinfo=datetime.UTC
     )
     return max(state.changed_at, start_of_day)
 
 
-def page_cache_key(request, state: DataState, *, variant: str = "") -> str:
-    digest = hashlib.sha256(
-        (request.build_absolute_uri() + "|" + _page_identity(request, state, variant)).encode()
-    ).hexdigest()
+def page_cache_key(request, state: DataState, *, variant: str = "", dated: bool = True) -> str:
+    identity = _page_identity(request, state, variant, dated=dated)
+    digest = hashlib.sha256((request.build_absolute_uri() + "|" + identity).encode()).hexdigest()
     return f"{PAGE_KEY_PREFIX}:{state.version}:{digest}"
 
 
@@ -237,15 +252,35 @@ def _is_storable(request, response) -> bool:
     return "private" not in cache_control and "no-store" not in cache_control
 
 
-def _hit(frozen: dict) -> HttpResponse:
+def _encode_for(request, response, encoded: dict[str, bytes], *, etag: str | None) -> None:
+    """Give `response` the stored variant the client accepts (its ETag made weak)."""
+    if etag and not response.has_header("ETag"):
+        response["ETag"] = etag
+    encoding = accepted_encoding(request)
+    if encoding in encoded:
+        apply_encoding(response, encoded[encoding], encoding)
+
+
+def _hit(request, frozen: dict, *, etag: str | None = None) -> HttpResponse:
     response = HttpResponse(frozen["content"], status=frozen["status"])
     for name, value in frozen["headers"].items():
         response[name] = value
+    _encode_for(request, response, frozen.get("encoded", {}), etag=etag)
     response["X-Page-Cache"] = "hit"
     return response
 
 
-def _stored(request, response, *, key: str, timeout: int | None):
+def _variants(request, response) -> dict[str, bytes]:
+    """The page's Brotli and gzip bodies, when it is worth compressing (and smaller so)."""
+    if not is_compressible(response) or holds_secret(request, response):
+        return {}
+    variants = {encoding: encode(response.content, encoding) for encoding in ENCODINGS}
+    return {
+        encoding: body for encoding, body in variants.items() if len(body) < len(response.content)
+    }
+
+
+def _stored(request, response, *, key: str, timeout: int | None, etag: str | None = None):
     """Store a freshly rendered page (when it may be) and mark the response."""
     if callable(getattr(response, "render", None)):
         response = response.render()
@@ -254,19 +289,23 @@ def _stored(request, response, *, key: str, timeout: int | None):
         return response
     # Browsers may keep the page but must ask again: a 304 when nothing changed.
     patch_cache_control(response, no_cache=True)
+    encoded = _variants(request, response)
     frozen = {
         "status": response.status_code,
         "content": response.content,
+        "encoded": encoded,
         "headers": {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)},
     }
     _store_page(key, frozen, DEFAULT_TIMEOUT if timeout is None else timeout)
+    _encode_for(request, response, encoded, etag=etag)
     response["X-Page-Cache"] = "miss"
     return response
 
 
-def cache_page_for_anonymous(view=None, *, timeout: int | None = None):
+def cache_page_for_anonymous(view=None, *, timeout: int | None = None, dated: bool = True):
     """Answer a view's anonymous GETs with 304 or from the cache until the next write (or
-    `timeout`)."""
+    `timeout`). `dated=False` for a page that does not change with the day (the sitemap):
+    its Last-Modified is then the last write itself."""
 
     def decorator(view_func):
         @wraps(view_func)
@@ -274,18 +313,21 @@ def cache_page_for_anonymous(view=None, *, timeout: int | None = None):
             if not _is_cacheable_request(request):
                 return view_func(request, *args, **kwargs)
             state = data_state()
-            key = page_cache_key(request, state)
+            key = page_cache_key(request, state, dated=dated)
+            etag = page_etag(request, state, dated=dated)
 
             def cached_view(request, *args, **kwargs):
                 frozen = _cached_page(key)
                 if frozen is not None:
-                    return _hit(frozen)
+                    return _hit(request, frozen, etag=etag)
                 response = view_func(request, *args, **kwargs)
-                return _stored(request, response, key=key, timeout=timeout)
+                return _stored(request, response, key=key, timeout=timeout, etag=etag)
 
             conditional = condition(
-                etag_func=lambda request, *args, **kwargs: page_etag(request, state),
-                last_modified_func=lambda request, *args, **kwargs: page_last_modified(state),
+                etag_func=lambda request, *args, **kwargs: etag,
+                last_modified_func=lambda request, *args, **kwargs: page_last_modified(
+                    state, dated=dated
+                ),
             )(cached_view)
             return conditional(request, *args, **kwargs)
 
@@ -339,7 +381,7 @@ class ApiPageCacheMixin:
         key = page_cache_key(request, state, variant=variant)
         frozen = _cached_page(key)
         if frozen is not None:
-            raise _Answered(_hit(frozen))
+            raise _Answered(_hit(request, frozen, etag=etag))
         self._page_cache = (key, etag, last_modified)
 
     def handle_exception(self, exc):

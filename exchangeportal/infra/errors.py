@@ -3,7 +3,8 @@
 They render the templates `400.html` … `500.html` and `403_csrf.html` (which extend
 `base.html`) in the page's language, and show nothing about the failure itself: no exception
 text, no path, no settings. They show the request id so that a visitor can quote it and
-staff can find the matching log line.
+staff can find the matching log line. Under /api/ every answer is JSON
+(`api.errors.api_error_response`), never one of these pages.
 """
 
 import logging
@@ -13,6 +14,8 @@ from django.http import HttpResponse
 from django.template import loader
 from django.utils.html import escape
 from django.views.decorators.csrf import requires_csrf_token
+
+from .api.errors import api_error_response, is_api_request
 
 logger = logging.getLogger("exchangeportal.infra.errors")
 
@@ -45,21 +48,29 @@ def _render(request, template_name: str, status: int, context: dict | None = Non
 
 @requires_csrf_token
 def bad_request(request, exception=None):
+    if is_api_request(request):
+        return api_error_response(request, 400)
     return _render(request, "400.html", 400)
 
 
 @requires_csrf_token
 def permission_denied(request, exception=None):
+    if is_api_request(request):
+        return api_error_response(request, 403)
     return _render(request, "403.html", 403)
 
 
 @requires_csrf_token
 def page_not_found(request, exception=None):
+    if is_api_request(request):
+        return api_error_response(request, 404)
     return _render(request, "404.html", 404)
 
 
 @requires_csrf_token
 def server_error(request):
+    if is_api_request(request):
+        return api_error_response(request, 500)
     try:
         return _render(request, "500.html", 500)
     except Exception:
@@ -82,4 +93,6 @@ def csrf_failure(request, reason=""):
     `reason` (Django's technical explanation) is logged, never shown.
     """
     logger.warning("CSRF check failed: %s", reason)
+    if is_api_request(request):
+        return api_error_response(request, 403, csrf=True)
     return _render(request, "403_csrf.html", 403)

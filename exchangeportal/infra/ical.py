@@ -56,8 +56,12 @@ def all_day_component(
     return component
 
 
-def build_calendar(components, *, name: str) -> icalendar.Calendar:
-    """A published calendar called `name` holding `components` and the time zones they use."""
+def build_calendar(components, *, name: str, time_zone: str = "UTC") -> icalendar.Calendar:
+    """A published calendar called `name` holding `components` and the time zones they use.
+
+    RFC 5545 (3.6) wants at least one component in a calendar: one with no event (a place
+    that has none yet) holds the VTIMEZONE of `time_zone` (the place's zone), so it stays a
+    valid, subscribable calendar that fills when events come."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -68,22 +72,29 @@ def build_calendar(components, *, name: str) -> icalendar.Calendar:
     for component in components:
         calendar.add_component(component)
     calendar.add_missing_timezones()
+    if not calendar.subcomponents:
+        calendar.add_component(icalendar.Timezone.from_tzid(time_zone))
     return calendar
 
 
-def calendar_response(components, *, name: str, filename: str) -> HttpResponse:
+def calendar_response(
+    components, *, name: str, filename: str, time_zone: str = "UTC"
+) -> HttpResponse:
     """The feed as text/calendar, titles in the active language."""
-    calendar = build_calendar(components, name=name)
+    calendar = build_calendar(components, name=name, time_zone=time_zone)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Content-Language"] = get_language()
     return response
 
 
-def events_calendar_response(request, events, *, name: str, filename: str) -> HttpResponse:
+def events_calendar_response(
+    request, events, *, name: str, filename: str, time_zone: str = "UTC"
+) -> HttpResponse:
     """A feed of exchange events (`event_component` each)."""
     return calendar_response(
         (event_component(event, request=request) for event in events),
         name=name,
         filename=filename,
+        time_zone=time_zone,
     )

@@ -17,7 +17,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -199,6 +199,28 @@ def translation_desk_rows(*, site: admin.AdminSite, request, language_code: str)
             }
         )
     return sorted(rows, key=lambda row: (row["app_label"], str(row["name"])))
+
+
+def translation_missing_totals(*, site: admin.AdminSite, request) -> dict[str, int] | None:
+    """Per desk language, how many records (of the content models the user may see) miss it:
+    the sums of the language pages' counts. One aggregate query per model. None when the user
+    may see no content model."""
+    totals = None
+    for model, model_admin in site._registry.items():
+        if not isinstance(model_admin, TranslationDeskAdminMixin) or not translated_bases(model):
+            continue
+        if not model_admin.has_view_or_change_permission(request):
+            continue
+        counts = model._default_manager.aggregate(
+            **{
+                code.replace("-", "_"): Count("pk", filter=missing_translation_q(model, code))
+                for code in DESK_LANGUAGES
+            }
+        )
+        totals = totals or dict.fromkeys(DESK_LANGUAGES, 0)
+        for code in DESK_LANGUAGES:
+            totals[code] += counts[code.replace("-", "_")]
+    return totals
 
 
 class TranslationDeskSiteMixin:

@@ -3,9 +3,17 @@
  * Progressive enhancement: every element with data-network-map becomes a map; without
  * JavaScript the page's list of ties stays the content. Configuration comes from
  * data- attributes (no inline script, so a strict CSP holds).
+ *
+ * Against the tangle of lines on a phone or at a low zoom: the whole map (no focus place)
+ * draws its lines faint on a small screen (max-width 40rem) or below zoom 6 when there are
+ * many ties; choosing a place (a tap on its circle) brings out its own lines and fades the
+ * rest; closing its popup, or zooming in, brings the usual lines back.
  */
 (function () {
   "use strict";
+
+  var leafletStylesheet = document.currentScript &&
+    document.currentScript.getAttribute("data-leaflet-css");
 
   var KIND_COLOURS = {
     sister: "#c0392b",
@@ -80,6 +88,15 @@
     return box;
   }
 
+  var SMALL_SCREEN = "(max-width: 40rem)";
+  var CROWDED_TIES = 150; // above this many lines, a low zoom draws them faint
+  var CLEAR_ZOOM = 6;     // from this zoom on, lines are drawn as usual
+  var FAINT = { opacity: 0.12, weight: 1 };
+
+  function lineStyle(properties) {
+    return { opacity: properties.status === "active" ? 0.75 : 0.35, weight: 2 };
+  }
+
   function setUp(element) {
     var map = L.map(element, { zoomSnap: 0.5, worldCopyJump: false }).setView([35.5, 125], 4);
     var data = element.dataset;
@@ -106,6 +123,39 @@
     var layers = L.layerGroup().addTo(map);
     var form = data.filterForm ? document.querySelector(data.filterForm) : null;
 
+    var lines = [], selected = null;
+
+    function faint() {
+      if (data.focus) { return false; }
+      var small = window.matchMedia && window.matchMedia(SMALL_SCREEN).matches;
+      return small || (lines.length > CROWDED_TIES && map.getZoom() < CLEAR_ZOOM);
+    }
+
+    function restyle() {
+      // Faint lines unless the map is clear enough; a chosen place's lines always stand out.
+      var faded = faint();
+      element.setAttribute("data-lines", selected ? "selected" : (faded ? "faint" : "normal"));
+      lines.forEach(function (entry) {
+        var own = selected && (entry.a === selected || entry.b === selected);
+        if (own) {
+          entry.line.setStyle({ opacity: 0.95, weight: 3 });
+          entry.line.bringToFront();
+        } else if (selected || faded) {
+          entry.line.setStyle(FAINT);
+        } else {
+          entry.line.setStyle(lineStyle(entry.properties));
+        }
+      });
+    }
+
+    function select(slug) {
+      selected = slug;
+      restyle();
+    }
+
+    map.on("zoomend", restyle);
+    map.on("popupclose", function () { if (selected) { select(null); } });
+
     function draw() {
       var query = formQuery(form);
       Promise.all([
@@ -113,13 +163,18 @@
         fetchAll(withQuery(data.citiesUrl, query))
       ]).then(function (results) {
         layers.clearLayers();
+        lines = [];
+        selected = null;
         var ties = results[0], places = results[1], bounds = [];
         ties.forEach(function (feature) {
+          var properties = feature.properties;
           var line = feature.geometry.coordinates.map(function (p) { return [p[1], p[0]]; });
-          L.polyline(line, {
-            color: KIND_COLOURS[feature.properties.kind] || KIND_COLOURS.other,
-            weight: 2, opacity: feature.properties.status === "active" ? 0.75 : 0.35
-          }).bindPopup(tiePopup(feature.properties)).addTo(layers);
+          var style = lineStyle(properties);
+          var drawn = L.polyline(line, {
+            color: KIND_COLOURS[properties.kind] || KIND_COLOURS.other,
+            weight: style.weight, opacity: style.opacity
+          }).bindPopup(tiePopup(properties)).addTo(layers);
+          lines.push({ line: drawn, properties: properties, a: properties.city_a.slug, b: properties.city_b.slug });
         });
         places.forEach(function (feature) {
           var p = feature.geometry.coordinates, count = feature.properties.tie_count || 1;
@@ -131,10 +186,12 @@
             fillColor: focus ? "#f1c40f" : "#ffffff", fillOpacity: 0.9
           }).bindPopup(popupFor(feature.properties, element))
             .bindTooltip(feature.properties.name)
+            .on("click", function () { if (!data.focus) { select(feature.properties.slug); } })
             .addTo(layers);
         });
         if (bounds.length > 1) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 7 }); }
         else if (bounds.length === 1) { map.setView(bounds[0], 6); }
+        restyle();
       }).catch(function (error) {
         element.setAttribute("data-error", String(error));
       });
@@ -143,5 +200,22 @@
     draw();
   }
 
-  document.querySelectorAll("[data-network-map]").forEach(setUp);
+  // Leaflet's stylesheet is not in the page's <head> (it would block the first paint of every
+  // page with a map): this deferred script adds it and draws the maps once it has loaded.
+  function withStylesheet(href, then) {
+    if (!href || document.querySelector('link[rel="stylesheet"][href="' + href + '"]')) {
+      then();
+      return;
+    }
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    link.addEventListener("load", then);
+    link.addEventListener("error", then);
+    document.head.appendChild(link);
+  }
+
+  withStylesheet(leafletStylesheet, function () {
+    document.querySelectorAll("[data-network-map]").forEach(setUp);
+  });
 })();

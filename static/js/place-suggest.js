@@ -65,6 +65,7 @@
       lines.push(input.value.trim());
     }
     target.value = lines.join("\n");
+    target.dispatchEvent(new Event("input", { bubbles: true })); // e.g. the ties to offer
     input.value = "";
   }
 

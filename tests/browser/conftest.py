@@ -56,11 +56,13 @@ def chromium():
 
 
 @pytest.fixture
-def site(live_server, _demo_data_dump, settings, tmp_path):
-    """The live server's base URL with the demo data loaded and mail kept in `mail.outbox`."""
+def site(live_server, _groups_dump, _demo_data_dump, settings, tmp_path):
+    """The live server's base URL with the demo data and the migrations' groups loaded (a
+    live server's test flushes the tables after it), and mail kept in `mail.outbox`."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PORTAL_BASE_URL = live_server.url
     settings.RATELIMIT_ENABLED = True
+    call_command("loaddata", str(_groups_dump), verbosity=0, stdout=io.StringIO())
     call_command("loaddata", str(_demo_data_dump), verbosity=0, stdout=io.StringIO())
     return live_server.url
 

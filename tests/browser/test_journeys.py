@@ -97,6 +97,8 @@ def fill_proposal(page, *, language: str, title: str, summary: str) -> None:
     adder.fill(page.locator('#place-suggestions option[value$="(nara)"]').get_attribute("value"))
     adder.dispatch_event("change")
     assert page.locator("#id_partner_places").input_value().endswith("(nara)")
+    # The ties between the places are offered at once (Yangzhou–Nara, 2010); none ticked.
+    expect(page.locator('#ties-served input[name="links"]')).to_have_count(1)
     page.locator("#id_venue").fill("Yangzhou China Grand Canal Museum")
     page.locator("#id_participants").fill("120")
     page.locator("#id_contact_name").fill("Li Wei")
@@ -114,7 +116,7 @@ def test_partner_proposes_in_chinese_with_an_image_and_the_accepted_event_keeps_
     page.locator("#id_password2").fill(PASSWORD)
     page.locator("#id_name_en").fill("Yangzhou Canal Friendship Office")
     page.locator("#id_kind").select_option(index=1)
-    page.locator("#id_country").fill("cn")
+    page.locator("#id_country").select_option("CN")
     page.locator("form.stacked-form").locator('button[type="submit"]').click()
 
     # Signing up logs nobody in (the answer is the same for an address that has an account).
@@ -225,11 +227,22 @@ def log_in(page, url: str, username: str) -> None:
     page.locator("#id_password").press("Enter")
 
 
+# The review desk's buttons, by the state each moves a proposal to.
+DECISION_BUTTONS = {
+    "Start review": ProposalState.UNDER_REVIEW,
+    "Request changes": ProposalState.CHANGES_REQUESTED,
+    "Accept and publish the event": ProposalState.ACCEPTED,
+    "Reject": ProposalState.REJECTED,
+}
+
+
 def decide(page, *, button: str, message: str = "") -> None:
     if message:
         page.locator("#id_review_message").fill(message)
     page.locator("form.review-actions").get_by_role("button", name=button).click()
-    expect(page.locator(".messagelist")).to_contain_text("The proposal is now")
+    expect(page.locator(".messagelist")).to_contain_text(
+        str(services.TRANSITION_DONE[DECISION_BUTTONS[button]])
+    )
 
 
 def test_review_changes_requested_resubmitted_accepted_and_published(chromium, page, site):

@@ -10,6 +10,7 @@ from tests.factories import (
     CultureCityDesignationFactory,
     CuratorFactory,
     FriendshipLinkFactory,
+    SourceFactory,
     TranslatorFactory,
 )
 from tests.portal_helpers import form_data
@@ -75,7 +76,14 @@ def test_city_admin_save_rebuilds_the_search_keys(admin_client, settings):
     form = admin_client.get(url).context["adminform"].form
     data = {name: form[name].value() or "" for name in form.fields}
     data |= {"name_en": "Daegu", "name_ko": "대구", "aliases": "Taegu"}
-    for prefix in ("social_accounts", "designations", "ties_as_a", "ties_as_b"):
+    for prefix in (
+        "social_accounts",
+        "designations",
+        "ties_as_a",
+        "ties_as_b",
+        "conflicts",
+        "history",
+    ):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
 
     response = admin_client.post(url, data)
@@ -150,3 +158,68 @@ def test_translator_cannot_add_a_designation(translator_client):
     response = translator_client.get(reverse("admin:cities_culturecitydesignation_add"))
 
     assert response.status_code == 403
+
+
+# --- The list filters the dashboard links to ---------------------------------------------------
+
+
+def _listed(client, url_name, **params):
+    response = client.get(reverse(url_name), params)
+    return sorted(str(obj) for obj in response.context["cl"].result_list)
+
+
+@pytest.mark.django_db
+def test_tie_list_filters_ties_by_date_known_or_unknown(curator_client):
+    undated = FriendshipLinkFactory(established_on=None)
+    dated = FriendshipLinkFactory()
+
+    unknown = _listed(curator_client, "admin:cities_friendshiplink_changelist", date="unknown")
+    known = _listed(curator_client, "admin:cities_friendshiplink_changelist", date="known")
+
+    assert (unknown, known) == ([str(undated)], [str(dated)])
+
+
+@pytest.mark.django_db
+def test_tie_list_filters_ties_without_a_source(curator_client):
+    unsourced = FriendshipLinkFactory()
+    sourced = FriendshipLinkFactory()
+    sourced.sources.add(SourceFactory(), SourceFactory())
+
+    without = _listed(curator_client, "admin:cities_friendshiplink_changelist", sourced="no")
+    with_sources = _listed(curator_client, "admin:cities_friendshiplink_changelist", sourced="yes")
+
+    # A tie with two sources is listed once.
+    assert (without, with_sources) == ([str(unsourced)], [str(sourced)])
+
+
+@pytest.mark.django_db
+def test_place_list_filters_places_without_coordinates(curator_client):
+    CityFactory(name_en="Mapped")
+    CityFactory(name_en="No latitude", latitude=None)
+    CityFactory(name_en="Nowhere", latitude=None, longitude=None)
+
+    missing = _listed(curator_client, "admin:cities_city_changelist", coordinates="missing")
+    known = _listed(curator_client, "admin:cities_city_changelist", coordinates="known")
+
+    assert (missing, known) == (["No latitude", "Nowhere"], ["Mapped"])
+
+
+@pytest.mark.django_db
+def test_tie_list_shows_the_places_and_the_columns_that_fit(curator_client):
+    tie = FriendshipLinkFactory(
+        city_a=CityFactory(name_en="Yangzhou"), city_b=CityFactory(name_en="Nara", country="JP")
+    )
+
+    response = curator_client.get(reverse("admin:cities_friendshiplink_changelist"))
+
+    assert response.context["cl"].list_display == [
+        "action_checkbox",
+        "places",
+        "kind",
+        "established_display",
+        "date_basis",
+        "status",
+        "verified",
+    ]
+    assert f'href="/admin/cities/friendshiplink/{tie.pk}/change/' in response.content.decode()
+    assert ">Yangzhou — Nara</a>" in response.content.decode()

@@ -46,6 +46,8 @@ def tie_data(tie, version: str, **overrides) -> dict:
         "note": tie.note,
         "milestones-TOTAL_FORMS": "0",
         "milestones-INITIAL_FORMS": "0",
+        "history-TOTAL_FORMS": "0",
+        "history-INITIAL_FORMS": "0",
         LOADED_VERSION_FIELD: version,
     }
     data.update(overrides)

@@ -39,3 +39,10 @@ def test_fit_label_shortens_latin_and_cjk_labels():
     assert fit_label("2020", 40) == "2020"
     assert fit_label("trade and investment", 60) == "trade and…"  # 54 px of room: nine letters
     assert fit_label("贸易与投资合作", 40) == "贸易与…"
+
+
+def test_a_chart_with_linked_bars_is_a_group_of_links_not_an_image():
+    linked = bar_chart([("Nara", 3, "/en/cities/nara/"), ("Yeosu", 1, "")])
+    plain = bar_chart([("Nara", 3, ""), ("Yeosu", 1, "")])
+
+    assert (linked.has_links, plain.has_links) == (True, False)

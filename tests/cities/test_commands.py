@@ -2,11 +2,14 @@ import io
 import shutil
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from cities.demo import CITIES_DATA_DIR
 from cities.models import City, CitySearchKey
 from cities.search import city_key_rows, city_search
+from events.selectors import reviewers_to_notify
 from tests.factories import CityFactory
 
 
@@ -77,3 +80,84 @@ def test_load_demo_refuses_an_old_spelling_without_source(db, tmp_path):
         "Nothing was loaded. old_spellings.csv, line 8: the old spelling 'Taiku' needs a source"
     )
     assert City.objects.count() == 0
+
+
+# --- ensure_admin ------------------------------------------------------------------------------
+
+
+def _group_names(user) -> list[str]:
+    return sorted(user.groups.values_list("name", flat=True))
+
+
+@pytest.mark.django_db
+def test_ensure_admin_creates_the_superuser_once_in_the_reviewer_and_curator_groups(capsys):
+    call_command("ensure_admin", email="admin@example.org")
+    first = capsys.readouterr().out
+    call_command("ensure_admin")
+    second = capsys.readouterr().out
+
+    admin = get_user_model().objects.get()
+    password = first.split("password: ")[1].split()[0]
+    assert (admin.username, admin.email, admin.is_superuser) == (
+        "admin",
+        "admin@example.org",
+        True,
+    )
+    assert admin.check_password(password)
+    assert _group_names(admin) == ["Curator", "Reviewer"]
+    assert first.splitlines()[2:] == ["Put 'admin' in the Curator and Reviewer groups."]
+    assert second == "A superuser exists already; its password was printed when it was made.\n"
+    assert [user.email for user in reviewers_to_notify()] == ["admin@example.org"]
+
+
+@pytest.mark.django_db
+def test_ensure_admin_puts_an_existing_admin_in_the_groups_and_sets_its_address(capsys):
+    admin = get_user_model().objects.create_superuser(username="admin", email="", password="x")
+    admin.groups.add(Group.objects.get(name="Curator"))
+
+    call_command("ensure_admin", email="desk@example.org")
+
+    admin.refresh_from_db()
+    assert _group_names(admin) == ["Curator", "Reviewer"]
+    assert admin.email == "desk@example.org"
+    assert capsys.readouterr().out.splitlines() == [
+        "A superuser exists already; its password was printed when it was made.",
+        "Set the e-mail address of 'admin' to desk@example.org.",
+        "Put 'admin' in the Reviewer group.",
+    ]
+
+
+@pytest.mark.django_db
+def test_ensure_admin_without_an_address_says_nobody_hears_of_proposals(capsys):
+    call_command("ensure_admin")
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == (
+        "'admin' has no e-mail address, so nobody is told of new proposals: give it one "
+        "(--email, or in the admin)."
+    )
+    assert list(reviewers_to_notify()) == []
+
+
+@pytest.mark.django_db
+def test_ensure_admin_keeps_an_address_already_given_and_leaves_other_superusers(capsys):
+    other = get_user_model().objects.create_superuser(
+        username="root", email="root@example.org", password="x"
+    )
+
+    call_command("ensure_admin", email="admin@example.org")
+
+    other.refresh_from_db()
+    assert get_user_model().objects.count() == 1
+    assert (other.email, _group_names(other)) == ("root@example.org", [])
+    assert capsys.readouterr().out == (
+        "A superuser exists already; its password was printed when it was made.\n"
+    )
+
+
+@pytest.mark.django_db
+def test_ensure_admin_refuses_a_malformed_address():
+    with pytest.raises(CommandError, match="Not an e-mail address: admin@"):
+        call_command("ensure_admin", email="admin@")
+
+    assert get_user_model().objects.count() == 0

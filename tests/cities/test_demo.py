@@ -52,7 +52,7 @@ def test_load_demo_loads_every_row_of_the_research_data():
         "CultureCityDesignation": 44,
         "ExchangeIndicator": 10,
         "TrilateralGroup": 5,
-        "Source": 706,
+        "Source": 714,
         "EventSeries": 2,
         "ExchangeEvent": 42,
     }

@@ -400,9 +400,26 @@ def test_kana_columns_fall_back_to_the_confirmed_machine_reading():
         "name_kana": "からつ",
         "kana_basis": "machine",
     }
-    # A reading the Latin names do not confirm is not kept.
-    assert kana_columns("JP", "奈良", ["Kyoto"], []) == {"name_kana": "", "kana_basis": ""}
+    assert kana_columns("JP", "丹波", ["Tamba"], []) == {
+        "name_kana": "たんば",
+        "kana_basis": "machine",
+    }
     assert kana_columns("CN", "揚州", ["Yangzhou"], []) == {"name_kana": "", "kana_basis": ""}
+
+
+def test_kana_columns_read_the_romanised_name_when_the_kanji_reading_disagrees():
+    # GeoNames gives some places another place's kanji: the Latin name is the place's.
+    assert kana_columns("JP", "佐原", ["Katori", "Katori"], []) == {
+        "name_kana": "かとり",
+        "kana_basis": "romanised",
+    }
+    # No kanji name: the Latin name with macrons first (only it says the vowel is long).
+    assert kana_columns("JP", "", ["Tokoji", "Tōkōji", "東光寺"], []) == {
+        "name_kana": "とうこうじ",
+        "kana_basis": "romanised",
+    }
+    # Nothing Hepburn to read: no reading.
+    assert kana_columns("JP", "", ["Minami-Alps"], []) == {"name_kana": "", "kana_basis": ""}
 
 
 def test_gazetteer_read_gives_the_readings_and_their_basis():
@@ -441,6 +458,15 @@ WELL_KNOWN_READINGS = {
     1848354: ("よこはま", "gazetteer"),  # Yokohama (Kanagawa)
     2128295: ("さっぽろ", "gazetteer"),  # Sapporo
 }
+# Read from the romanised name: no kanji name in GeoNames, or one the analyser misreads.
+ROMANISED_READINGS = {
+    "Yoshino": "よしの",  # no kanji name
+    "Tōkōji": "とうこうじ",  # long vowels from the macrons
+    "Kakuda": "かくだ",  # 角田, which the analyser reads すみだ
+    "Ryūgasaki": "りゅうがさき",  # 竜崎, a shorter name the analyser reads りゅうざき
+    "Shimoseki": "しもせき",  # 下関, which the analyser reads しものせき
+    "Kyōgoku": "きょうごく",
+}
 
 
 def test_places_file_reads_well_known_places_right():
@@ -451,11 +477,23 @@ def test_places_file_reads_well_known_places_right():
     assert found == WELL_KNOWN_READINGS
 
 
-def test_places_file_has_a_reading_for_most_japanese_places():
+def test_places_file_reads_places_without_a_confirmed_kanji_reading_from_their_latin_name():
+    romanised = {
+        place.romanization: place.name_kana[0]
+        for place in gazetteer_read(PLACES_PATH)
+        if place.kana_basis == "romanised"
+    }
+
+    assert {name: romanised.get(name) for name in ROMANISED_READINGS} == ROMANISED_READINGS
+
+
+def test_places_file_has_a_reading_for_every_japanese_place_with_a_hepburn_name():
     japanese = [place for place in gazetteer_read(PLACES_PATH) if place.country == "JP"]
     bases = [place.kana_basis for place in japanese]
 
-    assert (bases.count("gazetteer"), bases.count("machine"), bases.count("")) == (319, 1482, 391)
+    counts = [bases.count(basis) for basis in ("gazetteer", "machine", "romanised", "")]
+    assert counts == [319, 1494, 378, 1]
+    assert [place.name_en for place in japanese if not place.name_kana] == ["Minami-Alps"]
     assert all(bool(place.name_kana) == bool(place.kana_basis) for place in japanese)
 
 

@@ -14,6 +14,8 @@ from cities.models import (
     City,
     Country,
     FriendshipLink,
+    HistoryAction,
+    HistoryVia,
     Source,
     TieConflict,
     TieKind,
@@ -588,3 +590,33 @@ def test_ties_import_moves_the_data_version_but_a_dry_run_does_not(places):
     ties_import(handle=csv_text(row))
 
     assert (after_dry_run, data_version()) == (before, before + 1)
+
+
+def test_ties_import_writes_each_ties_history_with_its_line_and_source(places):
+    tie = FriendshipLinkFactory(
+        city_a=places["nara"], city_b=places["yangzhou"], kind=TieKind.OTHER, established_on=None
+    )
+
+    ties_import(
+        handle=csv_text(
+            "Yangzhou,CN,Nara,JP,friendship,1995,https://example.org/nara,",
+            "Qingdao,CN,Nagasaki,JP,sister,2008-06,https://example.org/qingdao,",
+        ),
+        origin="ties.csv",
+    )
+
+    changed = tie.history.get()
+    assert (changed.action, changed.via, changed.via_detail, changed.source.url) == (
+        HistoryAction.CHANGED,
+        HistoryVia.IMPORT,
+        "ties.csv, line 2",
+        "https://example.org/nara",
+    )
+    assert changed.changes == {"kind": ["other", "friendship"], "established_on": ["", "1995"]}
+    new_tie = FriendshipLink.objects.get(city_a=places["qingdao"])
+    created = new_tie.history.get()
+    assert (created.action, created.via_detail, created.source.url) == (
+        HistoryAction.CREATED,
+        "ties.csv, line 3",
+        "https://example.org/qingdao",
+    )

@@ -7,7 +7,15 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from cities.dates import DatePrecision
-from cities.models import City, Country, CultureCityDesignation, FriendshipLink
+from cities.models import (
+    City,
+    Country,
+    CultureCityDesignation,
+    FriendshipLink,
+    HistoryEntry,
+    Source,
+    TieConflict,
+)
 from tests.factories import (
     CityFactory,
     CultureCityDesignationFactory,
@@ -243,3 +251,44 @@ def test_source_label_falls_back_to_the_host_name():
     )
 
     assert source.label == "www.city.nara.lg.jp"
+
+
+@pytest.mark.django_db
+def test_history_entry_rows_read_choices_dates_and_booleans():
+    entry = HistoryEntry(
+        tie=FriendshipLinkFactory(),
+        action="changed",
+        via="curator",
+        changes={
+            "kind": ["friendship", "sister"],
+            "established_on": ["1995", "1995-04-12"],
+            "verified": [False, True],
+            "label_a": ["", "友好城市"],
+        },
+    )
+
+    assert entry.rows == [
+        ("kind", "friendship city", "sister city"),
+        ("established", "1995", "12 Apr 1995"),
+        ("verified", "no", "yes"),
+        ("label used by place A", "—", "友好城市"),
+    ]
+
+
+@pytest.mark.django_db
+def test_conflict_concerns_a_tie_or_a_place_not_both():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TieConflict.objects.create(
+            tie=FriendshipLinkFactory(),
+            place=CityFactory(),
+            field="name_en",
+            incoming_value="X",
+        )
+
+
+def test_source_link_is_its_url_else_its_document():
+    assert Source(url="https://a.example.org/", document="sources/x.pdf").link == (
+        "https://a.example.org/"
+    )
+    assert Source(title="Agreement", document="sources/x.pdf").link == "/media/sources/x.pdf"
+    assert Source(title="Agreement").link == ""

@@ -6,11 +6,17 @@ import pytest
 from cities.dates import DatePrecision
 from cities.models import FriendshipLink, TieKind, TieStatus
 from cities.network import (
+    MAX_ANNIVERSARY_YEARS,
+    Anniversary,
     anniversary_date,
+    anniversary_mark,
     city_tie_counts,
+    indicator_charts,
     is_round_anniversary,
     most_connected_places,
+    next_round_anniversary,
     tie_anniversaries,
+    tie_anniversaries_in_months,
     ties_by_pair_and_kind,
     ties_filter,
     ties_per_year,
@@ -84,6 +90,124 @@ def test_tie_anniversaries_this_year_and_next_in_calendar_order():
         (may_2027.pk, 2027, 25),
         (sixty_2027.pk, 2027, 60),
     ]
+
+
+@pytest.mark.django_db
+def test_tie_anniversaries_look_ahead_five_years_for_one_place():
+    nara, yangzhou, other = place("JP", "Nara"), place("CN", "Yangzhou"), place("KR")
+    in_2030 = tie(yangzhou, nara, established_on=datetime.date(2010, 5, 23))  # 20 in 2030
+    tie(yangzhou, other, established_on=datetime.date(1985, 1, 1))  # 41 … 45: 45 in 2030
+    in_2028 = tie(other, nara, established_on=datetime.date(2003, 3, 21))  # 25 in 2028
+    tie(nara, place("CN"), established_on=datetime.date(2019, 1, 1))  # 7 … 11: 10 in 2029
+
+    result = [
+        (t.pk, t.anniversary_year, t.anniversary_age)
+        for t in tie_anniversaries(today=TODAY, years=5, city=nara)
+        if t.anniversary_year != 2029
+    ]
+    two_years = list(tie_anniversaries(today=TODAY, city=nara))
+
+    assert result == [(in_2028.pk, 2028, 25), (in_2030.pk, 2030, 20)]
+    assert two_years == []
+
+
+@pytest.mark.parametrize("years", [0, MAX_ANNIVERSARY_YEARS + 1])
+def test_tie_anniversaries_refuse_a_look_ahead_out_of_range(years):
+    with pytest.raises(ValueError, match="years must be 1 to 5"):
+        tie_anniversaries(today=TODAY, years=years)
+
+
+@pytest.mark.django_db
+def test_anniversary_mark_says_which_of_this_years_are_passed():
+    def marked(day, precision):
+        dated = tie(place("CN"), place("JP"), established_on=day, established_precision=precision)
+        annotated = tie_anniversaries(today=TODAY).get(pk=dated.pk)
+        anniversary_mark(annotated, today=TODAY)
+        return annotated.anniversary_on, annotated.anniversary_passed
+
+    assert marked(datetime.date(2016, 5, 31), DatePrecision.DAY) == (
+        datetime.date(2026, 5, 31),
+        True,
+    )
+    assert marked(datetime.date(2016, 6, 1), DatePrecision.DAY) == (
+        datetime.date(2026, 6, 1),
+        False,
+    )
+    assert marked(datetime.date(2001, 5, 1), DatePrecision.MONTH) == (
+        datetime.date(2026, 5, 1),
+        True,
+    )
+    assert marked(datetime.date(2001, 6, 1), DatePrecision.MONTH) == (
+        datetime.date(2026, 6, 1),
+        False,
+    )
+    assert marked(datetime.date(1996, 1, 1), DatePrecision.YEAR) == (
+        datetime.date(2026, 1, 1),
+        False,
+    )
+    assert marked(datetime.date(2012, 2, 1), DatePrecision.DAY) == (
+        datetime.date(2027, 2, 1),
+        False,
+    )
+
+
+@pytest.mark.django_db
+def test_tie_anniversaries_in_months_cross_the_new_year_and_skip_year_only_ties():
+    december = datetime.date(2026, 12, 15)
+
+    def dated(day, precision=DatePrecision.DAY):
+        return tie(place("JP"), place("KR"), established_on=day, established_precision=precision)
+
+    passed = dated(datetime.date(2016, 12, 3))
+    coming = dated(datetime.date(2006, 12, 20))
+    january = dated(datetime.date(1987, 1, 1), DatePrecision.MONTH)
+    dated(datetime.date(1996, 1, 1), DatePrecision.YEAR)  # 30 in 2026, month unknown
+    dated(datetime.date(2017, 2, 9))  # February
+    dated(datetime.date(2016, 11, 30))  # November
+
+    ties = tie_anniversaries_in_months(today=december, months=2)
+
+    assert [(t.pk, t.anniversary_on, t.anniversary_age, t.anniversary_passed) for t in ties] == [
+        (passed.pk, datetime.date(2026, 12, 3), 10, True),
+        (coming.pk, datetime.date(2026, 12, 20), 20, False),
+        (january.pk, datetime.date(2027, 1, 1), 40, False),
+    ]
+    assert [t.pk for t in tie_anniversaries_in_months(today=december, limit=1)] == [passed.pk]
+
+
+def test_next_round_anniversary_skips_this_years_when_it_has_passed():
+    def tie_on(day, precision=DatePrecision.DAY, status=TieStatus.ACTIVE):
+        return FriendshipLink(established_on=day, established_precision=precision, status=status)
+
+    assert next_round_anniversary(tie_on(datetime.date(2016, 6, 2)), today=TODAY) == Anniversary(
+        age=10, year=2026, on=datetime.date(2026, 6, 2), precision=DatePrecision.DAY
+    )
+    assert next_round_anniversary(tie_on(datetime.date(2016, 5, 31)), today=TODAY) == Anniversary(
+        age=15, year=2031, on=datetime.date(2031, 5, 31), precision=DatePrecision.DAY
+    )
+    assert next_round_anniversary(
+        tie_on(datetime.date(1970, 1, 1), DatePrecision.YEAR), today=TODAY
+    ) == Anniversary(age=60, year=2030, on=datetime.date(2030, 1, 1), precision=DatePrecision.YEAR)
+    assert next_round_anniversary(tie_on(datetime.date(2024, 3, 1)), today=TODAY).year == 2034
+    assert next_round_anniversary(tie_on(None), today=TODAY) is None
+    assert (
+        next_round_anniversary(
+            tie_on(datetime.date(2016, 6, 2), status=TieStatus.ENDED), today=TODAY
+        )
+        is None
+    )
+
+
+def test_indicator_charts_start_at_three_points():
+    def series(*years):
+        return {"points": [(year, 10 + year % 7) for year in years], "rows": []}
+
+    charts = indicator_charts(
+        [series(2019), series(2019, 2022), series(2019, 2020, 2021)], prefix="x"
+    )
+
+    assert [chart["chart"] is None for chart in charts] == [True, True, False]
+    assert [chart["dom_id"] for chart in charts] == ["x-0", "x-1", "x-2"]
 
 
 # --- Filters and statistics on factory data -------------------------------------------------

@@ -2,7 +2,7 @@ from functools import partial
 
 import pytest
 
-from cities.readings import city_reading, hiragana, kana_romaji
+from cities.readings import city_reading, hiragana, kana_romaji, loose_key, romaji_reading
 from cities.search import search_key
 
 fold = partial(search_key, strip_suffix=False)
@@ -64,3 +64,40 @@ def test_city_reading_takes_the_analysers_second_reading_when_the_name_confirms_
     # UniDic reads 米子 よねこ first and よなご second; the place is Yonago.
     assert city_reading("米子", latin_keys("Yonago"), fold=fold) == ["よなご"]
     assert city_reading("奈良", set(), fold=fold) == []
+
+
+def test_city_reading_takes_the_spellings_of_one_reading_as_equal():
+    # Traditional Hepburn writes m before b, m, p; a long vowel may be written out or not.
+    assert city_reading("丹波", latin_keys("Tamba"), fold=fold) == ["たんば"]
+    assert city_reading("東温", latin_keys("Tōon"), fold=fold) == ["とうおん"]
+    assert loose_key("bungoono") == loose_key("bungono") == "bungono"
+    assert loose_key("nihombashi") == "nihonbashi"
+
+
+@pytest.mark.parametrize(
+    ("latin", "name_ja", "reading"),
+    [
+        ("Yoshino", "", "よしの"),
+        ("Tōkōji", "", "とうこうじ"),
+        ("Kyōgoku", "", "きょうごく"),
+        ("Ryūgasaki", "竜崎", "りゅうがさき"),
+        ("Yokkaichi", "", "よっかいち"),  # a doubled consonant
+        ("Hatchō", "", "はっちょう"),
+        ("Sannohe", "", "さんのへ"),  # n before n
+        ("Shin'ichi", "", "しんいち"),  # n' before a vowel
+        ("Tamba", "", "たんば"),  # m before b
+        ("Oshamambe", "", "おしゃまんべ"),
+        ("Yamazakichō-nakabirose", "", "やまざきちょうなかびろせ"),
+        ("Ōguchi", "", "おおぐち"),  # a first Ō is 大 in most names
+        ("Ōita", "大分", "おおいた"),
+        ("Ōji", "王子", "おうじ"),  # unless the kanji says おう
+        ("Jōetsu", "", "じょうえつ"),
+    ],
+)
+def test_romaji_reading_spells_a_hepburn_name_in_hiragana(latin, name_ja, reading):
+    assert romaji_reading(latin, name_ja=name_ja) == reading
+
+
+@pytest.mark.parametrize("latin", ["Minami-Alps", "Sendaj", "Xi'an", "Vakkanai", "四日市", ""])
+def test_romaji_reading_reads_nothing_that_is_not_hepburn_throughout(latin):
+    assert romaji_reading(latin) == ""

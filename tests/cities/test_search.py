@@ -1,5 +1,6 @@
 import pytest
 
+from cities.gazetteer import PLACES_PATH, gazetteer_read
 from cities.models import City
 from cities.search import (
     canonical_han,
@@ -317,3 +318,29 @@ def test_city_kana_readings_add_the_endings_of_the_place_names():
     assert city_kana_readings(nara) == ["なら", "ならし"]
     assert city_kana_readings(tokyo) == ["とうきょう", "とうきょうと"]
     assert city_kana_readings(kyoto) == ["きょうと"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "romanization"),
+    [
+        ("かくだ", "Kakuda"),  # read from its romanised name (the analyser reads 角田 すみだ)
+        ("カクダ", "Kakuda"),
+        ("とうこうじ", "Tōkōji"),  # no kanji name in GeoNames
+        ("りゅうがさき", "Ryūgasaki"),
+    ],
+)
+def test_city_search_finds_a_place_by_the_reading_of_its_romanised_name(query, romanization):
+    # The place as the committed gazetteer has it, reading included.
+    place = next(row for row in gazetteer_read(PLACES_PATH) if row.romanization == romanization)
+    city = CityFactory(
+        name_en=place.name_en,
+        name_ja=place.name_ja,
+        romanization=place.romanization,
+        name_kana=" ".join(place.name_kana),
+        name_kana_basis=place.kana_basis,
+        country="JP",
+    )
+    city_search_keys_rebuild(cities=[city])
+
+    assert (place.kana_basis, list(city_search(query))) == ("romanised", [city])

@@ -12,6 +12,8 @@ from cities.selectors import (
     city_ties_by_country,
     city_ties_page,
     designation_archive,
+    latest_ties,
+    places_answering_to,
     tie_between,
 )
 from tests import factories
@@ -137,6 +139,39 @@ def test_city_ties_page_orders_by_country_and_counts_every_page():
 
 
 @pytest.mark.django_db
+def test_city_ties_page_of_a_place_whose_ties_fit_orders_and_counts_them_as_the_paged_one(
+    django_assert_num_queries,
+):
+    city = factories.CityFactory(country=Country.CHINA)
+    for country, year in [("KR", None), ("JP", 2010), ("US", 1990), ("JP", 1982), ("KR", 2001)]:
+        partner = factories.CityFactory(country=country)
+        factories.FriendshipLinkFactory(
+            city_a=partner, city_b=city, established_on=year and datetime.date(year, 1, 1)
+        )
+
+    # The ties, their sources and their milestones (none here): no COUNT query.
+    with django_assert_num_queries(3):
+        whole, whole_groups = city_ties_page(city=city)
+    paged = [tie for n in (1, 2, 3) for tie in city_ties_page(city=city, number=n, per_page=2)[0]]
+
+    assert whole.complete is True
+    assert list(whole) == paged
+    assert [(g.country, g.total, len(g.ties)) for g in whole_groups] == [
+        ("JP", 2, 2),
+        ("KR", 2, 2),
+        ("US", 1, 1),
+    ]
+    assert whole.country_counts == {"JP": 2, "KR": 2, "US": 1}
+    assert [tie.established_on and tie.established_on.year for tie in whole] == [
+        1982,
+        2010,
+        2001,
+        None,
+        1990,
+    ]
+
+
+@pytest.mark.django_db
 def test_city_ties_page_out_of_range_is_404():
     city = factories.CityFactory()
     factories.FriendshipLinkFactory(city_a=city)
@@ -159,3 +194,44 @@ def test_tie_between_finds_the_tie_in_either_order_or_none():
     ]
 
     assert found == [tie, tie, None]
+
+
+@pytest.mark.django_db
+def test_city_ties_page_carries_the_counts_per_partner_country():
+    city = factories.CityFactory(country=Country.CHINA)
+    factories.FriendshipLinkFactory(city_a=city)
+    factories.FriendshipLinkFactory(city_a=city)
+    factories.FriendshipLinkFactory(city_a=city, city_b=factories.CityFactory(country="KR"))
+
+    page, _groups = city_ties_page(city=city, per_page=1)
+
+    assert page.country_counts == {"JP": 2, "KR": 1}
+    assert page.paginator.count == 3
+
+
+@pytest.mark.django_db
+def test_latest_ties_are_the_last_added_with_both_places(django_assert_num_queries):
+    first = factories.FriendshipLinkFactory()
+    second = factories.FriendshipLinkFactory()
+    third = factories.FriendshipLinkFactory()
+
+    with django_assert_num_queries(1):
+        ties = latest_ties(limit=2)
+        names = [(tie.city_a.name_en, tie.city_b.name_en) for tie in ties]
+
+    assert ties == [third, second]
+    assert first not in ties
+    assert names == [
+        (third.city_a.name_en, third.city_b.name_en),
+        (second.city_a.name_en, second.city_b.name_en),
+    ]
+
+
+@pytest.mark.django_db
+def test_places_answering_to_a_slug_a_name_or_nothing(django_assert_max_num_queries):
+    nara = factories.CityFactory(slug="nara", name_en="Nara", name_ja="奈良市")
+
+    assert places_answering_to("Nara (nara)") == [nara]
+    assert places_answering_to("奈良市") == [nara]
+    with django_assert_max_num_queries(0):
+        assert places_answering_to("Na\x00ra") == []

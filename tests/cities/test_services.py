@@ -3,11 +3,37 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from cities.models import City, CitySearchKey, FriendshipLink, MilestoneKind, TieKind
+from cities.models import (
+    City,
+    CitySearchKey,
+    ConflictField,
+    ConflictStatus,
+    FriendshipLink,
+    HistoryAction,
+    HistoryVia,
+    MilestoneKind,
+    TieConflict,
+    TieKind,
+)
+from cities.reconcile import TieFacts
 from cities.search import city_search
-from cities.services import city_save_names, city_search_keys_rebuild, tie_save
+from cities.services import (
+    city_names_apply,
+    city_save_names,
+    city_search_keys_rebuild,
+    tie_add_from_outside,
+    tie_conflict_resolve,
+    tie_facts_apply,
+    tie_save,
+)
 from exchangeportal.infra.optimistic import version_stamp
-from tests.factories import CityFactory, FriendshipLinkFactory, LinkMilestoneFactory
+from tests.factories import (
+    CityFactory,
+    CuratorFactory,
+    FriendshipLinkFactory,
+    LinkMilestoneFactory,
+    SourceFactory,
+)
 
 
 def keys_of(city: City) -> list[str]:
@@ -198,3 +224,144 @@ def test_city_save_names_marks_a_corrected_reading_as_the_curators():
     city.refresh_from_db()
     assert (city.name_kana, city.name_kana_basis) == ("つのう", "curator")
     assert list(city_search("ツノウ")) == [city]
+
+
+# --- History, and facts from outside -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_tie_save_records_the_creation_then_each_change_with_who_and_source():
+
+    curator = CuratorFactory()
+    tie = FriendshipLink(
+        city_a=CityFactory(name_en="Yangzhou"),
+        city_b=CityFactory(name_en="Nara", country="JP"),
+        kind=TieKind.FRIENDSHIP,
+    )
+    tie_save(tie=tie, changed_by=curator)
+    source = SourceFactory()
+    tie.kind = TieKind.SISTER
+    tie.established_on, tie.established_precision = datetime.date(2010, 4, 1), "month"
+
+    tie_save(tie=tie, changed_by=curator, source=source, via_detail="checked")
+
+    changed, created = tie.history.order_by("-created_at", "-id")
+    assert (created.action, created.via, created.changed_by) == (
+        HistoryAction.CREATED,
+        HistoryVia.CURATOR,
+        curator,
+    )
+    assert created.changes["city_a"] == ["", "Yangzhou"]
+    assert (changed.action, changed.changes, changed.source, changed.via_detail) == (
+        HistoryAction.CHANGED,
+        {"kind": ["friendship", "sister"], "established_on": ["", "2010-04"]},
+        source,
+        "checked",
+    )
+    assert list(tie.sources.all()) == [source]
+
+
+@pytest.mark.django_db
+def test_tie_save_without_a_change_records_nothing():
+    tie = FriendshipLinkFactory()
+    tie_save(tie=tie)
+
+    assert tie.history.count() == 0
+
+
+@pytest.mark.django_db
+def test_city_save_names_records_the_names_changed():
+    city = CityFactory(name_en="Taegu", name_ko="")
+
+    city_save_names(city=city, name_en="Daegu", name_ko="대구")
+
+    assert list(city.history.values_list("changes", flat=True)) == [
+        {"name_en": ["Taegu", "Daegu"], "name_ko": ["", "대구"]}
+    ]
+
+
+@pytest.mark.django_db
+def test_tie_add_from_outside_on_a_tied_pair_upgrades_the_tie_and_puts_labels_on_their_sides():
+
+    nara, yangzhou = CityFactory(country="JP"), CityFactory(country="CN")
+    tie = FriendshipLinkFactory(
+        city_a=nara,
+        city_b=yangzhou,
+        kind=TieKind.FRIENDSHIP,
+        established_on=datetime.date(1997, 10, 8),
+        label_a="",
+        label_b="",
+    )
+    source = SourceFactory()
+
+    outcome = tie_add_from_outside(
+        place=yangzhou,
+        partner=nara,
+        facts=TieFacts(
+            kind=TieKind.SISTER,
+            established_on=datetime.date(2000, 5, 10),
+            established_precision="day",
+            label_a="友好城市",
+            label_b="姉妹都市",
+        ),
+        source=source,
+    )
+
+    tie.refresh_from_db()
+    assert (outcome.created, outcome.tie, outcome.conflicts) == (False, tie, [])
+    assert (tie.kind, tie.label_a, tie.label_b) == (TieKind.SISTER, "姉妹都市", "友好城市")
+    assert [(m.kind, m.date) for m in outcome.milestones] == [
+        (MilestoneKind.UPGRADE, datetime.date(2000, 5, 10))
+    ]
+    assert source in tie.sources.all()
+
+
+@pytest.mark.django_db
+def test_tie_facts_apply_queues_a_different_label_instead_of_writing_it():
+
+    tie = FriendshipLinkFactory(label_a="友好城市")
+
+    outcome = tie_facts_apply(
+        tie=tie, facts=TieFacts(label_a="友好合作城市"), source=SourceFactory(), via_detail="x"
+    )
+
+    tie.refresh_from_db()
+    assert tie.label_a == "友好城市"
+    assert [(c.field, c.current_value, c.incoming_value) for c in outcome.conflicts] == [
+        (ConflictField.LABEL_A, "友好城市", "友好合作城市")
+    ]
+    assert TieConflict.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_city_names_apply_fills_an_empty_name_and_queues_a_different_one():
+
+    city = CityFactory(name_en="Yangzhou", name_ja="")
+    source = SourceFactory()
+
+    outcome = city_names_apply(
+        city=city, names={"name_ja": "揚州", "name_en": "Yangchow"}, source=source
+    )
+
+    city.refresh_from_db()
+    assert (city.name_ja, city.name_en, outcome.changes) == (
+        "揚州",
+        "Yangzhou",
+        {"name_ja": "揚州"},
+    )
+    (conflict,) = outcome.conflicts
+    assert (conflict.place, conflict.tie, conflict.field, conflict.incoming_value) == (
+        city,
+        None,
+        "name_en",
+        "Yangchow",
+    )
+
+    tie_conflict_resolve(conflict=conflict, accept=True, user=CuratorFactory())
+
+    city.refresh_from_db()
+    conflict.refresh_from_db()
+    assert (city.name_en, conflict.status) == ("Yangchow", ConflictStatus.ACCEPTED)
+    assert city.history.order_by("-created_at", "-id").first().changes == {
+        "name_en": ["Yangzhou", "Yangchow"]
+    }

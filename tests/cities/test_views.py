@@ -4,7 +4,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from cities.models import Country, DesignationStatus, TieKind
+from cities.models import Country, DesignationStatus, HistoryAction, HistoryVia, TieKind
+from cities.services import history_record
 from tests import factories
 from tests.portal_helpers import card_links, html_lang
 
@@ -215,6 +216,12 @@ def _place_with_everything(count):
         designation.sources.add(factories.SourceFactory())
         event = factories.ExchangeEventFactory(host=city)
         event.partners.add(tie.city_b)
+        history_record(
+            place=city,
+            action=HistoryAction.CHANGED,
+            changes={"population": [str(index), str(index + 1)]},
+            source=factories.SourceFactory(),
+        )
     return city
 
 
@@ -223,15 +230,174 @@ def _place_with_everything(count):
 def test_city_detail_query_count_is_fixed(client, django_assert_num_queries, count):
     _place_with_everything(count)
 
-    # place, social accounts, tie counts by country, one page of ties, tie sources,
-    # milestones, milestone sources, designations, designation sources, events count, events,
-    # event partners, exchange figures (network insights; their sources only when there are
-    # figures)
+    # place, social accounts, its ties (all on one page: no counts, and the timeline's ties
+    # and milestones are these), tie sources, milestones, milestone sources, designations,
+    # designation sources, its newest events (the timeline's, and the whole list when fewer
+    # than the timeline takes: no count), the page's event partners, the anniversaries,
+    # exchange figures (their sources only when there are figures), history (with its sources)
     with django_assert_num_queries(14):
         response = client.get("/en/cities/hub/")
 
     assert response.status_code == 200
     assert len(card_links(response, "/en/events/")) == count
+
+
+def _timeline(response) -> list[tuple[str, str]]:
+    """The timeline's entries as (kind, date) in page order."""
+    html = response.content.decode().split('id="timeline"')[1].split("</section>")[0]
+    return re.findall(r'place-timeline__entry--(\w+)">\s*<time datetime="([^"]+)"', html)
+
+
+@pytest.mark.django_db
+def test_city_detail_timeline_puts_ties_milestones_designations_and_events_in_date_order(client):
+    yangzhou = factories.CityFactory(slug="yangzhou", name_en="Yangzhou")
+    nara = factories.CityFactory(slug="nara", name_en="Nara", country=Country.JAPAN)
+    tie = factories.FriendshipLinkFactory(
+        city_a=nara,
+        city_b=yangzhou,
+        established_on=datetime.date(2010, 5, 23),
+        established_precision="day",
+    )
+    factories.LinkMilestoneFactory(link=tie, date=datetime.date(2008, 4, 1))
+    factories.CultureCityDesignationFactory(city=yangzhou, year=2020)
+    factories.ExchangeEventFactory(host=yangzhou, slug="forum", starts_on=datetime.date(2019, 9, 1))
+    factories.ExchangeEventFactory(host=yangzhou, slug="draft", is_published=False)
+
+    response = client.get("/en/cities/yangzhou/")
+
+    assert _timeline(response) == [
+        ("milestone", "2008-04"),
+        ("tie", "2010-05-23"),
+        ("event", "2019-09-01"),
+        ("designation", "2020"),
+    ]
+    html = response.content.decode()
+    timeline = html.split('id="timeline"')[1].split("</section>")[0]
+    assert '<h3 class="place-timeline__heading">2010</h3>' in timeline
+    assert '<a href="/en/ties/nara--yangzhou/">Nara</a> <span class="muted">(Japan)</span>' in (
+        timeline
+    )
+    assert '<a href="/en/culture-cities/2020/">Culture City of East Asia 2020</a>' in timeline
+
+
+@pytest.mark.django_db
+def test_city_detail_contents_link_to_every_section_it_shows(client):
+    city = factories.CityFactory(slug="hub", population=120000)
+    factories.FriendshipLinkFactory(city_a=city)
+    factories.CultureCityDesignationFactory(city=city, year=2016)
+
+    html = client.get("/en/cities/hub/").content.decode()
+
+    contents = html.split('<nav class="toc"')[1].split("</nav>")[0]
+    anchors = re.findall(r'href="#([a-z-]+)"', contents)
+    assert anchors == ["timeline", "ties", "culture-city", "events", "facts"]
+    assert [anchor for anchor in anchors if f'<section id="{anchor}"' not in html] == []
+
+
+@pytest.mark.django_db
+def test_city_detail_header_has_key_numbers_and_a_locator_map(client):
+    city = factories.CityFactory(
+        slug="hub", latitude=32.3942, longitude=119.4129, population=1584237
+    )
+    factories.FriendshipLinkFactory(city_a=city)
+    factories.FriendshipLinkFactory(city_a=city)
+    factories.FriendshipLinkFactory(city_a=city, city_b=factories.CityFactory(country="KR"))
+    factories.ExchangeEventFactory(host=city)
+
+    html = client.get("/en/cities/hub/").content.decode()
+
+    numbers = html.split('<ul class="key-numbers"')[1].split("</ul>")[0]
+    assert re.findall(
+        r'<a href="#([a-z-]+)"><span class="key-numbers__value">([\d,]+)</span> '
+        r'<span class="key-numbers__label">([^<]+)</span>',
+        numbers,
+    ) == [
+        ("ties", "3", "ties"),
+        ("ties", "2", "partner countries"),
+        ("events", "1", "event"),
+        ("facts", "1,584,237", "inhabitants"),
+    ]
+    assert (
+        '<div class="locator__map" data-locator-map data-lat="32.394200" data-lng="119.412900"'
+        in html
+    )
+    assert '<script src="/static/js/place-locator.js" defer></script>' in html
+
+
+@pytest.mark.django_db
+def test_city_detail_without_coordinates_has_no_locator(client):
+    factories.CityFactory(slug="hub", latitude=None, longitude=None)
+
+    html = client.get("/en/cities/hub/").content.decode()
+
+    assert "data-locator-map" not in html
+
+
+@pytest.mark.django_db
+def test_city_detail_in_japanese_marks_an_english_only_event_title_in_the_timeline(client):
+    city = factories.CityFactory(slug="hub")
+    factories.ExchangeEventFactory(host=city, title_en="Canal forum", title_ja="")
+
+    html = client.get("/ja/cities/hub/").content.decode()
+
+    timeline = html.split('id="timeline"')[1].split("</section>")[0]
+    assert '<span lang="en">Canal forum</span> <small class="text-origin">' in timeline
+
+
+@pytest.mark.django_db
+def test_city_detail_lists_its_ties_anniversaries_marking_the_passed_ones(client):
+    today = timezone.localdate()
+    city = factories.CityFactory(slug="hub")
+    nara = factories.CityFactory(slug="nara", name_en="Nara", country=Country.JAPAN)
+    gunsan = factories.CityFactory(slug="gunsan", name_en="Gunsan", country=Country.KOREA)
+    factories.FriendshipLinkFactory(
+        city_a=city,
+        city_b=gunsan,
+        established_on=datetime.date(today.year - 15, 1, 1),
+        established_precision="day",
+    )
+    factories.FriendshipLinkFactory(
+        city_a=city,
+        city_b=nara,
+        established_on=today.replace(year=today.year - 20, day=1),
+        established_precision="month",
+    )
+    factories.FriendshipLinkFactory(city_a=city, established_on=datetime.date(today.year - 3, 1, 1))
+
+    response = client.get("/en/cities/hub/")
+
+    listed = [
+        (t.partner.slug, t.anniversary_age, t.anniversary_passed)
+        for t in response.context["anniversaries"]
+    ]
+    assert listed == [("gunsan", 15, today > datetime.date(today.year, 1, 1)), ("nara", 20, False)]
+    html = response.content.decode()
+    section = html.split('id="anniversaries"')[1].split("</section>")[0]
+    assert '<a href="/en/cities/nara/">Nara</a>' in section
+    assert section.count('<span class="net-badge net-badge-passed">passed</span>') == int(
+        listed[0][2]
+    )
+    assert 'href="/en/network/anniversaries/?place=hub&amp;years=5"' in section
+
+
+@pytest.mark.django_db
+def test_city_detail_shows_a_figure_of_two_years_as_a_card(client):
+    city = factories.CityFactory(slug="hub")
+    for year, value in [(2019, 5400), (2022, 800)]:
+        factories.ExchangeIndicatorFactory(
+            city=city, indicator_en="visitors", year=year, value=value, unit_en="people"
+        )
+
+    html = client.get("/en/cities/hub/").content.decode()
+
+    figures = html.split('id="figures"')[1].split("</section>")[0]
+    assert '<svg class="net-chart"' not in figures
+    assert re.findall(
+        r'<dt>(\d+)</dt><dd><span class="net-figure-number">([\d,]+)</span>', figures
+    ) == [
+        ("2019", "5,400"),
+        ("2022", "800"),
+    ]
 
 
 @pytest.mark.django_db
@@ -255,6 +421,38 @@ def test_tie_detail_unknown_pair_is_404(client):
 
     assert client.get("/en/ties/nara--yangzhou/").status_code == 404
     assert client.get("/en/ties/nara--nara/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_tie_detail_shows_its_next_round_anniversary(client):
+    year = timezone.localdate().year
+    factories.FriendshipLinkFactory(
+        city_a=factories.CityFactory(slug="aaa"),
+        city_b=factories.CityFactory(slug="bbb", country=Country.JAPAN),
+        established_on=datetime.date(year - 21, 1, 1),
+        established_precision="year",
+    )
+
+    html = client.get("/en/ties/aaa--bbb/").content.decode()
+
+    section = html.split('id="anniversary-heading"')[1].split("</section>")[0]
+    assert (
+        f'<strong>25 years</strong>,\n    <time datetime="{year + 4}">{year + 4}</time>' in section
+    )
+    assert 'href="/en/network/anniversaries/?place=bbb&amp;years=5"' in section
+
+
+@pytest.mark.django_db
+def test_tie_detail_without_a_date_says_its_anniversary_is_unknown(client):
+    factories.FriendshipLinkFactory(
+        city_a=factories.CityFactory(slug="aaa"),
+        city_b=factories.CityFactory(slug="bbb", country=Country.JAPAN),
+        established_on=None,
+    )
+
+    html = client.get("/en/ties/aaa--bbb/").content.decode()
+
+    assert "The date of this tie is not known, so neither is its anniversary." in html
 
 
 @pytest.mark.django_db
@@ -319,13 +517,24 @@ def test_tie_detail_query_count_is_fixed(client, django_assert_num_queries, coun
         event = factories.ExchangeEventFactory(host=city_a)
         event.links.add(tie)
         event.partners.add(city_b)
+        history_record(
+            tie=tie,
+            action=HistoryAction.MILESTONE,
+            milestone=milestone,
+            source=factories.SourceFactory(),
+            via=HistoryVia.OFFICE,
+            via_detail="Town Office, suggestion #1",
+        )
 
-    # tie, sources, milestones, milestone sources, open conflicts, events count, events,
-    # partners
-    with django_assert_num_queries(9):
+    # tie, sources, milestones, milestone sources, open conflicts, history (with sources and
+    # milestones), events count, events, partners (the next anniversary: no query)
+    with django_assert_num_queries(10):
         response = client.get("/en/ties/aaa--bbb/")
 
     assert len(card_links(response, "/en/events/")) == count
+    assert (
+        response.content.decode().count("by the city office (Town Office, suggestion #1)") == count
+    )
 
 
 # --- Culture Cities ---------------------------------------------------------
@@ -424,3 +633,39 @@ def test_city_detail_shows_the_reading_and_marks_a_machine_one(client, basis, ma
 
     assert '<small class="reading"><span lang="ja">からつ</span>' in html
     assert ("(machine reading)" in html) is marked
+
+
+@pytest.mark.django_db
+def test_tie_detail_history_shows_what_changed_from_which_source(client):
+    tie = factories.FriendshipLinkFactory(
+        city_a=factories.CityFactory(slug="aaa"),
+        city_b=factories.CityFactory(slug="bbb", country=Country.JAPAN),
+    )
+    source = factories.SourceFactory(title="Agreement (PDF)", url="https://city.example.org/a.pdf")
+    history_record(
+        tie=tie,
+        action=HistoryAction.CHANGED,
+        changes={"kind": ["friendship", "sister"], "established_on": ["1995", "1995-04-12"]},
+        source=source,
+    )
+
+    html = client.get("/en/ties/aaa--bbb/").content.decode()
+
+    assert '<h2 id="history-heading">History</h2>' in html
+    assert "by a curator" in html
+    assert "kind: <del>friendship city</del> → <ins>sister city</ins>" in html
+    assert "established: <del>1995</del> → <ins>12 Apr 1995</ins>" in html
+    link = '<a href="https://city.example.org/a.pdf" rel="external noopener noreferrer">'
+    assert f"{link}Agreement (PDF)</a>" in html
+
+
+@pytest.mark.django_db
+def test_tie_detail_without_history_says_so(client):
+    factories.FriendshipLinkFactory(
+        city_a=factories.CityFactory(slug="aaa"),
+        city_b=factories.CityFactory(slug="bbb", country=Country.JAPAN),
+    )
+
+    html = client.get("/en/ties/aaa--bbb/").content.decode()
+
+    assert "No change has been recorded since the history began." in html

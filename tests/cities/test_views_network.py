@@ -278,6 +278,117 @@ def test_network_pages_answer_404_past_the_last_page(client):
 
 
 @pytest.mark.django_db
+def test_anniversaries_page_keeps_one_places_ties_and_looks_ahead_on_request(client):
+    year = timezone.localdate().year
+    nara = CityFactory(slug="nara", name_en="Nara", country="JP")
+    in_four_years = FriendshipLinkFactory(
+        city_b=nara, established_on=datetime.date(year - 16, 1, 1)
+    )  # 20 in four years
+    this_year = FriendshipLinkFactory(city_b=nara, established_on=datetime.date(year - 30, 1, 1))
+    FriendshipLinkFactory(established_on=datetime.date(year - 30, 1, 1))  # another place's
+
+    default = client.get("/en/network/anniversaries/", {"place": "nara"})
+    ahead = client.get("/en/network/anniversaries/", {"place": "nara", "years": "5"})
+
+    assert [t.pk for t in default.context["ties"]] == [this_year.pk]
+    assert [(t.pk, t.anniversary_age) for t in ahead.context["ties"]] == [
+        (this_year.pk, 30),
+        (in_four_years.pk, 20),
+    ]
+    html = ahead.content.decode()
+    assert f"<h1>Anniversaries of Nara's ties, {year} to {year + 4}</h1>" in html
+    assert 'href="/en/network/anniversaries.ics?place=nara&amp;years=5"' in html
+    assert [t.partner.slug for t in ahead.context["ties"]] == [
+        this_year.city_a.slug,
+        in_four_years.city_a.slug,
+    ]
+
+
+@pytest.mark.django_db
+def test_anniversaries_page_marks_this_years_passed_anniversaries(client):
+    today = timezone.localdate()
+    passed = FriendshipLinkFactory(
+        established_on=today.replace(year=today.year - 10) - datetime.timedelta(days=1)
+        if today.timetuple().tm_yday > 1
+        else today.replace(year=today.year - 10),
+        established_precision=DatePrecision.DAY,
+    )
+    ahead = FriendshipLinkFactory(
+        established_on=datetime.date(today.year - 14, 1, 1), established_precision=DatePrecision.DAY
+    )  # 15 next year
+
+    response = client.get("/en/network/anniversaries/")
+
+    marks = [(t.pk, t.anniversary_passed) for t in response.context["ties"]]
+    assert marks == [(passed.pk, today.timetuple().tm_yday > 1), (ahead.pk, False)]
+    html = response.content.decode()
+    assert html.count('<tr class="net-passed">') == int(marks[0][1])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "errors"),
+    [
+        ({"years": "abc"}, {"years": ["Give a whole number of years from 1 to 5."]}),
+        ({"years": "99"}, {"years": ["Give a whole number of years from 1 to 5."]}),
+        ({"years": "0"}, {"years": ["Give a whole number of years from 1 to 5."]}),
+        ({"place": "atlantis"}, {"place": ["No place has the address “atlantis”."]}),
+        (
+            {"place": "no such/place"},
+            {"place": ["A place's address is made of letters, digits and -."]},
+        ),
+    ],
+)
+def test_anniversaries_page_ignores_a_bad_filter_and_says_why(client, query, errors):
+    tie = FriendshipLinkFactory(
+        established_on=datetime.date(timezone.localdate().year - 25, 1, 1),
+        established_precision=DatePrecision.YEAR,
+    )
+
+    response = client.get("/en/network/anniversaries/", query)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == errors
+    assert [t.pk for t in response.context["ties"]] == [tie.pk]
+    assert (response.context["place"], response.context["years"]) == (None, 2)
+    assert "This filter was ignored." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_anniversaries_ical_keeps_the_pages_filters(client):
+    year = timezone.localdate().year
+    nara = CityFactory(slug="nara", country="JP")
+    mine = FriendshipLinkFactory(city_b=nara, established_on=datetime.date(year - 16, 1, 1))
+    FriendshipLinkFactory(established_on=datetime.date(year - 16, 1, 1))
+
+    response = client.get("/en/network/anniversaries.ics", {"place": "nara", "years": "5"})
+    ignored = client.get("/en/network/anniversaries.ics", {"years": "many"})
+
+    uids = [str(e["uid"]) for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT")]
+    assert uids == [f"tie-{mine.pk}-anniversary-{year + 4}@cjk-exchange-portal"]
+    assert icalendar.Calendar.from_ical(ignored.content).walk("VEVENT") == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_anniversaries_page_of_one_place_query_count_is_fixed(
+    client, django_assert_num_queries, count
+):
+    nara = CityFactory(slug="nara", country="JP")
+    year = timezone.localdate().year
+    for index in range(count):
+        FriendshipLinkFactory(
+            city_b=nara, established_on=datetime.date(year - 20 - index * 5, 1, 1)
+        )
+
+    # the place, count, page
+    with django_assert_num_queries(4):
+        response = client.get("/en/network/anniversaries/", {"place": "nara", "years": "3"})
+
+    assert len(response.context["ties"]) == count
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("count", [1, 3])
 def test_anniversaries_page_query_count_is_fixed(client, django_assert_num_queries, count):
     _anniversary_ties(count)
@@ -454,9 +565,11 @@ def test_place_page_has_its_tie_map_and_figures_with_unit_and_source(client):
     html = client.get("/en/cities/nara/").content.decode()
 
     assert 'data-ties-url="/api/v1/ties.geojson?city=nara"' in html
-    assert '<script src="/static/vendor/leaflet/leaflet.js"></script>' in html
+    assert '<script src="/static/vendor/leaflet/leaflet.js" defer></script>' in html
     assert "<strong>visitors from Yangzhou</strong>" in html
-    assert '<th scope="row">2019</th><td>5,400</td>' in html
+    # two years: a figure card with the numbers and their years, not a chart
+    assert '<dt>2019</dt><dd><span class="net-figure-number">5,400</span> people</dd>' in html
+    assert '<svg class="net-chart"' not in html
     assert (
         '<a href="https://www.city.nara.lg.jp/stats" rel="external noopener noreferrer">'
         "Nara stats</a>" in html

@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 from datetime import UTC
 
 import pytest
@@ -52,9 +53,13 @@ def test_reviewer_group_permissions():
         "view_city",
         "view_eventproposal",
         "view_exchangeevent",
+        "view_friendshiplink",
+        "view_historyentry",
         "view_partner",
         "view_partnermembership",
         "view_proposalactivity",
+        "view_suggestion",
+        "view_suggestionactivity",
     ]
 
 
@@ -106,7 +111,7 @@ def test_transition_button_start_review_goes_through_service(reviewer_client, re
 
     proposal.refresh_from_db()
     assert (proposal.state, proposal.reviewer) == (S.UNDER_REVIEW, reviewer)
-    assert messages_of(response) == ["The proposal is now under review."]
+    assert messages_of(response) == ["The review started: you are now this proposal's reviewer."]
     assert list(ProposalActivity.objects.values_list("actor", "to_state")) == [
         (reviewer.pk, S.UNDER_REVIEW)
     ]
@@ -157,7 +162,10 @@ def test_transition_button_not_allowed_reported(reviewer_client):
 
     proposal.refresh_from_db()
     assert proposal.state == S.SUBMITTED
-    assert messages_of(response) == ["A proposal that is submitted cannot become accepted."]
+    assert messages_of(response) == [
+        "A proposal can be accepted only while it is under review. "
+        "It was submitted and waits for a reviewer."
+    ]
 
 
 def test_transition_button_internal_note(reviewer_client):
@@ -197,8 +205,9 @@ def test_bulk_start_review_reports_failures(reviewer_client):
     draft.refresh_from_db()
     assert (ready.state, draft.state) == (S.UNDER_REVIEW, S.WITHDRAWN)
     assert messages_of(response) == [
-        "1 proposal(s) done.",
-        "Failed: “Withdrawn one”: A proposal that is withdrawn cannot become under review.",
+        "The review of 1 proposal started: you are its reviewer.",
+        "“Withdrawn one” was not changed. The review of this proposal cannot start now. "
+        "It was withdrawn.",
     ]
 
 
@@ -220,8 +229,9 @@ def test_bulk_reject_asks_for_message_then_rejects(
     assert 'name="message"' in ask.content.decode()
     assert first.state == S.REJECTED
     assert messages_of(done) == [
-        "1 proposal(s) done.",
-        "Failed: “Done already”: A proposal that is accepted cannot become rejected.",
+        "1 proposal was rejected: its partner was sent your message.",
+        "“Done already” was not changed. A proposal can be rejected only while it is under "
+        "review. It was accepted.",
     ]
     assert [(m.to, m.subject) for m in mail.outbox] == [
         (["a@example.org"], f"Proposal not accepted: {first.title}")
@@ -374,3 +384,60 @@ def test_change_page_shows_budget_and_timeline_in_the_language(reviewer_client, 
     assert '<div class="readonly">1,200</div>' in content
     assert "200000" not in content
     assert f"<strong>{stamp}</strong>" in content
+
+
+def test_review_desk_shows_uploaded_images_as_thumbnails_with_their_description(reviewer_client):
+    proposal = EventProposalFactory(
+        state=S.SUBMITTED,
+        title_en="Go <week>",
+        image_1="proposals/first.jpg",
+        image_2="proposals/second.png",
+        image_alt='Pupils "playing" <b>Go</b>',
+        document="proposals/agreement.pdf",
+        document_name="agreement.pdf",
+    )
+
+    html = reviewer_client.get(change_url(proposal)).content.decode()
+
+    files = reverse("partners:proposal_file", kwargs={"pk": proposal.pk, "field": "image_1"})
+    second = reverse("partners:proposal_file", kwargs={"pk": proposal.pk, "field": "image_2"})
+    document = reverse("partners:proposal_file", kwargs={"pk": proposal.pk, "field": "document"})
+    assert re.findall(r'class="review-thumb"><img src="([^"]+)" alt="([^"]*)"', html) == [
+        (f"{files}?size=thumb", "Pupils &quot;playing&quot; &lt;b&gt;Go&lt;/b&gt;"),
+        (f"{second}?size=thumb", "Image 2 of the proposal “Go &lt;week&gt;”"),
+    ]
+    assert f'<a href="{document}" class="review-document">PDF: agreement.pdf</a>' in html
+    assert ">image_1<" not in html
+    assert "<b>Go</b>" not in html
+
+
+def test_transition_message_is_a_whole_sentence_in_the_reviewers_language(reviewer_client):
+    proposal = EventProposalFactory(state=S.UNDER_REVIEW)
+
+    response = reviewer_client.post(
+        transition_url(proposal),
+        {"target": S.CHANGES_REQUESTED, "message": "Add the venue."},
+        headers={"accept-language": "ja"},
+        follow=True,
+    )
+    refused = reviewer_client.post(
+        transition_url(proposal),
+        {"target": S.ACCEPTED, "message": ""},
+        headers={"accept-language": "ko"},
+        follow=True,
+    )
+
+    assert messages_of(response) == ["修正を依頼しました。提案団体にメッセージを送りました。"]
+    assert messages_of(refused) == [
+        "제안은 심사 중일 때만 채택할 수 있습니다. 제안 기관에 수정을 요청했습니다."
+    ]
+
+
+def test_transition_to_the_state_a_proposal_is_in_says_nothing_changed(reviewer_client):
+    proposal = EventProposalFactory(state=S.UNDER_REVIEW)
+
+    response = reviewer_client.post(
+        transition_url(proposal), {"target": S.UNDER_REVIEW, "message": ""}, follow=True
+    )
+
+    assert messages_of(response) == ["Nothing changed. It is under review."]

@@ -246,7 +246,10 @@ def test_proposal_refused_transition_is_400_with_a_readable_message(client, revi
     response = _as(client, reviewer).post(f"/api/v1/proposals/{proposal.pk}/accept/")
 
     assert response.status_code == 400
-    assert response.json() == {"detail": "A proposal that is submitted cannot become accepted."}
+    assert response.json() == {
+        "detail": "A proposal can be accepted only while it is under review. "
+        "It was submitted and waits for a reviewer."
+    }
 
 
 def test_proposal_withdrawn_cannot_be_submitted_again(client, partner_a):
@@ -255,7 +258,7 @@ def test_proposal_withdrawn_cannot_be_submitted_again(client, partner_a):
     response = _as(client, partner_a).post(f"/api/v1/proposals/{proposal.pk}/submit/")
 
     assert response.status_code == 400
-    assert response.json() == {"detail": "A proposal that is withdrawn cannot become submitted."}
+    assert response.json() == {"detail": "This proposal cannot be submitted now. It was withdrawn."}
 
 
 def test_proposal_request_changes_needs_a_message(client, reviewer, partner_a):
@@ -594,3 +597,73 @@ def test_reviewers_do_not_see_partners_drafts_in_the_api(client, reviewer, partn
     assert {sent.pk, withdrawn.pk} == {item["id"] for item in listed.json()["results"]}
     assert (detail.status_code, start.status_code) == (404, 404)
     assert client.get(f"/en/partner/proposals/{draft.pk}/files/document/").status_code == 404
+
+
+def test_proposal_json_fields_take_their_json_types(client, partner_a):
+    proposal = EventProposalFactory(partner=partner_a.partner_membership.partner)
+    client.force_login(partner_a)
+
+    response = client.patch(
+        f"/api/v1/proposals/{proposal.pk}/",
+        {"title_en": 3, "participants": "5", "privacy_consent": "true", "budget_amount": 12},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "title_en": ["Give a text (a JSON string)."],
+        "participants": ["Give a whole number (a JSON number, not text)."],
+        "privacy_consent": ["Give true or false."],
+        "budget_amount": ["Give a text (a JSON string)."],
+    }
+
+
+def test_proposal_action_message_must_be_text(client, partner_a):
+    proposal = EventProposalFactory(partner=partner_a.partner_membership.partner)
+    client.force_login(partner_a)
+
+    response = client.post(
+        f"/api/v1/proposals/{proposal.pk}/withdraw/",
+        {"message": 0},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"message": ["Give a text (a JSON string)."]}
+
+
+def test_malformed_multipart_body_is_refused_and_saves_nothing(client, partner_a):
+    client.force_login(partner_a)
+    body = b"--XX\r\n[1, 2]--XX--\r\n"
+
+    response = client.generic(
+        "POST", "/api/v1/proposals/", body, content_type="multipart/form-data; boundary=XX"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Malformed multipart body")
+    assert EventProposal.objects.count() == 0
+
+
+def test_proposal_bounds_are_in_the_schema(client):
+    schema = client.get("/api/schema/?format=json").json()
+    fields = schema["components"]["schemas"]["ProposalRequest"]["properties"]
+
+    assert fields["participants"]["minimum"] == 1
+    assert fields["budget_amount"]["pattern"] == "^(?:[0-9]{1,14}(?:\\.[0-9]{0,2})?|\\.[0-9]{1,2})$"
+
+
+def test_proposal_budget_refuses_what_the_pattern_refuses(client, partner_a):
+    proposal = EventProposalFactory(partner=partner_a.partner_membership.partner)
+    client.force_login(partner_a)
+
+    answers = [
+        client.patch(
+            f"/api/v1/proposals/{proposal.pk}/",
+            {"budget_amount": value, "budget_currency": "JPY"},
+            content_type="application/json",
+        ).status_code
+        for value in ("-5", "1e3", "1500.00")
+    ]
+
+    assert answers == [400, 400, 200]

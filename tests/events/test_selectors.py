@@ -5,7 +5,10 @@ import pytest
 from events.selectors import (
     event_series_neighbours,
     events_for_city,
+    events_for_city_newest,
+    events_in_city_order,
     feed_events,
+    latest_events,
     portal_totals,
     upcoming_events,
 )
@@ -31,6 +34,27 @@ def test_events_for_city_includes_hosted_and_joined_without_duplicates():
     slugs = [event.slug for event in events_for_city(city=city, today=TODAY)]
 
     assert slugs == ["hosted", "joined"]
+
+
+@pytest.mark.django_db
+def test_events_in_city_order_is_the_order_of_events_for_city():
+    city = factories.CityFactory()
+    for days, length in [(-30, 0), (5, 0), (-400, 0), (-3, 10), (40, 2), (5, 1), (-30, 1)]:
+        factories.ExchangeEventFactory(host=city, starts_on=_on(days), ends_on=_on(days + length))
+
+    in_memory = events_in_city_order(events_for_city_newest(city=city, limit=10), today=TODAY)
+
+    assert in_memory == list(events_for_city(city=city, today=TODAY))
+    # Upcoming (not over: the one that began 3 days ago included) soonest first, then past.
+    assert [event.starts_on for event in in_memory] == [
+        _on(-3),
+        _on(5),
+        _on(5),
+        _on(40),
+        _on(-30),
+        _on(-30),
+        _on(-400),
+    ]
 
 
 @pytest.mark.django_db
@@ -66,3 +90,39 @@ def test_portal_totals_counts_published_events_only():
     factories.ExchangeEventFactory(is_published=False)
 
     assert portal_totals() == {"places": 3, "ties": 1, "designations": 0, "events": 0}
+
+
+@pytest.mark.django_db
+def test_events_for_city_newest_are_the_newest_published_ones_hosted_or_joined(
+    django_assert_num_queries,
+):
+    city = factories.CityFactory()
+    hosted = factories.ExchangeEventFactory(host=city, starts_on=datetime.date(2019, 5, 1))
+    joined = factories.ExchangeEventFactory(starts_on=datetime.date(2021, 5, 1))
+    joined.partners.add(city)
+    factories.ExchangeEventFactory(host=city, starts_on=datetime.date(2015, 5, 1))
+    factories.ExchangeEventFactory(
+        host=city, starts_on=datetime.date(2022, 5, 1), is_published=False
+    )
+    factories.ExchangeEventFactory(starts_on=datetime.date(2023, 5, 1))
+
+    with django_assert_num_queries(1):
+        events = events_for_city_newest(city=city, limit=2)
+        titles = [str(event.title) for event in events]
+
+    assert events == [joined, hosted]
+    assert titles == [joined.title_en, hosted.title_en]
+
+
+@pytest.mark.django_db
+def test_latest_events_are_the_last_published_ones_added(django_assert_num_queries):
+    first = factories.ExchangeEventFactory(starts_on=datetime.date(2030, 1, 1))
+    second = factories.ExchangeEventFactory(starts_on=datetime.date(2001, 1, 1))
+    factories.ExchangeEventFactory(is_published=False)
+
+    with django_assert_num_queries(1):
+        events = latest_events(limit=5)
+        hosts = [event.host.name_en for event in events]
+
+    assert events == [second, first]
+    assert hosts == [second.host.name_en, first.host.name_en]

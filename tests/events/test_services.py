@@ -178,7 +178,9 @@ def test_proposal_start_review_refused_from_draft(proposal, reviewer, no_mail_qu
     with pytest.raises(services.TransitionNotAllowed) as caught:
         services.proposal_start_review(proposal=proposal, actor=reviewer)
 
-    assert caught.value.messages == ["A proposal that is draft cannot become under review."]
+    assert caught.value.messages == [
+        "The review of this proposal cannot start now. It is still a draft."
+    ]
     assert (_history(proposal), mail.outbox) == ([], [])
 
 
@@ -408,7 +410,9 @@ def test_proposal_withdraw_refused_after_decision(proposal, member, no_mail_queu
     with pytest.raises(services.TransitionNotAllowed) as caught:
         services.proposal_withdraw(proposal=proposal, actor=member)
 
-    assert caught.value.messages == ["A proposal that is rejected cannot become withdrawn."]
+    assert caught.value.messages == [
+        "This proposal can no longer be withdrawn. It was not accepted."
+    ]
     assert (_history(proposal), mail.outbox) == ([], [])
 
 

@@ -30,10 +30,16 @@ from events.validators import (
     proposal_start_rule,
     proposal_values,
     proposal_venue_rule,
+    suggestion_errors,
     validate_pdf,
 )
 from tests import pdffiles
-from tests.factories import CityFactory, EventProposalFactory, PartnerMembershipFactory
+from tests.factories import (
+    CityFactory,
+    EventProposalFactory,
+    FriendshipLinkFactory,
+    PartnerMembershipFactory,
+)
 
 REFUSED = (
     "This PDF contains scripts, automatic actions or attached files, which are not accepted. "
@@ -173,6 +179,23 @@ def test_proposal_budget_currency_rule_refuses_a_budget_without_currency(rule_pl
 
     assert proposal_budget_currency_rule(values) == {
         "budget_currency": ["Give the currency of the budget."]
+    }
+
+
+@pytest.mark.parametrize("code", ["CNY", "JPY", "KRW", "USD", "EUR", "TWD", "MOP"])
+def test_proposal_budget_currency_rule_takes_currencies_in_use(rule_places, code):
+    assert proposal_budget_currency_rule(good_values(rule_places, budget_currency=code)) == {}
+
+
+@pytest.mark.parametrize("code", ["RMB", "XAU", "DEM", "KRX"])
+def test_proposal_budget_currency_rule_refuses_codes_not_in_use(rule_places, code):
+    values = good_values(rule_places, budget_currency=code)
+
+    assert proposal_budget_currency_rule(values) == {
+        "budget_currency": [
+            f"“{code}” is not a currency in use. Choose one from the list (ISO 4217 codes such as "
+            "CNY, JPY, KRW, USD or EUR)."
+        ]
     }
 
 
@@ -317,6 +340,16 @@ DRAFT_CASES = [
         id="currency",
     ),
     pytest.param(
+        {"budget_currency": "XYZ"},
+        {
+            "budget_currency": [
+                "“XYZ” is not a currency in use. Choose one from the list (ISO 4217 codes such "
+                "as CNY, JPY, KRW, USD or EUR)."
+            ]
+        },
+        id="currency-not-in-use",
+    ),
+    pytest.param(
         {"participants": 0}, {"participants": ["Expect at least one participant."]}, id="people"
     ),
 ]
@@ -366,9 +399,14 @@ def _form_data(places, changes):
     return data
 
 
+def _as_json(value):
+    """A value as a JSON client sends it: numbers as numbers, the rest as text."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else _as_text(value)
+
+
 def _api_data(places, changes):
     values = _python_values(places, changes)
-    data = {name: _as_text(value) for name, value in values.items()}
+    data = {name: _as_json(value) for name, value in values.items()}
     data["host"] = values["host"].slug
     data["partner_places"] = [place.slug for place in values["partner_places"]]
     data["privacy_consent"] = values["privacy_consent"]
@@ -449,3 +487,76 @@ def test_proposal_required_rule_no_title_asked_in_the_proposal_language(rule_pla
     assert proposal_errors(values, submitting=True, today=TODAY) == {
         "title_ja": ["Give the title in at least one language."]
     }
+
+
+# --- City offices' suggestions ----------------------------------------------------------------
+
+
+def _suggestion(kind, **values):
+    base = {"kind": kind, "place": values.pop("place", None) or CityFactory(), "has_document": True}
+    base.update(values)
+    return base
+
+
+@pytest.mark.django_db
+def test_suggestion_errors_new_tie_needs_partner_kind_date_and_the_pdf():
+    errors = suggestion_errors(_suggestion("new_tie", has_document=False))
+
+    assert errors == {
+        "partner_place": ["This field is required."],
+        "tie_kind": ["This field is required."],
+        "date": ["This field is required."],
+        "document": ["Attach the signed agreement as a PDF."],
+    }
+
+
+@pytest.mark.django_db
+def test_suggestion_errors_new_tie_of_a_pair_already_tied_points_to_a_milestone():
+    tie = FriendshipLinkFactory()
+    errors = suggestion_errors(
+        _suggestion(
+            "new_tie",
+            place=tie.city_a,
+            partner_place=tie.city_b,
+            tie_kind="sister",
+            date=datetime.date(2020, 1, 1),
+            existing_tie=tie,
+        )
+    )
+
+    assert errors == {
+        "partner_place": [
+            "Your place and this place are already tied: suggest a milestone or a correction of "
+            "that tie instead."
+        ]
+    }
+
+
+@pytest.mark.django_db
+def test_suggestion_errors_milestone_of_another_places_tie_in_the_future_without_source():
+    errors = suggestion_errors(
+        _suggestion(
+            "milestone",
+            tie=FriendshipLinkFactory(),
+            milestone_kind="upgrade",
+            date=datetime.date(2030, 1, 1),
+            has_document=False,
+        ),
+        today=datetime.date(2026, 12, 2),
+    )
+
+    assert errors == {
+        "source_url": ["Give the public page that states it, or attach the document as a PDF."],
+        "tie": ["Choose one of your own place's ties."],
+        "kind_after": ["Say what kind of tie it became."],
+        "date": ["The date cannot be in the future."],
+    }
+
+
+@pytest.mark.django_db
+def test_suggestion_errors_correction_of_a_name_needs_its_value():
+    errors = suggestion_errors(
+        _suggestion("correction", correction_field="name_ko", value=" ", source_url="https://a.kr/")
+    )
+
+    assert errors == {"value": ["Give the correct value."]}

@@ -1,4 +1,5 @@
 import datetime
+import re
 import zoneinfo
 
 import icalendar
@@ -346,6 +347,20 @@ def test_event_feed_marks_cancelled_and_postponed_events(client):
 
 
 @pytest.mark.django_db
+def test_city_calendar_without_events_is_a_valid_calendar_in_the_places_zone(client):
+    factories.CityFactory(slug="quiet-town", country="JP")
+
+    response = client.get("/en/cities/quiet-town/events.ics")
+    calendar = icalendar.Calendar.from_ical(response.content)
+
+    # RFC 5545 3.6: a calendar holds at least one component; here the place's time zone.
+    assert response.status_code == 200
+    assert [component.name for component in calendar.subcomponents] == ["VTIMEZONE"]
+    assert str(calendar.subcomponents[0]["TZID"]) == "Asia/Tokyo"
+    assert calendar.walk("VEVENT") == []
+
+
+@pytest.mark.django_db
 def test_city_events_ical_unknown_place_is_404(client):
     assert client.get("/en/cities/nowhere/events.ics").status_code == 404
 
@@ -378,3 +393,185 @@ def test_event_detail_shows_the_budget_grouped_without_whole_cents(client, langu
     assert "<dd>200,000 CNY</dd>" in whole
     assert "200000" not in whole
     assert "<dd>1,234.50 JPY</dd>" in cents
+
+
+# --- The month calendar -----------------------------------------------------------------------
+
+
+def _calendar_days(response) -> dict[int, list[str]]:
+    """Day of the month → the event addresses listed on it, as the page shows them."""
+    html = response.content.decode()
+    days = {}
+    for cell in re.findall(r'<td class="cal-day[^"]*"[^>]*>(.*?)</td>', html, flags=re.DOTALL):
+        number = re.search(r'<span class="cal-day__number" aria-hidden="true">(\d+)</span>', cell)
+        if number:
+            days[int(number.group(1))] = re.findall(r'<a href="/[^/]+/events/([^/"]+)/"', cell)
+    return days
+
+
+@pytest.mark.django_db
+def test_event_calendar_puts_an_event_on_each_of_its_days(client):
+    factories.ExchangeEventFactory(
+        slug="conference",
+        starts_on=datetime.date(2019, 10, 28),
+        ends_on=datetime.date(2019, 11, 2),
+    )
+    factories.ExchangeEventFactory(
+        slug="launch", starts_on=datetime.date(2019, 10, 25), ends_on=datetime.date(2019, 10, 25)
+    )
+    factories.ExchangeEventFactory(
+        slug="hidden", starts_on=datetime.date(2019, 10, 25), is_published=False
+    )
+
+    october = _calendar_days(client.get("/en/events/calendar/2019/10/"))
+    november = _calendar_days(client.get("/en/events/calendar/2019/11/"))
+
+    assert {day: slugs for day, slugs in october.items() if slugs} == {
+        25: ["launch"],
+        28: ["conference"],
+        29: ["conference"],
+        30: ["conference"],
+        31: ["conference"],
+    }
+    assert sorted(october) == list(range(1, 32))
+    assert {day: slugs for day, slugs in november.items() if slugs} == {
+        1: ["conference"],
+        2: ["conference"],
+    }
+
+
+@pytest.mark.django_db
+def test_event_calendar_lists_events_known_only_to_the_month_or_year_apart(client):
+    factories.ExchangeEventFactory(
+        slug="supplies",
+        title_en="Supplies exchange",
+        starts_on=datetime.date(2020, 1, 1),
+        ends_on=datetime.date(2020, 12, 31),
+        date_precision="year",
+    )
+    factories.ExchangeEventFactory(
+        slug="festival",
+        title_en="Fireworks festival",
+        starts_on=datetime.date(2020, 3, 1),
+        ends_on=datetime.date(2020, 3, 31),
+        date_precision="month",
+    )
+
+    march = client.get("/en/events/calendar/2020/3/")
+    june = client.get("/en/events/calendar/2020/6/")
+
+    assert not any(_calendar_days(march).values())
+    assert [e.slug for e in march.context["month"].month_events] == ["festival"]
+    assert [e.slug for e in march.context["month"].year_events] == ["supplies"]
+    text = " ".join(re.sub(r"<[^>]+>", " ", march.content.decode()).split())
+    assert "Day not known Fireworks festival (Mar 2020 ·" in text
+    assert "Supplies exchange (sometime in 2020 ·" in text
+    assert [e.slug for e in june.context["month"].month_events] == []
+    assert [e.slug for e in june.context["month"].year_events] == ["supplies"]
+
+
+@pytest.mark.django_db
+def test_event_calendar_marks_today(client):
+    today = timezone.localdate()
+    factories.ExchangeEventFactory(slug="today-event", starts_on=today, ends_on=today)
+
+    html = client.get(f"/en/events/calendar/{today.year}/{today.month}/").content.decode()
+
+    [today_cell] = re.findall(r'<td class="[^"]*cal-day--today[^"]*"([^>]*)>(.*?)</td>', html, re.S)
+    assert today_cell[0] == ' aria-current="date"'
+    assert f'<time datetime="{today.isoformat()}">' in today_cell[1]
+    assert '<span class="cal-today">today</span>' in today_cell[1]
+    assert "/en/events/today-event/" in today_cell[1]
+    assert html.count('aria-current="date"') == 1
+    assert "<span>This month</span>" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "title", "weekdays", "first_cells"),
+    [
+        ("en", "December 2026", ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"], 2),
+        ("zh-hans", "2026年12月", ["周一", "周二", "周三", "周四", "周五", "周六", "周日"], 1),
+        ("ja", "2026年12月", ["日", "月", "火", "水", "木", "金", "土"], 2),
+        ("ko", "2026년 12월", ["일", "월", "화", "수", "목", "금", "토"], 2),
+    ],
+)
+def test_event_calendar_writes_month_and_weekdays_the_language_way(
+    client, language, title, weekdays, first_cells
+):
+    response = client.get(f"/{language}/events/calendar/2026/12/")
+
+    html = response.content.decode()
+    assert f'<span class="cal-title">{title}</span>' in html
+    assert re.findall(r'<th scope="col"[^>]*><abbr title="[^"]+">([^<]+)</abbr></th>', html) == (
+        weekdays
+    )
+    # 1 December 2026 is a Tuesday: weeks from Sunday leave two cells of November, from Monday one
+    first_week = response.context["month"].weeks[0]
+    assert [day.in_month for day in first_week].index(True) == first_cells
+    assert '<a href="/' + language + '/events/calendar/2026/11/" rel="prev">' in html
+    assert '<a href="/' + language + '/events/calendar/2027/1/" rel="next">' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["2019/13", "2019/0", "1949/12", "2101/1", "2019/october"])
+def test_event_calendar_of_a_month_that_does_not_exist_is_404(client, path):
+    response = client.get(f"/en/events/calendar/{path}/")
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_event_calendar_without_a_month_opens_this_month(client):
+    today = timezone.localdate()
+
+    response = client.get("/ja/events/calendar/")
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/ja/events/calendar/{today.year}/{today.month}/",
+    )
+
+
+@pytest.mark.django_db
+def test_event_calendar_says_when_a_month_has_more_events_than_it_shows(client, monkeypatch):
+    from events import views
+
+    monkeypatch.setattr(views, "CALENDAR_EVENT_LIMIT", 2)
+    for day in (3, 4, 5):
+        factories.ExchangeEventFactory(starts_on=datetime.date(2019, 10, day))
+
+    response = client.get("/en/events/calendar/2019/10/")
+
+    assert response.context["truncated"] is True
+    assert sum(len(slugs) for slugs in _calendar_days(response).values()) == 2
+    assert '<a href="/en/events/?year=2019">Events of this year</a>' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_event_calendar_of_an_empty_month_says_so(client):
+    html = client.get("/ko/events/calendar/2030/2/").content.decode()
+
+    assert "이달에 기록된 교류 행사가 없습니다." in html
+    assert '<a class="button" href="/ko/events/?when=upcoming">예정된 행사</a>' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_event_calendar_query_count_is_fixed(client, django_assert_num_queries, count):
+    for index in range(count):
+        factories.ExchangeEventFactory(
+            starts_on=datetime.date(2019, 10, 1 + index), ends_on=datetime.date(2019, 10, 9)
+        )
+
+    with django_assert_num_queries(2):  # the data version, the month's events with their hosts
+        response = client.get("/en/events/calendar/2019/10/")
+
+    assert response.context["month"].event_count == count
+
+
+@pytest.mark.django_db
+def test_event_list_links_to_the_month_calendar(client):
+    html = client.get("/zh-hans/events/").content.decode()
+
+    assert '<a class="calendar-link" href="/zh-hans/events/calendar/">月历</a>' in html

@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.core.cache import cache
@@ -308,7 +309,12 @@ def test_statistics_numbers_link_to_the_lists_they_count(client, statistics_data
     assert sister_cn_jp.url == "/en/network/?pair=CN-JP&kind=sister"
     assert datasets["dormant-ties"].rows[-1].cells[0].url == "/en/network/?quiet=5"
     html = response.content.decode()
-    assert '<a href="/en/network/?year=2010"><rect class="net-bar net-series-value"' in html
+    # the bar is the link, named for screen readers (the chart is not one image)
+    assert re.search(
+        r'<a href="/en/network/\?year=2010" aria-label="2010[^"]*">'
+        r'<rect class="net-bar net-series-value"',
+        html,
+    )
     # the list a number links to shows exactly that many ties
     listed = client.get("/en/network/", {"year": 2010})
     assert listed.context["page_obj"].paginator.count == 1
@@ -339,8 +345,10 @@ def test_statistics_bad_dormant_years_shows_error_and_uses_default(client, stati
 def test_statistics_page_has_svg_charts_with_tables_and_csv_links(client, statistics_data):
     html = client.get("/en/statistics/").content.decode()
 
-    assert html.count('<svg class="net-chart"') == 6 + 1  # six charts + one indicator chart
+    # six charts; the one figure (a single year) is a figure card, not a one-bar chart
+    assert html.count('<svg class="net-chart"') == 6
     assert html.count("<summary>Data table</summary>") == 7
+    assert '<dt>2019</dt><dd><span class="net-figure-number">12</span> people</dd>' in html
     assert 'href="/en/statistics/ties-per-year.csv"' in html
     assert "students" in html and "(people)" in html
 
@@ -378,6 +386,27 @@ def test_statistics_indicators_csv(client, statistics_data):
         ["place", "country", "indicator", "year", "value", "unit", "sources"],
         ["Nara", "JP", "students", "2019", "12", "people", ""],
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["indicators.csv", "ties-by-country-pair.csv"])
+def test_statistics_csv_for_excel_starts_with_the_utf8_bom(client, statistics_data, path):
+    plain = client.get(f"/en/statistics/{path}").content
+    for_excel = client.get(f"/en/statistics/{path}", {"bom": "1"})
+
+    assert for_excel["Content-Type"] == "text/csv; charset=utf-8"
+    assert for_excel.content == b"\xef\xbb\xbf" + plain
+    assert not plain.startswith(b"\xef\xbb\xbf")
+
+
+@pytest.mark.django_db
+def test_statistics_page_offers_each_csv_for_excel(client, statistics_data):
+    html = client.get("/en/statistics/", {"quiet": "3"}).content.decode()
+
+    assert 'href="/en/statistics/ties-per-year.csv?bom=1"' in html
+    assert 'href="/en/statistics/indicators.csv?bom=1"' in html
+    assert 'href="/en/statistics/dormant-ties.csv?quiet=3&amp;bom=1"' in html
+    assert html.count(">CSV for Excel</a>") == html.count(">Download these numbers (CSV)</a>") + 1
 
 
 @pytest.mark.django_db

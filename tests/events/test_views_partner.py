@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -7,13 +8,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cities.models import Country
-from events import services
+from events import selectors, services
 from events.models import EventProposal, Partner, PartnerMembership, ProposalState
 from exchangeportal.infra.images import process_image
 from tests import imagefiles
 from tests.factories import (
     CityFactory,
     EventProposalFactory,
+    ExchangeEventFactory,
+    FriendshipLinkFactory,
+    PartnerFactory,
     PartnerMembershipFactory,
     ReviewerFactory,
     UserFactory,
@@ -837,8 +841,8 @@ def test_new_proposal_form_lists_no_places_and_explains_the_ties(member_client):
     response = member_client.get(reverse("partners:proposal_create"))
 
     html = response.content.decode()
-    assert "<option" not in html.split('id="id_partner_places"')[1].split("</form>")[0]
-    assert "once the draft is saved with its host and partner places" in html
+    assert "<option" not in html.split('id="id_partner_places"')[1].split('id="ties-served"')[0]
+    assert "once the host and at least one partner place are named" in html
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -902,7 +906,7 @@ def test_proposal_detail_shows_dates_and_budget_in_the_language(member_client, m
 
     html = member_client.get(f"/{language}/partner/proposals/{proposal.pk}/").content.decode()
 
-    assert f'<time datetime="2026-11-30T11:43:00+00:00">{stamp}</time>' in html
+    assert f'<time datetime="2026-11-30T11:43:00+0000">{stamp}</time>' in html
     assert f"<dd>{budget}</dd>" in html
     assert f"<dd>{participants}</dd>" in html
     assert "200000.00" not in html
@@ -916,4 +920,438 @@ def test_proposal_list_shows_dates_in_the_language(member_client, member, langua
     html = member_client.get(f"/{language}/partner/proposals/").content.decode()
 
     assert f"<td>{day}</td>" in html
-    assert f'<time datetime="2026-11-30T11:43:00+00:00">{stamp}</time>' in html
+    assert f'<time datetime="2026-11-30T11:43:00+0000">{stamp}</time>' in html
+
+
+# --- The partner programme page ------------------------------------------------------------------
+
+
+def accepted_event(*, partner, title, starts_on):
+    event = ExchangeEventFactory(title_en=title, starts_on=starts_on, ends_on=starts_on)
+    EventProposalFactory(partner=partner, state=S.ACCEPTED, event=event)
+    return event
+
+
+def test_programme_page_is_public_and_links_to_sign_up_and_log_in(client):
+    response = client.get(reverse("partners:programme"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["is_partner"] is False
+    assert f'<a class="button" href="{reverse("partners:register")}">' in html
+    assert f'<a class="button button--quiet" href="{reverse("partners:login")}">' in html
+    assert "What happens after you submit" in html
+    assert "Reviewers aim to decide within 14 days of submission." in html
+
+
+def test_programme_page_offers_a_partner_a_new_proposal(member_client):
+    response = member_client.get(reverse("partners:programme"))
+
+    html = response.content.decode()
+    assert response.context["is_partner"] is True
+    assert f'<a class="button" href="{reverse("partners:proposal_create")}">' in html
+    assert reverse("partners:register") not in html.split("</nav>", 3)[-1]
+
+
+def test_menu_partners_leads_to_the_programme_page(client):
+    response = client.get("/en/")
+
+    assert '<a href="/en/partners/">Partners</a>' in response.content.decode()
+
+
+def test_programme_examples_accepted_first_then_events_serving_a_tie():
+    partner = PartnerFactory(name_en="Yangzhou Foreign Affairs Office")
+    today = timezone.localdate()
+    older_accepted = accepted_event(
+        partner=partner, title="Canal forum", starts_on=today - datetime.timedelta(days=400)
+    )
+    newer_accepted = accepted_event(
+        partner=partner, title="Youth Go week", starts_on=today - datetime.timedelta(days=30)
+    )
+    tie = FriendshipLinkFactory()
+    serving = ExchangeEventFactory(title_en="Sister-city concert", starts_on=today, ends_on=today)
+    serving.links.add(tie)
+    ExchangeEventFactory(title_en="No tie served")  # not an example
+    ExchangeEventFactory(title_en="Unpublished", is_published=False).links.add(tie)
+
+    examples = selectors.programme_examples()
+
+    assert [(event.title_en, event.accepted_here) for event in examples] == [
+        (newer_accepted.title_en, True),
+        (older_accepted.title_en, True),
+        (serving.title_en, False),
+    ]
+
+
+def test_programme_page_links_the_examples_and_names_the_proposing_partner(client):
+    partner = PartnerFactory(name_en="Nara City International Affairs Division")
+    event = accepted_event(
+        partner=partner, title="Deer park youth exchange", starts_on=timezone.localdate()
+    )
+
+    html = client.get(reverse("partners:programme")).content.decode()
+
+    assert f'<a href="{event.get_absolute_url()}">Deer park youth exchange</a>' in html
+    assert "Proposed by Nara City International Affairs Division" in html
+
+
+def test_programme_page_says_when_no_event_is_published(client):
+    response = client.get(reverse("partners:programme"))
+
+    assert response.context["examples"] == []
+    assert "No exchange event is published yet: yours could be the first." in (
+        response.content.decode()
+    )
+
+
+def test_programme_review_time_is_the_median_of_decisions():
+    submitted = timezone.now() - datetime.timedelta(days=60)
+    for days, state in [(3, S.ACCEPTED), (10, S.REJECTED), (21, S.ACCEPTED)]:
+        EventProposalFactory(
+            state=state,
+            submitted_at=submitted,
+            decided_at=submitted + datetime.timedelta(days=days, hours=5),
+        )
+    EventProposalFactory(state=S.UNDER_REVIEW, submitted_at=submitted)  # not decided
+
+    assert selectors.proposal_review_days() == {"days": 10, "count": 3}
+
+
+def test_programme_review_time_needs_three_decisions(client):
+    submitted = timezone.now() - datetime.timedelta(days=9)
+    EventProposalFactory.create_batch(
+        2, state=S.ACCEPTED, submitted_at=submitted, decided_at=timezone.now()
+    )
+
+    response = client.get(reverse("partners:programme"))
+
+    assert response.context["review_time"] is None
+    assert "Over the last" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "step"),
+    [
+        ("zh-hans", "提议交流活动", "我们会给您发送回执邮件，并通知审核人。"),
+        ("ja", "交流イベントを提案する", "受付確認のメールをお送りし、審査担当者に知らせます。"),
+        ("ko", "교류 행사 제안하기", "접수 확인 메일을 보내 드리고 검토자에게 알립니다."),
+    ],
+)
+def test_programme_page_in_each_language(client, language, heading, step):
+    html = client.get(f"/{language}/partners/").content.decode()
+
+    assert f"<h1>{heading}</h1>" in html
+    assert step in html
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_programme_page_query_count_fixed(client, django_assert_num_queries, count):
+    partner = PartnerFactory()
+    for number in range(count):
+        event = accepted_event(
+            partner=partner, title=f"Accepted {number}", starts_on=timezone.localdate()
+        )
+        event.partners.add(CityFactory(), CityFactory())
+        ExchangeEventFactory().links.add(FriendshipLinkFactory())
+
+    # the examples, their partner places, the decided proposals
+    with django_assert_num_queries(3):
+        response = client.get(reverse("partners:programme"))
+
+    assert len(response.context["examples"]) == 2 * count
+
+
+# --- "Ties served" before any draft is saved -----------------------------------------------------
+
+
+@pytest.fixture
+def tied_places(places):
+    """Yangzhou (host) – Nara is a tie; Suzhou – Nara another; Yangzhou – Busan one more."""
+    busan = CityFactory(country=Country.KOREA, name_en="Busan")
+    return {
+        **places,
+        "busan": busan,
+        "yangzhou_nara": FriendshipLinkFactory(city_a=places["host"], city_b=places["abroad"]),
+        "suzhou_nara": FriendshipLinkFactory(city_a=places["home"], city_b=places["abroad"]),
+        "yangzhou_busan": FriendshipLinkFactory(city_a=places["host"], city_b=busan),
+    }
+
+
+def test_submit_at_once_offers_the_ties_of_the_typed_places_and_saves_nothing(
+    member_client, tied_places
+):
+    data = proposal_data(tied_places, partner_places="Nara\nBusan")
+
+    response = member_client.post(reverse("partners:proposal_create"), {**data, "submit": "1"})
+
+    html = response.content.decode()
+    form = response.context["form"]
+    ties = [tied_places["yangzhou_busan"], tied_places["yangzhou_nara"]]
+    assert EventProposal.objects.count() == 0
+    assert list(form.fields["links"].queryset) == sorted(ties, key=lambda tie: tie.city_b.name_en)
+    assert error_list(response, "links") == [
+        "The places you named have ties between them: tick the ones this event serves (or "
+        "none), then submit again."
+    ]
+    assert f'<input type="hidden" name="ties_shown" value="{form.offered_tie_ids_text}">' in html
+    assert sorted(form.offered_tie_ids) == sorted(tie.pk for tie in ties)
+    assert "Yangzhou — Nara" in html and "Yangzhou — Busan" in html
+    assert "Suzhou — Nara" not in html
+    assert 'value="Canal cities youth forum"' in html  # everything typed is still there
+
+
+def test_submit_with_the_ties_shown_submits_with_the_ticked_ones(member_client, tied_places):
+    tie = tied_places["yangzhou_nara"]
+    shown = f"{tie.pk},{tied_places['yangzhou_busan'].pk}"
+    data = proposal_data(tied_places, partner_places="Nara\nBusan")
+    services_verified(member_client)
+
+    response = member_client.post(
+        reverse("partners:proposal_create"),
+        {**data, "links": [str(tie.pk)], "ties_shown": shown, "submit": "1"},
+    )
+
+    proposal = EventProposal.objects.get()
+    assert response.status_code == 302
+    assert (proposal.state, list(proposal.links.all())) == (S.SUBMITTED, [tie])
+    assert sorted(place.name_en for place in proposal.partner_places.all()) == ["Busan", "Nara"]
+
+
+def test_submit_with_the_ties_shown_and_none_ticked_submits(member_client, tied_places):
+    data = proposal_data(tied_places)
+    services_verified(member_client)
+
+    response = member_client.post(
+        reverse("partners:proposal_create"),
+        {**data, "ties_shown": str(tied_places["yangzhou_nara"].pk), "submit": "1"},
+    )
+
+    proposal = EventProposal.objects.get()
+    assert response.status_code == 302
+    assert (proposal.state, list(proposal.links.all())) == (S.SUBMITTED, [])
+
+
+def test_submit_without_ties_between_the_places_is_not_held_up(member_client, places):
+    services_verified(member_client)
+
+    response = member_client.post(
+        reverse("partners:proposal_create"), {**proposal_data(places), "submit": "1"}
+    )
+
+    assert response.status_code == 302
+    assert EventProposal.objects.get().state == S.SUBMITTED
+
+
+def test_tie_between_places_not_named_is_refused(member_client, tied_places):
+    other = tied_places["suzhou_nara"]
+
+    response = member_client.post(
+        reverse("partners:proposal_create"),
+        {**proposal_data(tied_places), "links": [str(other.pk)], "draft": "1"},
+    )
+
+    assert EventProposal.objects.count() == 0
+    assert error_list(response, "links") == [
+        f"Select a valid choice. {other.pk} is not one of the available choices."
+    ]
+
+
+def test_draft_saves_the_ticked_ties_of_the_typed_places(member_client, tied_places):
+    tie = tied_places["yangzhou_nara"]
+
+    member_client.post(
+        reverse("partners:proposal_create"),
+        {**proposal_data(tied_places), "links": [str(tie.pk)], "draft": "1"},
+    )
+
+    assert list(EventProposal.objects.get().links.all()) == [tie]
+
+
+def test_ties_fragment_offers_the_ties_of_the_typed_places_keeping_the_ticked(
+    member_client, tied_places
+):
+    ticked = tied_places["yangzhou_busan"]
+
+    response = member_client.get(
+        reverse("partners:proposal_ties"),
+        {"host": "Yangzhou", "partner_places": "Nara\nBusan\nAtlantis", "links": str(ticked.pk)},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert "<form" not in html and "<html" not in html
+    ticked_boxes = [
+        tag
+        for tag in re.findall(r'<input type="checkbox" name="links"[^>]*>', html)
+        if "checked" in tag
+    ]
+    assert [re.search(r'value="(\d+)"', tag).group(1) for tag in ticked_boxes] == [str(ticked.pk)]
+    assert html.count('type="checkbox" name="links"') == 2
+    assert "Not found yet (pick a suggestion or check the spelling): Atlantis" in html
+
+
+def test_ties_fragment_without_two_places_explains(member_client, tied_places):
+    response = member_client.get(reverse("partners:proposal_ties"), {"host": "Yangzhou"})
+
+    html = response.content.decode()
+    assert "once the host and at least one partner place are named" in html
+    assert '<input type="hidden" name="ties_shown" value="">' in html
+
+
+def test_ties_fragment_needs_a_partner_log_in(client):
+    response = client.get(reverse("partners:proposal_ties"), {"host": "Yangzhou"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/partners/login/")
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_ties_fragment_query_count_fixed(member_client, django_assert_num_queries, count):
+    host = CityFactory(country=Country.CHINA, slug="yangzhou")
+    partners = CityFactory.create_batch(count, country=Country.JAPAN)
+    for partner in partners:
+        FriendshipLinkFactory(city_a=host, city_b=partner)
+    lines = "\n".join(f"{place.name_en} ({place.slug})" for place in partners)
+
+    # session, user, membership+partner; one per place (found by slug); tie ids; ties
+    with django_assert_num_queries(3 + 1 + count + 2):
+        response = member_client.get(
+            reverse("partners:proposal_ties"),
+            {"host": "Yangzhou (yangzhou)", "partner_places": lines},
+        )
+
+    assert response.content.decode().count('type="checkbox" name="links"') == count
+
+
+def services_verified(client):
+    """Confirm the logged-in member's address, as submitting needs."""
+    membership = PartnerMembership.objects.get(user_id=client.session["_auth_user_id"])
+    membership.email_verified_at = timezone.now()
+    membership.save(update_fields=["email_verified_at"])
+
+
+# --- Nothing typed is lost after a failed submit with an image -----------------------------------
+
+
+def test_failed_submit_with_an_image_keeps_the_partner_places_and_ties_in_the_draft(
+    member_client, tied_places
+):
+    tie = tied_places["yangzhou_nara"]
+    data = proposal_data(tied_places, partner_places="Nara\nBusan", venue="")
+    data.update(links=[str(tie.pk)], ties_shown=str(tie.pk), image_1=imagefiles.jpeg_upload())
+
+    response = member_client.post(reverse("partners:proposal_create"), {**data, "submit": "1"})
+
+    proposal = EventProposal.objects.get()
+    assert error_list(response, "venue") == ["Give the venue of an in-person or hybrid event."]
+    assert proposal.state == S.DRAFT
+    assert proposal.host == tied_places["host"]
+    assert sorted(place.name_en for place in proposal.partner_places.all()) == ["Busan", "Nara"]
+    assert list(proposal.links.all()) == [tie]
+    assert proposal.image_1.name.startswith("proposals/")
+    assert "Your files are saved with the draft." in response.content.decode()
+
+
+def test_failed_submit_keeps_places_refused_only_by_the_submission_rules(member_client, places):
+    data = proposal_data(places, partner_places="Suzhou", image_1=imagefiles.jpeg_upload())
+
+    member_client.post(reverse("partners:proposal_create"), {**data, "submit": "1"})
+
+    assert [place.name_en for place in EventProposal.objects.get().partner_places.all()] == [
+        "Suzhou"
+    ]
+
+
+def test_failed_submit_with_a_refused_image_says_to_choose_it_again(member_client, places):
+    data = proposal_data(places, image_1=imagefiles.upload("page.png", imagefiles.HTML))
+
+    response = member_client.post(reverse("partners:proposal_create"), {**data, "submit": "1"})
+
+    assert "Image 1 was not kept: choose a file again" in response.content.decode()
+
+
+def test_failed_submit_whose_files_cannot_be_kept_says_so(member_client, member, places, settings):
+    settings.PROPOSAL_OPEN_LIMIT = 1
+    EventProposalFactory(partner=member.partner_membership.partner)
+    data = proposal_data(places, venue="", image_1=imagefiles.jpeg_upload())
+
+    response = member_client.post(reverse("partners:proposal_create"), {**data, "submit": "1"})
+
+    assert EventProposal.objects.count() == 1
+    assert response.context["form"].non_field_errors()[-1] == (
+        "Your files could not be kept with the draft: choose them again after correcting the "
+        "fields marked below."
+    )
+
+
+# --- Country and currency as choices in the reader's language ------------------------------------
+
+
+def test_register_offers_countries_named_in_the_readers_language(client):
+    response = client.get("/ja/partners/register/")
+
+    html = response.content.decode()
+    assert response.context["form"]["country"].value() == "JP"
+    assert '<option value="JP" selected>日本</option>' in html
+    assert '<option value="KR">韓国</option>' in html
+    assert '<option value="FR">フランス</option>' in html
+    assert html.index('value="CN"') < html.index('value="JP"') < html.index('value="KR"')
+    assert html.index('value="KR"') < html.index('value="FR"')
+
+
+def test_register_in_english_asks_to_choose_the_country(client):
+    response = client.get(reverse("partners:register"))
+
+    assert response.context["form"]["country"].value() == ""
+    assert '<option value="" selected>Choose the country</option>' in response.content.decode()
+
+
+@pytest.mark.parametrize("country", ["QQ", "EU", "CHN", ""])
+def test_register_refuses_a_country_not_in_the_list(client, country):
+    response = client.post(reverse("partners:register"), registration_data(country=country))
+
+    assert response.status_code == 400
+    assert Partner.objects.count() == 0
+    assert error_list(response, "country") == [
+        "This field is required."
+        if not country
+        else f"Select a valid choice. {country} is not one of the available choices."
+    ]
+
+
+def test_proposal_form_offers_currencies_named_in_the_readers_language(client, member):
+    member.partner_membership.partner.country = "KR"
+    member.partner_membership.partner.save()
+    client.force_login(member)
+
+    html = client.get("/ko/partner/proposals/new/").content.decode()
+
+    currency = html.split('id="id_budget_currency"')[1].split("</select>")[0]
+    assert '<option value="KRW" selected>KRW — 대한민국 원</option>' in currency
+    assert '<option value="CNY">CNY — 중국 위안화</option>' in currency
+    assert '<option value="EUR">EUR — 유로</option>' in currency
+    assert currency.index('"CNY"') < currency.index('"JPY"') < currency.index('"KRW"')
+
+
+def test_proposal_refuses_a_currency_not_in_use(member_client, places):
+    response = member_client.post(
+        reverse("partners:proposal_create"),
+        {**proposal_data(places, budget_currency="XYZ"), "draft": "1"},
+    )
+
+    assert EventProposal.objects.count() == 0
+    assert error_list(response, "budget_currency") == [
+        "“XYZ” is not a currency in use. Choose one from the list (ISO 4217 codes such as CNY, "
+        "JPY, KRW, USD or EUR)."
+    ]
+
+
+def test_proposal_keeps_an_older_free_text_currency_visible(member_client, member):
+    proposal = EventProposalFactory(
+        partner=member.partner_membership.partner, budget_amount=10, budget_currency="RMB"
+    )
+
+    response = member_client.get(reverse("partners:proposal_edit", kwargs={"pk": proposal.pk}))
+
+    assert '<option value="RMB" selected>RMB</option>' in response.content.decode()

@@ -121,6 +121,8 @@ def test_curator_can_add_a_tie_in_the_admin(curator_client):
             "verified": "on",
             "milestones-TOTAL_FORMS": "0",
             "milestones-INITIAL_FORMS": "0",
+            "history-TOTAL_FORMS": "0",
+            "history-INITIAL_FORMS": "0",
         },
     )
 

@@ -125,7 +125,44 @@ def test_docs_pages_load_their_scripts_from_static(client, url, asset):
     assert "cdn" not in html.lower()
 
 
+def test_docs_pages_have_no_inline_code_and_a_language(client):
+    swagger = client.get("/api/docs/")
+    redoc = client.get("/api/redoc/")
+
+    for response in (swagger, redoc):
+        html = response.content.decode()
+        assert '<html lang="en">' in html
+        assert "<style" not in html
+        assert "<script>" not in html
+        assert "fonts.googleapis" not in html
+    assert "'nonce-" not in swagger["Content-Security-Policy"]
+    nonce = redoc.wsgi_request.csp_nonce
+    assert f"style-src 'self' 'nonce-{nonce}'" in redoc["Content-Security-Policy"]
+    assert f'src="/static/js/api-redoc.js" nonce="{nonce}"' in redoc.content.decode()
+
+
+def test_footer_links_the_api_docs_and_the_open_data(client):
+    html = client.get("/en/").content.decode()
+
+    assert '<a href="/api/docs/">API</a>' in html
+    assert '<a href="/api/v1/dump.zip">Open data (CSV, zip)</a>' in html
+
+
 # --- errors, CORS, throttling -------------------------------------------------------------------
+
+
+def test_api_address_with_a_line_break_is_json_404(client):
+    response = client.get("/api/v1/ties/a%0Ab/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+
+
+def test_token_endpoint_needs_no_authentication_in_the_schema(client):
+    operation = _schema(client)["paths"]["/api/v1/token/"]["post"]
+
+    assert operation["security"] == [{}]
+    assert "401" not in operation["responses"]
 
 
 def test_unknown_api_address_is_json_404(client):

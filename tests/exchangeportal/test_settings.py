@@ -7,9 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
 
 from exchangeportal.settings import parse_cache_url
 
@@ -201,17 +199,3 @@ def test_database_url_selects_postgresql():
 def test_languages_are_english_chinese_japanese_korean(settings):
     assert [code for code, _name in settings.LANGUAGES] == ["en", "zh-hans", "ja", "ko"]
     assert settings.USE_TZ is True
-
-
-@pytest.mark.django_db
-def test_ensure_admin_creates_the_superuser_once(capsys):
-    call_command("ensure_admin")
-    first = capsys.readouterr().out
-    call_command("ensure_admin")
-    second = capsys.readouterr().out
-
-    admin = get_user_model().objects.get()
-    password = first.split("password: ")[1].split()[0]
-    assert admin.username == "admin" and admin.is_superuser
-    assert admin.check_password(password)
-    assert second == "A superuser exists already; its password was printed when it was made.\n"

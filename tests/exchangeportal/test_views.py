@@ -2,8 +2,10 @@ import datetime
 import re
 
 import pytest
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.http import http_date
 
+from exchangeportal.models import DataVersion
 from tests import factories
 from tests.portal_helpers import card_links, html_lang
 
@@ -87,6 +89,22 @@ def test_layout_has_skip_link_nav_and_geonames_credit(client):
 
 
 @pytest.mark.django_db
+def test_narrow_screens_get_the_same_navigation_behind_a_disclosure(client):
+    html = client.get("/ja/culture-cities/").content.decode()
+
+    wide = html.split('class="wrap main-nav__wide"')[1].split("</ul>")[0]
+    menu = html.split('<details class="wrap main-nav__menu">')[1].split("</details>")[0]
+    assert (
+        '<summary class="main-nav__toggle">'
+        '<span class="main-nav__icon" aria-hidden="true"></span>メニュー</summary>' in menu
+    )
+    links = re.findall(r'<a href="([^"]+)"', wide)
+    assert len(links) == 8
+    assert re.findall(r'<a href="([^"]+)"', menu.split("</ul>")[0]) == links
+    assert 'href="/ja/culture-cities/" aria-current="page"' in menu
+
+
+@pytest.mark.django_db
 def test_templates_carry_no_inline_style_or_script(client):
     factories.CityFactory(slug="nara")
 
@@ -152,6 +170,78 @@ def test_home_query_count_is_fixed(client, django_assert_num_queries, count):
         response = client.get("/en/")
 
     assert len(card_links(response, "/en/events/")) == count
+
+
+def _anniversary_today(years: int, **fields):
+    today = timezone.localdate()
+    day = today.replace(year=today.year - years) if (today.month, today.day) != (2, 29) else None
+    return factories.FriendshipLinkFactory(
+        established_on=day or datetime.date(today.year - years, 2, 28),
+        established_precision="day",
+        **fields,
+    )
+
+
+@pytest.mark.django_db
+def test_home_without_upcoming_events_shows_anniversaries_and_latest_additions(client):
+    today = timezone.localdate()
+    nara = factories.CityFactory(slug="nara", name_en="Nara", country="JP")
+    yangzhou = factories.CityFactory(slug="yangzhou", name_en="Yangzhou")
+    tie = _anniversary_today(20, city_a=yangzhou, city_b=nara)
+    factories.FriendshipLinkFactory(established_on=datetime.date(today.year - 21, 1, 1))
+    event = factories.ExchangeEventFactory(
+        slug="past-forum", title_en="Past forum", starts_on=today - datetime.timedelta(days=30)
+    )
+
+    response = client.get("/en/")
+
+    assert [t.pk for t in response.context["anniversaries"]] == [tie.pk]
+    assert [(a["kind"], a["item"].pk) for a in response.context["latest_additions"]] == [
+        ("event", event.pk),
+        ("tie", tie.pk + 1),
+        ("tie", tie.pk),
+    ]
+    html = response.content.decode()
+    this_month = formats.date_format(today, "F")
+    assert f"Anniversaries of ties in {this_month} and " in html
+    assert (
+        '<p class="home-list__title"><a href="/en/ties/nara--yangzhou/">Yangzhou – Nara</a></p>'
+        in html
+    )
+    assert "20 years" in html
+    assert '<p class="home-list__title"><a href="/en/events/past-forum/">Past forum</a></p>' in html
+    assert 'href="/en/network/anniversaries/"' in html
+
+
+@pytest.mark.django_db
+def test_home_with_upcoming_events_shows_them_instead(client):
+    _anniversary_today(20)
+    factories.ExchangeEventFactory(starts_on=timezone.localdate() + datetime.timedelta(days=3))
+
+    response = client.get("/en/")
+
+    assert "anniversaries" not in response.context
+    assert "Latest additions" not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_home_without_upcoming_events_query_count_is_fixed(
+    client, django_assert_num_queries, count
+):
+    year = timezone.localdate().year
+    for index in range(count):
+        factories.CultureCityDesignationFactory(year=year)
+        _anniversary_today(10 + 5 * index)
+        factories.ExchangeEventFactory(starts_on=datetime.date(2019, 1, 1 + index))
+
+    # years, designations, designation sources, events (none upcoming), totals, anniversaries,
+    # latest ties, latest events
+    with django_assert_num_queries(9):
+        response = client.get("/en/")
+
+    assert len(response.context["anniversaries"]) == count
+    assert len(response.context["latest_additions"]) == 2 * count
 
 
 # --- Conditional GET -------------------------------------------------------------
@@ -230,6 +320,11 @@ def test_sitemap_lists_pages_in_four_languages_with_alternates(client):
         "cities/",
         "culture-cities/",
         "events/",
+        "network/",
+        "network/triads/",
+        "network/anniversaries/",
+        "statistics/",
+        "good-practices/",
         "cities/nara/",
         "ties/nara--yangzhou/",
         "culture-cities/2016/",
@@ -259,11 +354,79 @@ def test_sitemap_query_count_is_fixed(client, django_assert_num_queries, count):
         factories.CultureCityDesignationFactory(city=tie.city_a, year=2014 + _)
         factories.ExchangeEventFactory(host=tie.city_a, series=factories.EventSeriesFactory())
 
-    # places, ties, designation years, events, series
-    with django_assert_num_queries(5):
+    # the data version (the sitemap is kept in the page cache), places, ties, designation
+    # years, events, series
+    with django_assert_num_queries(6):
         response = client.get("/sitemap.xml")
 
     assert response.content.decode().count("/en/ties/") == count * 5
+
+
+@pytest.mark.django_db
+def test_sitemap_lists_the_twenty_insight_addresses_once_each(client):
+    xml = client.get("/sitemap.xml").content.decode()
+
+    locations = re.findall(r"<loc>([^<]+)</loc>", xml)
+    insights = [
+        location
+        for location in locations
+        if re.search(
+            r"/(network/|network/triads/|network/anniversaries/|statistics/|good-practices/)$",
+            location,
+        )
+    ]
+    assert len(insights) == 20
+    assert len(set(insights)) == 20
+
+
+@pytest.mark.django_db
+def test_sitemap_last_modified_is_the_last_write_and_it_is_cached_until_the_next(client):
+    factories.CityFactory(slug="nara")
+    changed_at = DataVersion.objects.get(pk=1).changed_at
+
+    first = client.get("/sitemap.xml")
+    second = client.get("/sitemap.xml")
+    factories.CityFactory(slug="yangzhou")
+    third = client.get("/sitemap.xml")
+
+    assert first["Last-Modified"] == http_date(changed_at.timestamp())
+    assert [r["X-Page-Cache"] for r in (first, second, third)] == ["miss", "hit", "miss"]
+    assert b"/en/cities/yangzhou/" in third.content
+    assert third["Last-Modified"] == http_date(DataVersion.objects.get(pk=1).changed_at.timestamp())
+    assert (
+        client.get(
+            "/sitemap.xml", headers={"if-modified-since": third["Last-Modified"]}
+        ).status_code
+        == 304
+    )
+
+
+@pytest.mark.django_db
+def test_favicon_ico_points_at_the_icon_in_static(client):
+    response = client.get("/favicon.ico")
+
+    assert (response.status_code, response["Location"]) == (301, "/static/favicon.ico")
+    icon = client.get("/static/favicon.ico")
+    assert icon.status_code == 200
+    assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+@pytest.mark.django_db
+def test_every_page_links_the_svg_favicon(client):
+    html = client.get("/en/").content.decode()
+
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    icon = client.get("/static/favicon.svg")
+    assert b"".join(icon.streaming_content).startswith(b"<svg")
+    assert icon["Content-Type"] == "image/svg+xml"
+
+
+@pytest.mark.django_db
+def test_the_east_asia_outline_is_served_as_geojson(client):
+    response = client.get("/static/vendor/east-asia/east-asia.geojson")
+    assert b"".join(response.streaming_content).startswith(b"{")
+
+    assert response["Content-Type"] == "application/geo+json"
 
 
 @pytest.mark.django_db

@@ -27,7 +27,7 @@ from cities.gazetteer import (
     PLACES_PATH,
 )
 from cities.models import AdminLevel, CoordinatesBasis, KanaBasis
-from cities.readings import SUFFIX_READINGS, hiragana, is_kana
+from cities.readings import SUFFIX_READINGS, hiragana, is_kana, romaji_reading
 from cities.search import kana_confirmed, latin_name_keys, name_kana_readings
 
 COUNTRIES = ("CN", "JP", "KR")
@@ -319,8 +319,10 @@ def kana_columns(
 
     GeoNames' kana alternate names (ならし, ナラ), in hiragana, are the gazetteer's own
     readings; without them, the analyser's readings of the kanji name that the Latin
-    names confirm (`cities.search.name_kana_readings`) are kept, marked machine. No
-    confirmed reading: both columns empty (no reading is better than a wrong one).
+    names confirm (`cities.search.name_kana_readings`) are kept, marked machine. With
+    neither (no kanji name, or one the dictionary misreads), the reading the place's own
+    romanised name spells (`cities.readings.romaji_reading`; the Latin name with macrons
+    first), marked "romanised". Only a place with no Hepburn name is left without one.
     """
     if country != "JP":
         return {"name_kana": "", "kana_basis": ""}
@@ -330,7 +332,21 @@ def kana_columns(
     else:
         readings = name_kana_readings(name_ja=name_ja, latin_names=latin_names) if name_ja else []
         basis = KanaBasis.MACHINE if readings else ""
+    if not readings:
+        readings = romanised_reading(name_ja, latin_names)
+        basis = KanaBasis.ROMANISATION if readings else ""
     return {"name_kana": ALIAS_SEPARATOR.join(readings), "kana_basis": str(basis)}
+
+
+def romanised_reading(name_ja: str, latin_names: list[str]) -> list[str]:
+    """The kana of the first Latin name that is Hepburn throughout, macrons first
+    (Tōkōji before Tokoji: only the macron says the vowel is long)."""
+    latin = [name for name in latin_names if name]
+    for name in sorted(latin, key=lambda name: name.isascii()):
+        reading = romaji_reading(name, name_ja=name_ja)
+        if reading:
+            return [reading]
+    return []
 
 
 def place_row(city: dict, parent_id: int) -> dict[str, str]:

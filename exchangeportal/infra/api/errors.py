@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
@@ -43,6 +44,45 @@ def _answer_in_json(context) -> None:
         request.accepted_media_type = JSONRenderer.media_type
 
 
+API_PREFIX = "/api/"
+
+
+def is_api_request(request) -> bool:
+    """Whether the request is for an address under /api/, whose every answer is JSON."""
+    return request.path_info.startswith(API_PREFIX)
+
+
+def _not_found_message() -> str:
+    return _("There is no API endpoint at this address. See /api/docs/.")
+
+
+def api_error_response(request, status: int, *, csrf: bool = False) -> JsonResponse:
+    """The JSON answer of Django's error handlers (400, 403, 404, 500) under /api/:
+    `{"detail": "…"}`, and the request id on a 500 so that it can be quoted."""
+    if status == 400:
+        body = {"detail": _("The request could not be read: its address, headers or body.")}
+    elif status == 403 and csrf:
+        body = {
+            "detail": _(
+                "CSRF check failed: send the CSRF token with a signed-in request, or "
+                "authenticate with “Authorization: Token <key>”."
+            )
+        }
+    elif status == 403:
+        body = {"detail": _("You are not allowed to do this.")}
+    elif status == 404:
+        body = {"detail": _not_found_message()}
+    else:
+        body = {
+            "detail": pgettext(
+                "error page",
+                "Something went wrong on our side. It has been logged; please try again later.",
+            ),
+            "request_id": getattr(request, "request_id", ""),
+        }
+    return JsonResponse(body, status=status)
+
+
 @csrf_exempt  # answers every method with a JSON 404, never Django's HTML CSRF page
 def api_not_found(request, path=""):
     """Any other address under /api/: a JSON 404 (or a redirect to the address with its slash)."""
@@ -56,6 +96,4 @@ def api_not_found(request, path=""):
             return HttpResponsePermanentRedirect(
                 f"{request.path}/" + (f"?{query}" if query else "")
             )
-    return JsonResponse(
-        {"detail": _("There is no API endpoint at this address. See /api/docs/.")}, status=404
-    )
+    return JsonResponse({"detail": _not_found_message()}, status=404)

@@ -1,5 +1,6 @@
 """The OpenAPI schema's shared parts: error answers, authentication answers, the description."""
 
+from .fields import TEXT_PATTERN
 from .throttling import rate_from_settings
 
 ERROR_SCHEMA = {
@@ -97,4 +98,36 @@ def postprocess_error_responses(result, generator, request, public):
                         },
                     },
                 )
+    return result
+
+
+def _forbid_nul(schema: dict) -> None:
+    """Give a free text (a string with no format, choices or pattern of its own) the pattern
+    that refuses the NUL character, as the server does; into lists and alternatives too."""
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not {"format", "enum", "pattern"} & set(schema):
+        schema["pattern"] = TEXT_PATTERN
+    for key in ("items", "additionalProperties"):
+        _forbid_nul(schema.get(key))
+    for key in ("oneOf", "anyOf", "allOf"):
+        for member in schema.get(key, []):
+            _forbid_nul(member)
+    for member in schema.get("properties", {}).values():
+        _forbid_nul(member)
+
+
+def postprocess_text_patterns(result, generator, request, public):
+    """State that free text refuses NUL (Django's and DRF's text fields answer 400 to it), in
+    query parameters and in request bodies (the `…Request` components)."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            _forbid_nul(component)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    _forbid_nul(parameter.get("schema"))
     return result

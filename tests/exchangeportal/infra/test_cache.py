@@ -1,6 +1,8 @@
 import datetime
+import gzip
 import socket
 
+import brotli
 import pytest
 from django.core.cache import cache, caches
 from django.db import transaction
@@ -8,6 +10,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template import engines
 from django.test import RequestFactory
+from django.utils.http import http_date
 from django.views.generic import View
 
 from exchangeportal.infra.cache import (
@@ -407,3 +410,73 @@ def test_api_cache_is_not_used_for_token_users(client):
 
     assert [r.status_code for r in responses] == [200, 200]
     assert [r.has_header("X-Page-Cache") for r in responses] == [False, False]
+
+
+# --- Compressed variants (issue #16) ------------------------------------------------------------
+
+
+class LongView(CountingView):
+    def __call__(self, request):
+        self.calls += 1
+        return HttpResponse(f"<p>page {self.calls}</p>" + "<p>扬州 奈良 양저우</p>" * 100)
+
+
+def _stored_entry():
+    [(_key, (_expires_at, entry))] = list(local_pages._entries.items())
+    return entry
+
+
+def test_a_stored_page_keeps_its_brotli_and_gzip_variants():
+    page = cache_page_for_anonymous(LongView())
+
+    first = page(get(**{"accept-encoding": "br"}))
+    entry = _stored_entry()
+
+    assert sorted(entry["encoded"]) == ["br", "gzip"]
+    assert brotli.decompress(entry["encoded"]["br"]) == entry["content"]
+    assert gzip.decompress(entry["encoded"]["gzip"]) == entry["content"]
+    assert (first["Content-Encoding"], first.content) == ("br", entry["encoded"]["br"])
+    assert first["ETag"].startswith('W/"')
+
+
+def test_a_hit_sends_the_stored_variant_without_compressing_again():
+    view = LongView()
+    page = cache_page_for_anonymous(view)
+    page(get())
+    entry = _stored_entry()
+    # What the cache holds is what a hit sends: marked bytes prove nothing was compressed.
+    entry["encoded"]["gzip"] = b"stored gzip bytes"
+
+    hit = page(get(**{"accept-encoding": "gzip"}))
+    plain = page(get())
+
+    assert (hit["X-Page-Cache"], hit["Content-Encoding"], hit.content) == (
+        "hit",
+        "gzip",
+        b"stored gzip bytes",
+    )
+    assert hit["Content-Length"] == str(len(b"stored gzip bytes"))
+    assert ("Content-Encoding" in plain, plain.content, view.calls) == (
+        False,
+        entry["content"],
+        1,
+    )
+
+
+def test_a_304_answers_the_weak_etag_of_an_encoded_variant():
+    page = cache_page_for_anonymous(LongView())
+    first = page(get(**{"accept-encoding": "br"}))
+
+    again = page(get(**{"accept-encoding": "br", "if-none-match": first["ETag"]}))
+
+    assert again.status_code == 304
+
+
+def test_an_undated_page_was_last_modified_by_the_last_write():
+    CityFactory()
+    state = data_state()
+    page = cache_page_for_anonymous(CountingView(), dated=False)
+
+    response = page(get())
+
+    assert response["Last-Modified"] == http_date(state.changed_at.timestamp())

@@ -242,7 +242,9 @@ def test_admin_bulk_action_succeeds_while_the_mail_server_is_down(client, mail_s
         follow=True,
     )
 
-    assert [str(m) for m in response.context["messages"]] == ["2 proposal(s) done."]
+    assert [str(m) for m in response.context["messages"]] == [
+        "2 proposals were rejected: their partners were sent your message."
+    ]
     assert sorted(QueuedMail.objects.values_list("to", "status")) == [
         ("0@example.org", "failed"),
         ("1@example.org", "failed"),

@@ -22,7 +22,14 @@ from tests.factories import (
 
 def test_translated_bases_are_the_models_translated_texts_in_declared_order():
     assert translated_bases(ExchangeEvent) == ("title", "summary", "outcome")
-    assert translated_bases(GoodPractice) == ("what", "cost", "who", "result", "repeat")
+    assert translated_bases(GoodPractice) == (
+        "title",
+        "what",
+        "cost",
+        "who",
+        "result",
+        "repeat",
+    )
 
 
 def test_translation_rows_put_each_texts_four_languages_in_one_row():
