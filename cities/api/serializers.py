@@ -11,6 +11,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from exchangeportal.infra.api.serializers import ReadModelSerializer
+
 from ..dates import partial_date_iso
 from ..models import (
     City,
@@ -33,7 +35,7 @@ def absolute(request, path: str) -> str | None:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(ReadModelSerializer):
     class Meta:
         model = Source
         fields = ["id", "url", "title", "publisher", "kind", "accessed_on"]
@@ -47,7 +49,7 @@ class SourceSerializer(serializers.ModelSerializer):
         }
 
 
-class PlaceRefSerializer(serializers.ModelSerializer):
+class PlaceRefSerializer(ReadModelSerializer):
     """A place named from another record: slug, country, names and API address."""
 
     url = serializers.SerializerMethodField(help_text="The place in this API.")
@@ -66,7 +68,7 @@ class PlaceRefSerializer(serializers.ModelSerializer):
         return absolute(self.context.get("request"), reverse("api:city-detail", args=[city.slug]))
 
 
-class CitySerializer(serializers.ModelSerializer):
+class CitySerializer(ReadModelSerializer):
     url = serializers.SerializerMethodField(help_text="This place in the API.")
     page_url = serializers.SerializerMethodField(
         help_text="The place's public page (in the language of the request's Accept-Language)."
@@ -193,7 +195,7 @@ extend_schema_field(
 )(PartialDateField)
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ReadModelSerializer):
     date = PartialDateField(
         date_field="date",
         precision_field="date_precision",
@@ -226,7 +228,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         }
 
 
-class TieSerializer(serializers.ModelSerializer):
+class TieSerializer(ReadModelSerializer):
     slug = serializers.SerializerMethodField(
         help_text="The tie's address: both places' slugs, alphabetical, joined by `--`."
     )
@@ -309,7 +311,7 @@ class TieSerializer(serializers.ModelSerializer):
         return absolute(self.context.get("request"), tie.get_absolute_url())
 
 
-class DesignationSerializer(serializers.ModelSerializer):
+class DesignationSerializer(ReadModelSerializer):
     url = serializers.SerializerMethodField(help_text="This designation in the API.")
     page_url = serializers.SerializerMethodField(help_text="The year's public page.")
     city = PlaceRefSerializer(read_only=True, help_text="The designated place.")

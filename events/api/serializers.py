@@ -22,6 +22,7 @@ from exchangeportal.infra.api.fields import (
     PatternDecimalField,
     PatternTextField,
 )
+from exchangeportal.infra.api.serializers import ReadModelSerializer
 from exchangeportal.infra.api.viewsets import SLUG_PATTERN
 from exchangeportal.infra.images import process_image
 
@@ -45,7 +46,7 @@ from ..validators import (
 )
 
 
-class SeriesRefSerializer(serializers.ModelSerializer):
+class SeriesRefSerializer(ReadModelSerializer):
     url = serializers.SerializerMethodField(help_text="The series in this API.")
 
     class Meta:
@@ -58,7 +59,7 @@ class SeriesRefSerializer(serializers.ModelSerializer):
         return absolute(self.context.get("request"), path)
 
 
-class TieRefSerializer(serializers.ModelSerializer):
+class TieRefSerializer(ReadModelSerializer):
     slug = serializers.SerializerMethodField(help_text="The tie's `<slug-a>--<slug-b>`.")
     url = serializers.SerializerMethodField(help_text="The tie in this API.")
 
@@ -74,7 +75,7 @@ class TieRefSerializer(serializers.ModelSerializer):
         return absolute(self.context.get("request"), path)
 
 
-class DesignationRefSerializer(serializers.ModelSerializer):
+class DesignationRefSerializer(ReadModelSerializer):
     city = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text="Place slug.")
     url = serializers.SerializerMethodField(help_text="The designation in this API.")
 
@@ -92,7 +93,7 @@ class DesignationRefSerializer(serializers.ModelSerializer):
         return absolute(self.context.get("request"), path)
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ReadModelSerializer):
     url = serializers.SerializerMethodField(help_text="This event in the API.")
     page_url = serializers.SerializerMethodField(help_text="The event's public page.")
     starts = PartialDateField(
@@ -192,7 +193,7 @@ class EventSerializer(serializers.ModelSerializer):
         return absolute(self.context.get("request"), event.image.url) if event.image else None
 
 
-class SeriesSerializer(serializers.ModelSerializer):
+class SeriesSerializer(ReadModelSerializer):
     url = serializers.SerializerMethodField(help_text="This series in the API.")
     page_url = serializers.SerializerMethodField(help_text="The series' public page.")
     events_url = serializers.SerializerMethodField(help_text="The API list of its editions.")

@@ -77,6 +77,15 @@ def test_city_detail_unknown_slug_is_json_404(client):
     assert response.json() == {"detail": "No City matches the given query."}
 
 
+def test_city_detail_is_found_by_its_slug_alone_whatever_the_list_filters(client):
+    CityFactory(slug="nara", name_en="Nara", country=Country.JAPAN)
+
+    response = client.get("/api/v1/cities/nara/", {"country": "KR", "q": "Seoul"})
+
+    assert response.status_code == 200
+    assert response.json()["slug"] == "nara"
+
+
 PORTAL_QUERIES = [
     {},
     {"country": "JP"},

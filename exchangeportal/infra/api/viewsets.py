@@ -22,3 +22,10 @@ class ReadOnlyResourceViewSet(ApiPageCacheMixin, CsvListMixin, viewsets.ReadOnly
     filter_backends = [PortalFilterBackend, SearchFilter, StrictOrderingFilter]
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
+
+    def filter_queryset(self, queryset):
+        """A detail is found by its address alone: the list's filters (documented for the
+        lists only) are neither built nor applied to it."""
+        if self.action == "retrieve":
+            return queryset
+        return super().filter_queryset(queryset)
