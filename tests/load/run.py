@@ -304,6 +304,12 @@ def form_fields(html: str, *, form_id: str) -> dict:
     return parser.fields
 
 
+def form_errors(html: str) -> str:
+    """The error messages of a form shown again, to say why a submission did not go through."""
+    items = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', html, flags=re.S)
+    return " | ".join(re.sub(r"<[^>]+>", "", item).strip() for item in items)[:300]
+
+
 # --- 1. 200 concurrent submissions ---------------------------------------------------------------
 
 
@@ -311,6 +317,7 @@ def proposal_form_data(data: dict, token: str, number: int) -> dict:
     start = datetime.date.today() + datetime.timedelta(days=30 + number % 200)
     return {
         "csrfmiddlewaretoken": token,
+        "language": "en",
         "title_en": f"Load test proposal {number}",
         "summary_en": "Students of the canal cities meet.",
         "description": "Talks, boat visits and a joint concert.",
@@ -320,6 +327,10 @@ def proposal_form_data(data: dict, token: str, number: int) -> dict:
         "ends_on": (start + datetime.timedelta(days=2)).isoformat(),
         "host": data["host"],  # typed places: a slug is one
         "partner_places": data["partner_place"],
+        # Yangzhou and Nara are tied: the form offers the tie and wants it seen (ticked or not)
+        # before it submits, as a partner who was shown it.
+        "ties_shown": str(data["tie"]),
+        "links": str(data["tie"]),
         "venue": "Yangzhou China Grand Canal Museum",
         "participants": "120",
         "contact_name": "Li Wei",
@@ -357,7 +368,12 @@ def submissions(data: dict) -> None:
                 data=proposal_form_data(data, tokens[partner], number),
                 files={"image_1": (f"photo{number}.jpg", image, "image/jpeg")},
             )
-        return number, response.status_code, response.headers.get("location", "")
+        return (
+            number,
+            response.status_code,
+            response.headers.get("location", "")
+            or (form_errors(response.text) if response.status_code == 200 else ""),
+        )
 
     results = run_together([lambda n=n: submit(n) for n in range(PARTNERS * SUBMISSIONS_EACH)])
     errors = [
