@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -20,6 +21,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
+from django.db.models.expressions import RawSQL
 
 from cities.models import City, CultureCityDesignation, FriendshipLink, Source
 from cities.search import city_match_ids, search_key
@@ -478,9 +480,6 @@ def events_matching(query: str) -> QuerySet:
     if not search_key(query):
         return ExchangeEvent.objects.none()
     places = city_match_ids(query)
-    by_title = Q()
-    for field in translated_field_names("title"):
-        by_title |= Q(**{f"{field}__icontains": query})
     partnered = ExchangeEvent.partners.through.objects.filter(city__in=places)
     matching = (
         ExchangeEvent.objects.filter(host__in=places)
@@ -488,10 +487,34 @@ def events_matching(query: str) -> QuerySet:
         .values("pk")
         .union(
             partnered.order_by().values("exchangeevent_id"),
-            ExchangeEvent.objects.filter(by_title).order_by().values("pk"),
+            events_by_title(query).order_by().values("pk"),
         )
     )
     return event_search_rows().published().filter(pk__in=matching).order_by("-starts_on", "pk")
+
+
+# On SQLite the titles' trigrams are indexed in this FTS5 table (`events/migrations/0017_…`),
+# which answers a query of at least TITLE_TRIGRAM_MIN characters; PostgreSQL's pg_trgm indexes
+# (0007) answer `icontains` itself.
+TITLE_TRIGRAM_TABLE = "events_title_trigram"
+TITLE_TRIGRAM_MIN = 3
+
+
+def events_by_title(query: str) -> QuerySet:
+    """Events whose title, in any language, contains the query (case-insensitive).
+
+    On SQLite a query of three characters or more is looked up in the trigram index (a
+    phrase: the query as it is, quotes doubled); a shorter one, which holds no trigram,
+    reads the titles."""
+    if connection.vendor == "sqlite" and len(query) >= TITLE_TRIGRAM_MIN:
+        phrase = '"' + query.replace('"', '""') + '"'
+        table = TITLE_TRIGRAM_TABLE
+        indexed = RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [phrase])
+        return ExchangeEvent.objects.filter(pk__in=indexed)
+    by_title = Q()
+    for field in translated_field_names("title"):
+        by_title |= Q(**{f"{field}__icontains": query})
+    return ExchangeEvent.objects.filter(by_title)
 
 
 def event_search_rows() -> QuerySet:

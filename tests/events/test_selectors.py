@@ -1,9 +1,13 @@
 import datetime
 
 import pytest
+from django.db import connection
 
+from events.models import ExchangeEvent
 from events.selectors import (
+    TITLE_TRIGRAM_TABLE,
     event_series_neighbours,
+    events_by_title,
     events_for_city,
     events_for_city_newest,
     events_in_city_order,
@@ -12,6 +16,7 @@ from events.selectors import (
     portal_totals,
     upcoming_events,
 )
+from exchangeportal.infra.translation import translated_field_names
 from tests import factories
 
 TODAY = datetime.date(2026, 6, 1)
@@ -126,3 +131,80 @@ def test_latest_events_are_the_last_published_ones_added(django_assert_num_queri
 
     assert events == [second, first]
     assert hosts == [second.host.name_en, first.host.name_en]
+
+
+def _titled(slug, **titles):
+    return factories.ExchangeEventFactory(slug=slug, **titles)
+
+
+def _by_title(query):
+    return sorted(event.slug for event in events_by_title(query))
+
+
+@pytest.mark.django_db
+def test_events_by_title_finds_a_title_in_any_language_whatever_the_case():
+    _titled("go", title_en="Trilateral Go Tournament", title_ja="日中韓囲碁大会")
+    _titled("forum", title_en="Mayors' Forum", title_ko="시장 포럼")
+
+    assert _by_title("go tour") == ["go"]
+    assert _by_title("囲碁大会") == ["go"]
+    assert _by_title("시장 포") == ["forum"]
+    assert _by_title("MAYORS") == ["forum"]
+    assert _by_title("marathon") == []
+
+
+@pytest.mark.django_db
+def test_events_by_title_follows_every_write_of_a_title():
+    event = _titled("renamed", title_en="Harbour Festival")
+    factories.ExchangeEventFactory.create_batch(2, title_en="Lantern Night")
+    ExchangeEvent.objects.bulk_create(
+        [ExchangeEvent(**{**_event_fields(event), "slug": "bulk", "title_en": "Bulk Regatta"})]
+    )
+
+    event.title_en = "Canal Concert"
+    event.save()
+
+    assert _by_title("harbour") == []
+    assert _by_title("canal conc") == ["renamed"]
+    assert _by_title("regatta") == ["bulk"]
+    assert len(_by_title("lantern")) == 2
+
+    ExchangeEvent.objects.filter(title_en="Lantern Night").delete()
+    assert _by_title("lantern") == []
+
+
+def _event_fields(event):
+    return {
+        field.attname: getattr(event, field.attname)
+        for field in ExchangeEvent._meta.concrete_fields
+        if not field.primary_key
+    }
+
+
+@pytest.mark.django_db
+def test_events_by_title_takes_quotes_and_search_operators_as_text():
+    _titled("quoted", title_en='The "Sea Road" Talks')
+    _titled("plain", title_en="Sea Road OR NOT talks")
+
+    assert _by_title('"Sea Road"') == ["quoted"]
+    assert _by_title("OR NOT") == ["plain"]
+    assert _by_title("Road*") == []
+
+
+@pytest.mark.django_db
+def test_events_by_title_finds_a_query_too_short_for_trigrams():
+    _titled("go", title_en="Go in Kobe", title_zh_hans="围棋赛")
+    _titled("other", title_en="Forum", title_zh_hans="论坛")
+
+    assert _by_title("go") == ["go"]
+    assert _by_title("围棋") == ["go"]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the trigram table exists on SQLite only")
+def test_the_sqlite_title_index_covers_every_title_field():
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT name FROM pragma_table_info('{TITLE_TRIGRAM_TABLE}')")
+        columns = [row[0] for row in cursor.fetchall()]
+
+    assert columns == translated_field_names("title")
