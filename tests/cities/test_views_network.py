@@ -259,6 +259,27 @@ def test_anniversaries_page_says_it_is_a_planning_tool(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "lead"),
+    [
+        ("en", "then every ten — in the years named above, so that"),
+        ("ja", "上に示した年に節目の周年"),
+        ("ko", "위에 적힌 해에"),
+        ("zh-hans", "在上方所示年份迎来整数周年"),
+    ],
+)
+def test_anniversaries_lead_refers_to_the_years_of_the_heading(client, language, lead):
+    year = timezone.localdate().year
+
+    response = client.get(f"/{language}/network/anniversaries/?years=5")
+
+    html = response.content.decode()
+    assert lead in html
+    assert f"{year}" in html and f"{year + 4}" in html
+    assert "ten — this year and next" not in html  # (the form's help may say it)
+
+
+@pytest.mark.django_db
 def test_network_pages_answer_404_past_the_last_page(client):
     FriendshipLinkFactory(
         established_on=datetime.date(timezone.localdate().year - 25, 1, 1),
