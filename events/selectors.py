@@ -85,7 +85,14 @@ def event_detail_queryset() -> QuerySet:
     """Published events for their page: every related row the page shows."""
     return (
         ExchangeEvent.objects.published()
-        .select_related("host", "series", "designation", "designation__city", "proposal__partner")
+        .select_related(
+            "host",
+            "series",
+            "designation",
+            "designation__city",
+            "proposal__partner",
+            "good_practice",
+        )
         .prefetch_related(
             _partners(),
             _sources(),

@@ -230,6 +230,37 @@ def test_event_detail_shows_the_proposer_as_organiser_and_the_image(client):
     assert '<figcaption class="muted">Image: Yangzhou City</figcaption>' in html
 
 
+PRACTICE_LINK = "This event is written up as a good practice"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_event_detail_links_its_published_good_practice(
+    client, django_assert_num_queries, language
+):
+    event = factories.ExchangeEventFactory(slug="forum")
+    factories.GoodPracticeFactory(event=event, slug="canal-forum", is_published=True)
+
+    # event (with its practice), partners, sources, ties, series neighbours (none: no series)
+    with django_assert_num_queries(5):
+        response = client.get(f"/{language}/events/forum/")
+
+    html = response.content.decode()
+    label = PRACTICE_LINK if language == "en" else "この行事は好事例としてまとめられています"
+    assert f'<p class="card"><a href="/{language}/good-practices/canal-forum/">{label}' in html
+
+
+@pytest.mark.django_db
+def test_event_detail_leaves_out_an_unpublished_or_missing_good_practice(client):
+    factories.ExchangeEventFactory(slug="alone")
+    draft = factories.ExchangeEventFactory(slug="drafted")
+    factories.GoodPracticeFactory(event=draft, is_published=False)
+
+    for slug in ("alone", "drafted"):
+        html = client.get(f"/en/events/{slug}/").content.decode()
+        assert PRACTICE_LINK not in html
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("count", [1, 3])
 def test_event_detail_query_count_is_fixed(client, django_assert_num_queries, count):
